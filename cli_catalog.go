@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"tarn/lake"
+)
+
+func runCatalog(e *env, args []string) error {
+	fs := e.newFlags("catalog")
+	asJSON := fs.Bool("json", false, "print one JSON object for scripts")
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return fmt.Errorf("catalog takes no arguments, got %q", rest[0])
+	}
+	l, err := e.openLake()
+	if err != nil {
+		return err
+	}
+	return printCatalog(e, l, *asJSON)
+}
+
+// catalogEntry is one table in `tarn catalog --json`; scripts rely on it.
+type catalogEntry struct {
+	Database    string        `json:"database"`
+	Name        string        `json:"name"`
+	Format      string        `json:"format"`
+	Compression string        `json:"compression"`
+	Location    string        `json:"location"`
+	Files       int           `json:"files"`
+	Bytes       int64         `json:"bytes"`
+	Rows        int64         `json:"rows"`
+	Description string        `json:"description,omitempty"`
+	Columns     []lake.Column `json:"columns"`
+	Error       string        `json:"error,omitempty"`
+}
+
+// printCatalog lists every table; tables whose files are missing are
+// listed with the error and make the command fail after the listing.
+func printCatalog(e *env, l *lake.Lake, asJSON bool) error {
+	var entries []catalogEntry
+	var problems []error
+	for _, t := range l.Catalog.Tables {
+		st, err := l.Stat(t)
+		ent := catalogEntry{t.Database, t.Name, string(t.Format), string(t.Compression), t.Location,
+			st.Files, st.Bytes, t.Rows, t.Description, t.Columns, ""}
+		if err != nil {
+			ent.Error = err.Error()
+			problems = append(problems, err)
+		}
+		entries = append(entries, ent)
+	}
+	if asJSON {
+		if entries == nil {
+			entries = []catalogEntry{}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string]any{"lake": l.Root, "tables": entries}); err != nil {
+			return err
+		}
+	} else {
+		printCatalogTable(e, l, entries)
+	}
+	for _, p := range problems[min(1, len(problems)):] {
+		fmt.Fprintln(e.stderr, "tarn:", p)
+	}
+	if len(problems) > 0 {
+		return problems[0]
+	}
+	return nil
+}
+
+func printCatalogTable(e *env, l *lake.Lake, entries []catalogEntry) {
+	fmt.Fprintf(e.stdout, "lake %s: %s in %s\n\n", l.Root, plural(len(entries), "table"), plural(len(l.Catalog.Databases()), "database"))
+	rows := [][]string{{"DATABASE", "TABLE", "FORMAT", "COMPRESSION", "FILES", "SIZE", "ROWS", "COLUMNS"}}
+	for _, t := range entries {
+		rows = append(rows, []string{t.Database, t.Name, t.Format, t.Compression, commaInt(int64(t.Files)),
+			lake.HumanBytes(t.Bytes), commaInt(t.Rows), fmt.Sprint(len(t.Columns))})
+	}
+	printAligned(e.stdout, rows, 4)
+}
+
+// printAligned prints rows as columns: the first numericFrom columns
+// left-aligned, the rest (numbers) right-aligned.
+func printAligned(w io.Writer, rows [][]string, numericFrom int) {
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, cell := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, cell := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
+			if i >= numericFrom {
+				b.WriteString(pad + cell)
+			} else {
+				b.WriteString(cell + pad)
+			}
+			if i < len(r)-1 {
+				b.WriteString("  ")
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"tarn/lake"
+)
+
+func runDemo(e *env, args []string) error {
+	fs := e.newFlags("demo")
+	bench := fs.Bool("bench", false, "add the 10 to 10,000-file layouts and gzip variants (about 53,500 files)")
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return fmt.Errorf("demo takes no arguments, got %q", rest[0])
+	}
+	return demo(e, *bench)
+}
+
+func demo(e *env, bench bool) error {
+	l, err := lake.Create(e.lakeRoot)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(e)
+	rep, err := l.Demo(e.ctx, lake.DemoOptions{Bench: bench, Progress: bar.update})
+	bar.finish()
+	for _, k := range rep.Kept {
+		fmt.Fprintln(e.stderr, "kept", k)
+	}
+	if err != nil {
+		if e.ctx.Err() != nil {
+			return fmt.Errorf("demo cancelled; the tables finished before are registered, the rest is untouched")
+		}
+		return err
+	}
+	fmt.Fprintf(e.stderr, "demo lake %s: %s written, %s already complete (%.1fs)\n",
+		l.Root, plural(len(rep.Written), "table"), plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
+	if !bench {
+		fmt.Fprintln(e.stderr, "`tarn demo --bench` adds the 10 to 10,000-file layouts for the format benchmark")
+	}
+	return nil
+}
+
+// progressBar draws demo progress on stderr: a redrawn bar on a terminal,
+// a line per table otherwise (CI logs).
+type progressBar struct {
+	e       *env
+	mu      sync.Mutex
+	tty     bool
+	last    time.Time
+	table   string
+	started bool
+}
+
+func newProgressBar(e *env) *progressBar {
+	return &progressBar{e: e, tty: isTerminal(e.stderr)}
+}
+
+func (p *progressBar) update(pr lake.DemoProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.started {
+		p.started = true
+		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", plural(int(pr.FilesTotal), "file"), lake.HumanBytes(pr.EstimatedBytes))
+	}
+	if !p.tty {
+		if pr.Table != p.table {
+			p.table = pr.Table
+			fmt.Fprintf(p.e.stderr, "  %s\n", pr.Table)
+		}
+		return
+	}
+	if time.Since(p.last) < 80*time.Millisecond && pr.FilesDone != pr.FilesTotal {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	filled := int(int64(width) * pr.FilesDone / max(pr.FilesTotal, 1))
+	fmt.Fprintf(p.e.stderr, "\r\x1b[K[%s%s] %3d%% %s/%s files  %s",
+		strings.Repeat("█", filled), strings.Repeat("·", width-filled),
+		100*pr.FilesDone/max(pr.FilesTotal, 1), commaInt(pr.FilesDone), commaInt(pr.FilesTotal), pr.Table)
+}
+
+func (p *progressBar) finish() {
+	if p.tty && p.started {
+		fmt.Fprintln(p.e.stderr)
+	}
+}

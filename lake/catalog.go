@@ -1,0 +1,399 @@
+package lake
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// CatalogFile is the catalog's file name inside a lake root.
+const CatalogFile = "lake.toml"
+
+// Format is how a table's files are encoded.
+type Format string
+
+const (
+	Parquet Format = "parquet"
+	CSV     Format = "csv"
+	JSON    Format = "json"
+)
+
+// Formats lists every format tarn reads, in display order.
+var Formats = []Format{JSON, CSV, Parquet}
+
+// Compression is how a table's files are compressed as whole files.
+type Compression string
+
+const (
+	None Compression = "none"
+	Gzip Compression = "gzip"
+)
+
+// Origin records who registered a table, so the demo never replaces a
+// table a user made.
+const (
+	OriginDemo   = "demo"
+	OriginImport = "import"
+	OriginCrawl  = "crawl"
+)
+
+// Column is one column of a table with its DuckDB type.
+type Column struct {
+	Name string `toml:"name" json:"name"`
+	Type string `toml:"type" json:"type"`
+}
+
+// Table is one catalog entry: where its files are and how to read them.
+type Table struct {
+	Database    string      `toml:"database"`
+	Name        string      `toml:"name"`
+	Location    string      `toml:"location"`
+	Format      Format      `toml:"format"`
+	Compression Compression `toml:"compression"`
+	Pattern     string      `toml:"pattern"`
+	Exclude     []string    `toml:"exclude"` // file names the crawler found unreadable
+	Description string      `toml:"description"`
+	Origin      string      `toml:"origin"`
+	Rows        int64       `toml:"rows"`
+	Columns     []Column    `toml:"columns"`
+}
+
+// QualifiedName is database.name, the name users type.
+func (t Table) QualifiedName() string { return t.Database + "." + t.Name }
+
+// FilePattern is the glob, relative to the location, matching the table's files.
+func (t Table) FilePattern() string {
+	if t.Pattern != "" {
+		return t.Pattern
+	}
+	return "*" + Extension(t.Format, t.Compression)
+}
+
+// Extension is the file suffix tarn writes for a format and compression.
+func Extension(f Format, c Compression) string {
+	ext := "." + string(f)
+	if c == Gzip {
+		ext += ".gz"
+	}
+	return ext
+}
+
+// Catalog is the content of lake.toml.
+type Catalog struct {
+	Tables []Table `toml:"table"`
+}
+
+// Lookup finds a table by database and name.
+func (c *Catalog) Lookup(database, name string) (Table, bool) {
+	if i := c.index(database, name); i >= 0 {
+		return c.Tables[i], true
+	}
+	return Table{}, false
+}
+
+func (c *Catalog) index(database, name string) int {
+	for i, t := range c.Tables {
+		if t.Database == database && t.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Put adds t, or replaces the table of the same database and name.
+func (c *Catalog) Put(t Table) {
+	if i := c.index(t.Database, t.Name); i >= 0 {
+		c.Tables[i] = t
+		return
+	}
+	c.Tables = append(c.Tables, t)
+}
+
+// Sort orders tables by database then name, so saves are stable.
+func (c *Catalog) Sort() {
+	sort.SliceStable(c.Tables, func(i, j int) bool {
+		a, b := c.Tables[i], c.Tables[j]
+		if a.Database != b.Database {
+			return a.Database < b.Database
+		}
+		return a.Name < b.Name
+	})
+}
+
+// Databases lists the database names in order.
+func (c *Catalog) Databases() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range c.Tables {
+		if !seen[t.Database] {
+			seen[t.Database] = true
+			out = append(out, t.Database)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+var (
+	identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	// typeRE admits DuckDB type names such as VARCHAR, DECIMAL(18,2),
+	// TIMESTAMP WITH TIME ZONE, INTEGER[] and STRUCT(a VARCHAR); it keeps
+	// quotes and semicolons out, since types are spliced into view SQL.
+	typeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_ (),\[\]]*$`)
+)
+
+// FieldError names the table entry and field a catalog problem is in.
+type FieldError struct {
+	Table int // index of the [[table]] entry
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Validate checks every table; the first problem is returned as a *FieldError.
+func (c *Catalog) Validate() error {
+	seen := map[string]int{}
+	for i, t := range c.Tables {
+		if err := validateTable(t); err != nil {
+			err.Table = i
+			return err
+		}
+		q := t.QualifiedName()
+		if j, dup := seen[q]; dup {
+			return &FieldError{i, "name", fmt.Sprintf("table %s is also defined by entry %d", q, j+1)}
+		}
+		seen[q] = i
+	}
+	return nil
+}
+
+func validateTable(t Table) *FieldError {
+	bad := func(field, format string, args ...any) *FieldError {
+		return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case !identRE.MatchString(t.Database):
+		return bad("database", "%q is not a valid name (lower-case letters, digits, _)", t.Database)
+	case !identRE.MatchString(t.Name):
+		return bad("name", "%q is not a valid name (lower-case letters, digits, _)", t.Name)
+	case t.Format != Parquet && t.Format != CSV && t.Format != JSON:
+		return bad("format", "unknown format %q (want parquet, csv or json)", t.Format)
+	case t.Compression != None && t.Compression != Gzip:
+		return bad("compression", "unknown compression %q (want none or gzip)", t.Compression)
+	case t.Format == Parquet && t.Compression == Gzip:
+		return bad("compression", "parquet compresses inside the file; use compression = \"none\"")
+	case t.Rows < 0:
+		return bad("rows", "negative row count %d", t.Rows)
+	}
+	if err := ValidLocation(t.Location); err != nil {
+		return bad("location", "%v", err)
+	}
+	if strings.ContainsAny(t.Pattern, "/\\'") {
+		return bad("pattern", "%q must be a file-name glob without / or quotes", t.Pattern)
+	}
+	for _, name := range t.Exclude {
+		if name == "" || strings.ContainsAny(name, "/\\") {
+			return bad("exclude", "%q must be a file name inside the location", name)
+		}
+	}
+	if len(t.Columns) == 0 {
+		return bad("columns", "table %s has no columns", t.QualifiedName())
+	}
+	names := map[string]bool{}
+	for _, col := range t.Columns {
+		if col.Name == "" || strings.ContainsAny(col.Name, "\x00\n\r") {
+			return bad("columns", "column name %q is empty or has a control character", col.Name)
+		}
+		if names[strings.ToLower(col.Name)] {
+			return bad("columns", "column %q appears twice", col.Name)
+		}
+		names[strings.ToLower(col.Name)] = true
+		if !typeRE.MatchString(col.Type) {
+			return bad("columns", "column %q has invalid type %q", col.Name, col.Type)
+		}
+	}
+	return nil
+}
+
+// ValidLocation accepts a clean relative path that stays inside the lake.
+func ValidLocation(loc string) error {
+	switch {
+	case loc == "":
+		return errors.New("empty location")
+	case strings.HasPrefix(loc, "/") || strings.Contains(loc, "\\"):
+		return fmt.Errorf("%q must be relative to the lake root, with / separators", loc)
+	case path.Clean(loc) != loc || loc == "." || loc == ".." || strings.HasPrefix(loc, "../"):
+		return fmt.Errorf("%q is not a clean path inside the lake", loc)
+	case strings.ContainsAny(loc, "'*?[\x00"):
+		return fmt.Errorf("%q has a quote or glob character", loc)
+	}
+	return nil
+}
+
+// LoadCatalog reads and validates a catalog file. A missing file is an
+// empty catalog. Errors name the file, the line and the field.
+func LoadCatalog(file string) (*Catalog, error) {
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return &Catalog{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseCatalog(file, data)
+}
+
+// ParseCatalog decodes catalog text; file is used only in messages.
+func ParseCatalog(file string, data []byte) (*Catalog, error) {
+	var c Catalog
+	md, err := toml.Decode(string(data), &c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s:%d: %s", file, pe.Position.Line, pe.Message)
+		}
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	blocks := arrayTableLines(data, "table")
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		key := undecoded[0].String()
+		field := key[strings.LastIndex(key, ".")+1:]
+		return nil, fmt.Errorf("%s:%d: unknown field %q", file, lineOfKey(data, blocks, field), key)
+	}
+	for i := range c.Tables {
+		t := &c.Tables[i]
+		if t.Compression == "" {
+			t.Compression = None
+		}
+	}
+	var fe *FieldError
+	if err := c.Validate(); errors.As(err, &fe) {
+		line := fieldLine(data, blocks, fe.Table, fe.Field)
+		return nil, fmt.Errorf("%s:%d: table entry %d: %v", file, line, fe.Table+1, fe)
+	}
+	return &c, nil
+}
+
+// arrayTableLines gives the 1-based line of each [[name]] header.
+func arrayTableLines(data []byte, name string) []int {
+	header := "[[" + name + "]]"
+	var lines []int
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		if string(bytes.TrimSpace(l)) == header {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
+}
+
+// fieldLine finds the line of `field =` inside the index-th block, or the
+// block's header line when the field is absent.
+func fieldLine(data []byte, blocks []int, index int, field string) int {
+	if index >= len(blocks) {
+		return 1
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	end := len(lines)
+	if index+1 < len(blocks) {
+		end = blocks[index+1] - 1
+	}
+	for n := blocks[index]; n < end; n++ {
+		if keyAt(lines[n], field) {
+			return n + 1
+		}
+	}
+	return blocks[index]
+}
+
+func lineOfKey(data []byte, blocks []int, field string) int {
+	for n, l := range bytes.Split(data, []byte("\n")) {
+		if keyAt(l, field) {
+			return n + 1
+		}
+	}
+	if len(blocks) > 0 {
+		return blocks[0]
+	}
+	return 1
+}
+
+func keyAt(line []byte, field string) bool {
+	l := bytes.TrimSpace(line)
+	if !bytes.HasPrefix(l, []byte(field)) {
+		return false
+	}
+	rest := bytes.TrimSpace(l[len(field):])
+	return bytes.HasPrefix(rest, []byte("="))
+}
+
+// Encode writes the catalog as TOML with one line per column, which reads
+// better than the encoder's nested tables and diffs cleanly.
+func (c *Catalog) Encode(w io.Writer) error {
+	var b bytes.Buffer
+	b.WriteString("# tarn lake catalog: one [[table]] per table; locations are relative to this file.\n")
+	for _, t := range c.Tables {
+		b.WriteString("\n[[table]]\n")
+		kv := func(k, v string) { fmt.Fprintf(&b, "%s = %s\n", k, TOMLString(v)) }
+		kv("database", t.Database)
+		kv("name", t.Name)
+		kv("location", t.Location)
+		kv("format", string(t.Format))
+		kv("compression", string(t.Compression))
+		if t.Pattern != "" {
+			kv("pattern", t.Pattern)
+		}
+		if t.Description != "" {
+			kv("description", t.Description)
+		}
+		if t.Origin != "" {
+			kv("origin", t.Origin)
+		}
+		if len(t.Exclude) > 0 {
+			quoted := make([]string, len(t.Exclude))
+			for i, e := range t.Exclude {
+				quoted[i] = TOMLString(e)
+			}
+			fmt.Fprintf(&b, "exclude = [%s]\n", strings.Join(quoted, ", "))
+		}
+		fmt.Fprintf(&b, "rows = %d\n", t.Rows)
+		b.WriteString("columns = [\n")
+		for _, col := range t.Columns {
+			fmt.Fprintf(&b, "  { name = %s, type = %s },\n", TOMLString(col.Name), TOMLString(col.Type))
+		}
+		b.WriteString("]\n")
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// TOMLString quotes s as a TOML basic string.
+func TOMLString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

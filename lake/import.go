@@ -1,0 +1,342 @@
+package lake
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// InputKind is what an imported file holds.
+type InputKind string
+
+const (
+	InputCSV  InputKind = "csv"
+	InputJSON InputKind = "json"
+	InputLog  InputKind = "log" // Apache/Nginx combined or common log format
+)
+
+// ImportOptions describe one import into the lake.
+type ImportOptions struct {
+	Files       []string
+	Database    string
+	Table       string
+	Input       InputKind // "" detects from each file's name and first line
+	Format      Format
+	Compression Compression
+	Parts       int  // number of output files
+	Replace     bool // replace an existing table of the same name
+}
+
+// LineError is one input line that could not be read.
+type LineError struct {
+	File string
+	Line int
+	Err  string
+}
+
+func (e LineError) String() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Err) }
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Table     Table
+	Input     InputKind
+	Rows      int64
+	Malformed int         // log lines that could not be parsed
+	Examples  []LineError // the first few malformed lines
+}
+
+// maxExamples is how many malformed lines a report quotes.
+const maxExamples = 5
+
+// Import reads the files, writes them as a new table in the requested
+// layout and registers it. Nothing in the lake changes unless it succeeds.
+func (l *Lake) Import(ctx context.Context, opts ImportOptions) (ImportReport, error) {
+	var rep ImportReport
+	t, err := l.importTarget(opts)
+	if err != nil {
+		return rep, err
+	}
+	kind, err := detectInputs(opts.Files, opts.Input)
+	if err != nil {
+		return rep, err
+	}
+	rep.Input = kind
+	lay := Layout{opts.Format, opts.Compression, opts.Parts}
+	if kind == InputLog {
+		err = l.importLog(ctx, opts, &t, lay, &rep)
+	} else {
+		err = l.importWithDuckDB(ctx, opts.Files, kind, &t, lay)
+	}
+	if err != nil {
+		return rep, err
+	}
+	rep.Table, rep.Rows = t, t.Rows
+	l.Catalog.Put(t)
+	return rep, l.Save()
+}
+
+func (l *Lake) importTarget(opts ImportOptions) (Table, error) {
+	t := Table{Database: opts.Database, Name: opts.Table, Location: opts.Database + "/" + opts.Table,
+		Format: opts.Format, Compression: opts.Compression, Origin: OriginImport,
+		Columns: []Column{{"placeholder", "VARCHAR"}}}
+	if len(opts.Files) == 0 {
+		return t, errors.New("import: no input files")
+	}
+	if opts.Parts < 1 {
+		return t, fmt.Errorf("import: --files must be at least 1, got %d", opts.Parts)
+	}
+	if err := validateTable(t); err != nil {
+		return t, fmt.Errorf("import: %v", err)
+	}
+	if old, ok := l.Catalog.Lookup(t.Database, t.Name); ok {
+		if !opts.Replace {
+			return t, fmt.Errorf("import: table %s already exists (at %s); use --replace to overwrite it", t.QualifiedName(), old.Location)
+		}
+		if old.Location != t.Location {
+			return t, fmt.Errorf("import: table %s lives at %s, not %s; remove it from lake.toml first", t.QualifiedName(), old.Location, t.Location)
+		}
+	} else if _, err := os.Stat(l.Dir(t)); err == nil {
+		return t, fmt.Errorf("import: folder %s already exists and is not table %s; nothing was changed", t.Location, t.QualifiedName())
+	}
+	for _, other := range l.Catalog.Tables {
+		if other.Location == t.Location && other.QualifiedName() != t.QualifiedName() {
+			return t, fmt.Errorf("import: folder %s belongs to table %s", t.Location, other.QualifiedName())
+		}
+	}
+	return t, nil
+}
+
+var logLineRE = regexp.MustCompile(`^\S+ \S+ \S+ \[[^\]]+\] "`)
+
+// detectInputs decides the input kind; all files must agree.
+func detectInputs(files []string, forced InputKind) (InputKind, error) {
+	if forced != "" {
+		if forced != InputCSV && forced != InputJSON && forced != InputLog {
+			return "", fmt.Errorf("import: unknown input kind %q (want csv, json or log)", forced)
+		}
+		for _, f := range files {
+			if _, err := os.Stat(f); err != nil {
+				return "", fmt.Errorf("import: %w", err)
+			}
+		}
+		return forced, nil
+	}
+	var kind InputKind
+	for _, f := range files {
+		k, err := detectInput(f)
+		if err != nil {
+			return "", fmt.Errorf("import: %s: %w", f, err)
+		}
+		if kind != "" && k != kind {
+			return "", fmt.Errorf("import: %s holds %s but earlier files hold %s; import them separately", f, k, kind)
+		}
+		kind = k
+	}
+	return kind, nil
+}
+
+func detectInput(path string) (InputKind, error) {
+	name := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), ".gz")
+	switch filepath.Ext(name) {
+	case ".csv":
+		return InputCSV, nil
+	case ".json", ".jsonl", ".ndjson":
+		return InputJSON, nil
+	}
+	r, err := openInput(path)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "":
+			continue
+		case strings.HasPrefix(line, "{"):
+			return InputJSON, nil
+		case logLineRE.MatchString(line):
+			return InputLog, nil
+		default:
+			return InputCSV, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", err
+	}
+	return "", errors.New("empty input")
+}
+
+// openInput opens a file, decompressing it when it is gzip.
+func openInput(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, 256<<10)
+	if magic, _ := br.Peek(2); !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		return struct {
+			io.Reader
+			io.Closer
+		}{br, f}, nil
+	}
+	gz, err := gzip.NewReader(br)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{gz, f}, nil
+}
+
+// importLog parses access logs in Go; malformed lines are counted and the
+// first few reported, never fatal and never silently dropped.
+func (l *Lake) importLog(ctx context.Context, opts ImportOptions, t *Table, lay Layout, rep *ImportReport) error {
+	var records []LogRecord
+	for _, path := range opts.Files {
+		if err := readLog(path, &records, rep); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
+	if len(records) == 0 {
+		return fmt.Errorf("import: no readable log lines in %s (%d malformed)", strings.Join(opts.Files, ", "), rep.Malformed)
+	}
+	ds := RowsOf(records)
+	if err := WriteLayout(ctx, l.Dir(*t), ds, lay, LayoutOptions{}); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	t.Columns, t.Rows = ds.Columns(), int64(ds.Len())
+	return nil
+}
+
+func readLog(path string, records *[]LogRecord, rep *ImportReport) error {
+	r, err := openInput(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		rec, err := ParseLogLine(line)
+		if err != nil {
+			rep.Malformed++
+			if len(rep.Examples) < maxExamples {
+				rep.Examples = append(rep.Examples, LineError{path, n, err.Error()})
+			}
+			continue
+		}
+		*records = append(*records, rec)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// importWithDuckDB reads CSV or JSON lines with DuckDB's readers (schema
+// detected) and writes each part with COPY.
+func (l *Lake) importWithDuckDB(ctx context.Context, files []string, kind InputKind, t *Table, lay Layout) error {
+	db, err := OpenDuckDB()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = SQLString(f)
+	}
+	reader := fmt.Sprintf("read_csv([%s], header=true)", strings.Join(quoted, ", "))
+	if kind == InputJSON {
+		reader = fmt.Sprintf("read_json([%s], format='newline_delimited')", strings.Join(quoted, ", "))
+	}
+	if _, err := db.ExecContext(ctx, "CREATE TEMP TABLE src AS SELECT * FROM "+reader); err != nil {
+		return fmt.Errorf("import: reading %s: %w", strings.Join(files, ", "), err)
+	}
+	cols, err := describe(ctx, db, "SELECT * FROM src")
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	var rows int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM src").Scan(&rows); err != nil {
+		return err
+	}
+	if rows == 0 {
+		return fmt.Errorf("import: %s: no rows", strings.Join(files, ", "))
+	}
+	if int64(lay.Files) > rows {
+		return fmt.Errorf("import: cannot split %d rows into %d files", rows, lay.Files)
+	}
+	t.Columns, t.Rows = cols, rows
+	if err := validateTable(*t); err != nil {
+		return fmt.Errorf("import: %v", err)
+	}
+	return ReplaceDirAtomically(l.Dir(*t), func(tmp string) error {
+		return copyParts(ctx, db, tmp, lay, int(rows))
+	})
+}
+
+func copyParts(ctx context.Context, db *sql.DB, dir string, lay Layout, rows int) error {
+	ext := Extension(lay.Format, lay.Compression)
+	opts := map[Format]string{
+		Parquet: "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE " + fmt.Sprint(ParquetRowGroupRows),
+		CSV:     "FORMAT csv, HEADER true",
+		JSON:    "FORMAT json",
+	}[lay.Format]
+	if lay.Format != Parquet {
+		opts += ", COMPRESSION " + duckCompression(lay.Compression, "none")
+	}
+	for i := range lay.Files {
+		lo, hi := SplitBounds(rows, lay.Files, i)
+		target := filepath.Join(dir, PartName(i, lay.Files, ext))
+		q := fmt.Sprintf("COPY (SELECT * FROM src WHERE rowid >= %d AND rowid < %d ORDER BY rowid) TO %s (%s)", lo, hi, SQLString(target), opts)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("import: writing %s: %w", target, err)
+		}
+	}
+	return nil
+}
+
+// describe returns the column names and types of a query.
+func describe(ctx context.Context, db *sql.DB, query string) ([]Column, error) {
+	rows, err := db.QueryContext(ctx, "DESCRIBE "+query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var cols []Column
+	for rows.Next() {
+		vals := make([]any, len(names))
+		ptrs := make([]any, len(names))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		cols = append(cols, Column{Name: fmt.Sprint(vals[0]), Type: fmt.Sprint(vals[1])})
+	}
+	return cols, rows.Err()
+}

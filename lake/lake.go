@@ -1,0 +1,206 @@
+// Package lake is the lake on disk: the catalog (lake.toml), table files
+// and their formats, the demo data, import, crawl and file statistics.
+package lake
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Lake is an opened lake: its absolute root and its catalog.
+type Lake struct {
+	Root    string
+	Catalog *Catalog
+}
+
+// DefaultRoot is $TARN_LAKE, else the XDG data dir's tarn/lake.
+func DefaultRoot() (string, error) {
+	if dir := os.Getenv("TARN_LAKE"); dir != "" {
+		return dir, nil
+	}
+	if dir := os.Getenv("XDG_DATA_HOME"); dir != "" {
+		return filepath.Join(dir, "tarn", "lake"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no lake location: set TARN_LAKE or use --lake (%v)", err)
+	}
+	return filepath.Join(home, ".local", "share", "tarn", "lake"), nil
+}
+
+// Open opens an existing lake directory. A directory without lake.toml is
+// an empty lake; a missing directory is an error.
+func Open(root string) (*Lake, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("lake %s: %w", root, err)
+	}
+	st, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("lake %s: no such directory (create it with `tarn demo --lake %s`)", abs, root)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lake %s: %w", abs, err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("lake %s: not a directory", abs)
+	}
+	cat, err := LoadCatalog(filepath.Join(abs, CatalogFile))
+	if err != nil {
+		return nil, err
+	}
+	return &Lake{Root: abs, Catalog: cat}, nil
+}
+
+// Create makes the lake directory if needed and opens it.
+func Create(root string) (*Lake, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("lake %s: %w", root, err)
+	}
+	return Open(root)
+}
+
+// Exists reports whether root holds a catalog.
+func Exists(root string) bool {
+	_, err := os.Stat(filepath.Join(root, CatalogFile))
+	return err == nil
+}
+
+// Save writes the catalog atomically, sorted.
+func (l *Lake) Save() error {
+	l.Catalog.Sort()
+	if err := l.Catalog.Validate(); err != nil {
+		return fmt.Errorf("catalog not saved: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(l.Root, CatalogFile), l.Catalog.Encode)
+}
+
+// Dir is the absolute directory of a table's files.
+func (l *Lake) Dir(t Table) string {
+	return filepath.Join(l.Root, filepath.FromSlash(t.Location))
+}
+
+// Files lists a table's data files, sorted. A location that vanished is an
+// error naming the table.
+func (l *Lake) Files(t Table) ([]string, error) {
+	dir := l.Dir(t)
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("table %s: location %s: %w", t.QualifiedName(), t.Location, unwrapPath(err))
+	}
+	files, err := filepath.Glob(filepath.Join(dir, t.FilePattern()))
+	if err != nil {
+		return nil, fmt.Errorf("table %s: pattern %q: %w", t.QualifiedName(), t.FilePattern(), err)
+	}
+	files = slices.DeleteFunc(files, func(f string) bool { return slices.Contains(t.Exclude, filepath.Base(f)) })
+	if len(files) == 0 {
+		return nil, fmt.Errorf("table %s: no files matching %s in %s", t.QualifiedName(), t.FilePattern(), t.Location)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// FileStats counts a table's files and their bytes on disk.
+type FileStats struct {
+	Files int
+	Bytes int64
+}
+
+// Stat counts a table's files and bytes.
+func (l *Lake) Stat(t Table) (FileStats, error) {
+	files, err := l.Files(t)
+	if err != nil {
+		return FileStats{}, err
+	}
+	st := FileStats{Files: len(files)}
+	for _, f := range files {
+		info, err := os.Stat(f)
+		if err != nil {
+			return FileStats{}, fmt.Errorf("table %s: %w", t.QualifiedName(), err)
+		}
+		st.Bytes += info.Size()
+	}
+	return st, nil
+}
+
+// Relation is the DuckDB table expression that reads t with its catalog
+// schema. CSV and JSON pass their columns explicitly: sniffing 10,000 files
+// at query time doubled the cost of a count(*) (DESIGN.md). Files are named
+// by a glob, so views stay short and new files appear as on a real lake;
+// a table with excluded files lists the rest instead.
+func (l *Lake) Relation(t Table) string {
+	if len(t.Exclude) > 0 {
+		if files, err := l.Files(t); err == nil {
+			return RelationOf(t, files)
+		}
+	}
+	return RelationOf(t, []string{filepath.Join(l.Dir(t), t.FilePattern())})
+}
+
+// RelationOf reads the given files or globs as table t.
+func RelationOf(t Table, files []string) string {
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = SQLString(f)
+	}
+	src := "[" + strings.Join(quoted, ", ") + "]"
+	switch t.Format {
+	case Parquet:
+		return fmt.Sprintf("read_parquet(%s)", src)
+	case CSV:
+		return fmt.Sprintf("read_csv(%s, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "+
+			"allow_quoted_nulls=false, columns=%s, compression=%s)",
+			src, columnsStruct(t.Columns), SQLString(duckCompression(t.Compression, "none")))
+	default:
+		return fmt.Sprintf("read_json(%s, format='newline_delimited', columns=%s, compression=%s)",
+			src, columnsStruct(t.Columns), SQLString(duckCompression(t.Compression, "uncompressed")))
+	}
+}
+
+// duckCompression names c for a reader; read_csv and read_json spell "no
+// compression" differently.
+func duckCompression(c Compression, none string) string {
+	if c == Gzip {
+		return "gzip"
+	}
+	return none
+}
+
+func columnsStruct(cols []Column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = SQLString(c.Name) + ": " + SQLString(c.Type)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// SQLString quotes s as a SQL string literal.
+func SQLString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// QuoteIdent quotes s as a SQL identifier.
+func QuoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// closeWith closes c and keeps its error if nothing failed before.
+func closeWith(c io.Closer, err *error) {
+	if cerr := c.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
+}

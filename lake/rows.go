@@ -1,0 +1,198 @@
+package lake
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Rows is a data set tarn can write in every format: a slice of structs
+// whose parquet tags name the columns.
+type Rows[T any] struct {
+	rows   []T
+	cols   []Column
+	fields []int // struct field index of each column
+}
+
+// RowsOf describes rows of a struct type; field types map to DuckDB types
+// (string VARCHAR, int32 INTEGER, int64 BIGINT, float64 DOUBLE, time.Time TIMESTAMP).
+func RowsOf[T any](rows []T) *Rows[T] {
+	typ := reflect.TypeFor[T]()
+	r := &Rows[T]{rows: rows}
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("parquet"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		r.cols = append(r.cols, Column{Name: name, Type: duckType(f.Type)})
+		r.fields = append(r.fields, i)
+	}
+	return r
+}
+
+func duckType(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeFor[time.Time]():
+		return "TIMESTAMP"
+	case t.Kind() == reflect.String:
+		return "VARCHAR"
+	case t.Kind() == reflect.Int32:
+		return "INTEGER"
+	case t.Kind() == reflect.Int64:
+		return "BIGINT"
+	case t.Kind() == reflect.Float64:
+		return "DOUBLE"
+	case t.Kind() == reflect.Bool:
+		return "BOOLEAN"
+	}
+	panic(fmt.Sprintf("lake: no DuckDB type for Go type %s", t)) // programmer error in a row struct
+}
+
+// Len is the number of rows.
+func (r *Rows[T]) Len() int { return len(r.rows) }
+
+// Columns is the catalog schema of the rows.
+func (r *Rows[T]) Columns() []Column { return r.cols }
+
+// TimeLayout is how timestamps are written to CSV and JSON: DuckDB casts it
+// to TIMESTAMP without a format string.
+const TimeLayout = "2006-01-02 15:04:05.999999"
+
+// appendValue appends the text of one field; quote says whether strings
+// need CSV or JSON quoting.
+func appendValue(b []byte, v reflect.Value, jsonMode bool) []byte {
+	switch v.Kind() {
+	case reflect.String:
+		if jsonMode {
+			return appendJSONString(b, v.String())
+		}
+		return appendCSVField(b, v.String())
+	case reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(b, v.Int(), 10)
+	case reflect.Float64:
+		return strconv.AppendFloat(b, v.Float(), 'g', -1, 64)
+	case reflect.Bool:
+		return strconv.AppendBool(b, v.Bool())
+	}
+	ts := v.Interface().(time.Time).UTC().Format(TimeLayout)
+	if jsonMode {
+		return appendJSONString(b, ts)
+	}
+	return append(b, ts...)
+}
+
+// AppendCSVHeader appends the header line.
+func (r *Rows[T]) AppendCSVHeader(b []byte) []byte {
+	for i, c := range r.cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCSVField(b, c.Name)
+	}
+	return append(b, '\n')
+}
+
+// AppendCSV appends row i as one CSV line.
+func (r *Rows[T]) AppendCSV(b []byte, i int) []byte {
+	v := reflect.ValueOf(&r.rows[i]).Elem()
+	for j, f := range r.fields {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendValue(b, v.Field(f), false)
+	}
+	return append(b, '\n')
+}
+
+// AppendJSON appends row i as one JSON object line.
+func (r *Rows[T]) AppendJSON(b []byte, i int) []byte {
+	v := reflect.ValueOf(&r.rows[i]).Elem()
+	b = append(b, '{')
+	for j, f := range r.fields {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, r.cols[j].Name)
+		b = append(b, ':')
+		b = appendValue(b, v.Field(f), true)
+	}
+	return append(b, '}', '\n')
+}
+
+// ParquetRowGroupRows keeps several row groups in the 1-file layouts, so
+// statistics can skip row groups as they do on real lakes.
+const ParquetRowGroupRows = 16384
+
+// WriteParquet writes rows [lo, hi) as one Parquet file: zstd, dictionary
+// encoding for the columns tagged dict.
+func (r *Rows[T]) WriteParquet(w io.Writer, lo, hi int) error {
+	pw := parquet.NewGenericWriter[T](w,
+		parquet.Compression(&parquet.Zstd),
+		parquet.MaxRowsPerRowGroup(ParquetRowGroupRows),
+		parquet.CreatedBy("tarn", "0.1", ""))
+	for start := lo; start < hi; start += ParquetRowGroupRows {
+		end := min(start+ParquetRowGroupRows, hi)
+		if _, err := pw.Write(r.rows[start:end]); err != nil {
+			return err
+		}
+		if end < hi {
+			if err := pw.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return pw.Close()
+}
+
+// appendCSVField quotes a field when needed. Empty strings are written as ""
+// so they read back as empty strings, not NULL (allow_quoted_nulls=false).
+func appendCSVField(b []byte, s string) []byte {
+	if s != "" && !strings.ContainsAny(s, ",\"\n\r") && s[0] != ' ' && s[len(s)-1] != ' ' {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,202 @@
+// Command tarn is a terminal workbench for a local data lake.
+//
+//	tarn                 open tarn on the lake (creating the demo lake on first run)
+//	tarn demo [--bench]  create or complete the demo lake
+//	tarn catalog         list tables; --json for scripts
+//	tarn import FILE...  import CSV, JSON lines or access logs as a table
+//	tarn crawl [PATH]    register data folders found under the lake
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"tarn/lake"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// env is what every command gets: where to write and the lake to use.
+type env struct {
+	ctx      context.Context
+	stdout   io.Writer
+	stderr   io.Writer
+	lakeRoot string // from --lake, $TARN_LAKE or the XDG default
+	explicit bool   // the user named the lake (--lake)
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "create or complete the demo lake (--bench adds every layout)", runDemo},
+		{"catalog", "list databases and tables (--json for scripts)", runCatalog},
+		{"import", "import CSV, JSON lines or access logs as a table", runImport},
+		{"crawl", "find data folders under the lake and register them", runCrawl},
+	}
+}
+
+// errUsage marks an error already explained by the flag package.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr}
+	global := flag.NewFlagSet("tarn", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	lakeFlag := global.String("lake", "", "lake directory (default $TARN_LAKE or ~/.local/share/tarn/lake)")
+	global.Usage = func() { usage(stderr, global) }
+	if err := global.Parse(args); err != nil {
+		return 2
+	}
+	args = global.Args()
+	if err := e.setLake(*lakeFlag); err != nil {
+		fmt.Fprintln(stderr, "tarn:", err)
+		return 1
+	}
+	cmdRun, cmdArgs := runOpen, args
+	if len(args) > 0 {
+		cmd, ok := findCommand(args[0])
+		if !ok {
+			fmt.Fprintf(stderr, "tarn: unknown command %q (run `tarn -h` for the list)\n", args[0])
+			return 2
+		}
+		cmdRun, cmdArgs = cmd.run, args[1:]
+	}
+	if err := cmdRun(e, cmdArgs); err != nil {
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		fmt.Fprintln(stderr, "tarn:", err)
+		return 1
+	}
+	return 0
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(w, "tarn: a terminal workbench for a local data lake\n\nusage: tarn [--lake DIR] [command] [flags]\n\ncommands:")
+	fmt.Fprintf(w, "  %-8s %s\n", "(none)", "open the lake; creates the demo lake on first run")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nflags:")
+	fs.PrintDefaults()
+}
+
+func (e *env) setLake(dir string) error {
+	if dir != "" {
+		e.lakeRoot, e.explicit = dir, true
+		return nil
+	}
+	root, err := lake.DefaultRoot()
+	e.lakeRoot = root
+	return err
+}
+
+// newFlags makes a subcommand's flag set; every command takes --lake.
+func (e *env) newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("tarn "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Func("lake", "lake directory", func(dir string) error { return e.setLake(dir) })
+	return fs
+}
+
+// parseInterspersed parses flags that may come after positional arguments
+// (`tarn import a.csv --db x`), returning the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// openLake opens the existing lake; a missing lake is an error.
+func (e *env) openLake() (*lake.Lake, error) {
+	return lake.Open(e.lakeRoot)
+}
+
+// runOpen is `tarn` without a command. Until the TUI lands it creates the
+// demo lake on first run and prints the catalog summary.
+func runOpen(e *env, args []string) error {
+	fs := e.newFlags("")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	if !lake.Exists(e.lakeRoot) {
+		fmt.Fprintf(e.stderr, "First run: creating the demo lake in %s\n", e.lakeRoot)
+		if err := demo(e, false); err != nil {
+			return err
+		}
+	}
+	l, err := e.openLake()
+	if err != nil {
+		return err
+	}
+	return printCatalog(e, l, false)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func commaInt(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

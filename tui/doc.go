@@ -1,0 +1,2 @@
+// Package tui will be the Bubble Tea program: presentation only.
+package tui
