@@ -235,16 +235,13 @@ var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
 func (l *Lake) nameFor(rel string) (string, string) {
 	parts := strings.Split(rel, "/")
 	for i, p := range parts {
-		p = strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(p), "_"), "_")
-		if p == "" || (p[0] >= '0' && p[0] <= '9') {
-			p = "t_" + p
-		}
-		parts[i] = p
+		parts[i] = strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(p), "_"), "_")
 	}
 	db, name := "default", parts[0]
 	if len(parts) > 1 {
 		db, name = parts[0], strings.Join(parts[1:], "_")
 	}
+	db, name = identifier(db), identifier(name)
 	base := name
 	for i := 2; ; i++ {
 		if _, taken := l.Catalog.Lookup(db, name); !taken {
@@ -252,6 +249,14 @@ func (l *Lake) nameFor(rel string) (string, string) {
 		}
 		name = fmt.Sprintf("%s_%d", base, i)
 	}
+}
+
+// identifier makes a cleaned name valid: not empty, not starting with a digit.
+func identifier(s string) string {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return "t_" + s
+	}
+	return s
 }
 
 // inferSchema asks DuckDB for one file's columns, detecting CSV and JSON
@@ -269,7 +274,7 @@ func inferSchema(ctx context.Context, db *sql.DB, t Table, file string) ([]Colum
 	}
 	cols, err := describe(ctx, db, "SELECT * FROM "+reader)
 	if err != nil {
-		return nil, firstLine(err)
+		return nil, duckReason(err)
 	}
 	return cols, nil
 }
@@ -285,7 +290,7 @@ func countFile(ctx context.Context, db *sql.DB, t Table, file string) (int64, er
 	}
 	var n int64
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+RelationOf(t, []string{file})).Scan(&n); err != nil {
-		return 0, firstLine(err)
+		return 0, duckReason(err)
 	}
 	return n, nil
 }
@@ -311,9 +316,9 @@ func checkGzip(file string) error {
 	return nil
 }
 
-// firstLine keeps the lines of a DuckDB error that name the cause, and
-// drops its advice and option dump.
-func firstLine(err error) error {
+// duckReason keeps the lines of a DuckDB error that name the cause, and
+// drops its advice, option dump and SQL excerpt: one line for the user.
+func duckReason(err error) error {
 	var keep []string
 	for _, line := range strings.Split(err.Error(), "\n") {
 		line = strings.TrimSpace(line)

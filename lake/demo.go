@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // DemoSeed fixes the demo data: every demo lake holds the same rows.
@@ -197,18 +195,14 @@ func (l *Lake) estimateDemo(jobs []demoJob) (int64, error) {
 			hi, scale = hi/100, 100
 		}
 		var buf countingWriter
-		var scratch []byte
-		if err := writeEncoded(&buf, ds, j.layout, lo, hi, &scratch); err != nil {
+		if err := newPartEncoder(ds, j.layout).encode(&buf, lo, hi); err != nil {
 			return 0, err
 		}
 		size := buf.n * scale
 		total += roundBlock(size) * int64(j.layout.Files)
 	}
-	var st unix.Statfs_t
-	if err := unix.Statfs(l.Root, &st); err == nil {
-		if free := int64(st.Bavail) * st.Bsize; total > free {
-			return total, fmt.Errorf("demo needs about %s but %s has %s free", HumanBytes(total), l.Root, HumanBytes(free))
-		}
+	if free, ok := freeBytes(l.Root); ok && total > free {
+		return total, fmt.Errorf("demo needs about %s but %s has %s free", HumanBytes(total), l.Root, HumanBytes(free))
 	}
 	return total, nil
 }

@@ -24,7 +24,7 @@ func (l *Lake) CountRows(ctx context.Context, db *sql.DB, t Table) (int64, error
 	var n int64
 	err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+l.Relation(t)).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("table %s: %w", t.QualifiedName(), err)
+		return 0, fmt.Errorf("table %s: %w", t.QualifiedName(), duckReason(err))
 	}
 	return n, nil
 }

@@ -120,14 +120,16 @@ var logLineRE = regexp.MustCompile(`^\S+ \S+ \S+ \[[^\]]+\] "`)
 
 // detectInputs decides the input kind; all files must agree.
 func detectInputs(files []string, forced InputKind) (InputKind, error) {
+	for _, f := range files {
+		if st, err := os.Stat(f); err != nil {
+			return "", fmt.Errorf("import: %s: %w", f, unwrapPath(err))
+		} else if st.IsDir() {
+			return "", fmt.Errorf("import: %s is a directory; name the files", f)
+		}
+	}
 	if forced != "" {
 		if forced != InputCSV && forced != InputJSON && forced != InputLog {
 			return "", fmt.Errorf("import: unknown input kind %q (want csv, json or log)", forced)
-		}
-		for _, f := range files {
-			if _, err := os.Stat(f); err != nil {
-				return "", fmt.Errorf("import: %w", err)
-			}
 		}
 		return forced, nil
 	}
@@ -264,12 +266,13 @@ func (l *Lake) importWithDuckDB(ctx context.Context, files []string, kind InputK
 	for i, f := range files {
 		quoted[i] = SQLString(f)
 	}
-	reader := fmt.Sprintf("read_csv([%s], header=true)", strings.Join(quoted, ", "))
+	// A quoted empty field is an empty string; only a missing one is NULL.
+	reader := fmt.Sprintf("read_csv([%s], header=true, allow_quoted_nulls=false)", strings.Join(quoted, ", "))
 	if kind == InputJSON {
 		reader = fmt.Sprintf("read_json([%s], format='newline_delimited')", strings.Join(quoted, ", "))
 	}
 	if _, err := db.ExecContext(ctx, "CREATE TEMP TABLE src AS SELECT * FROM "+reader); err != nil {
-		return fmt.Errorf("import: reading %s: %w", strings.Join(files, ", "), err)
+		return fmt.Errorf("import: reading %s: %w", strings.Join(files, ", "), duckReason(err))
 	}
 	cols, err := describe(ctx, db, "SELECT * FROM src")
 	if err != nil {
@@ -309,7 +312,7 @@ func copyParts(ctx context.Context, db *sql.DB, dir string, lay Layout, rows int
 		target := filepath.Join(dir, PartName(i, lay.Files, ext))
 		q := fmt.Sprintf("COPY (SELECT * FROM src WHERE rowid >= %d AND rowid < %d ORDER BY rowid) TO %s (%s)", lo, hi, SQLString(target), opts)
 		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("import: writing %s: %w", target, err)
+			return fmt.Errorf("import: writing %s: %w", target, duckReason(err))
 		}
 	}
 	return nil

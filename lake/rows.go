@@ -130,25 +130,33 @@ func (r *Rows[T]) AppendJSON(b []byte, i int) []byte {
 // statistics can skip row groups as they do on real lakes.
 const ParquetRowGroupRows = 16384
 
-// WriteParquet writes rows [lo, hi) as one Parquet file: zstd, dictionary
-// encoding for the columns tagged dict.
-func (r *Rows[T]) WriteParquet(w io.Writer, lo, hi int) error {
-	pw := parquet.NewGenericWriter[T](w,
-		parquet.Compression(&parquet.Zstd),
-		parquet.MaxRowsPerRowGroup(ParquetRowGroupRows),
-		parquet.CreatedBy("tarn", "0.1", ""))
-	for start := lo; start < hi; start += ParquetRowGroupRows {
-		end := min(start+ParquetRowGroupRows, hi)
-		if _, err := pw.Write(r.rows[start:end]); err != nil {
-			return err
+// ParquetEncoder writes rows [lo, hi) as one Parquet file: zstd,
+// dictionary encoding for the columns tagged dict, row groups of
+// ParquetRowGroupRows. The returned function reuses one writer.
+func (r *Rows[T]) ParquetEncoder() func(w io.Writer, lo, hi int) error {
+	var pw *parquet.GenericWriter[T]
+	return func(w io.Writer, lo, hi int) error {
+		if pw == nil {
+			pw = parquet.NewGenericWriter[T](w,
+				parquet.Compression(&parquet.Zstd),
+				parquet.MaxRowsPerRowGroup(ParquetRowGroupRows),
+				parquet.CreatedBy("tarn", "0.1", ""))
+		} else {
+			pw.Reset(w)
 		}
-		if end < hi {
-			if err := pw.Flush(); err != nil {
+		for start := lo; start < hi; start += ParquetRowGroupRows {
+			end := min(start+ParquetRowGroupRows, hi)
+			if _, err := pw.Write(r.rows[start:end]); err != nil {
 				return err
 			}
+			if end < hi {
+				if err := pw.Flush(); err != nil {
+					return err
+				}
+			}
 		}
+		return pw.Close()
 	}
-	return pw.Close()
 }
 
 // appendCSVField quotes a field when needed. Empty strings are written as ""

@@ -1,0 +1,147 @@
+package lake_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tarn/lake"
+)
+
+const goodTable = `
+[[table]]
+database = "weblogs"
+name = "logs"
+location = "weblogs/logs"
+format = "csv"
+compression = "gzip"
+rows = 3
+columns = [
+  { name = "host", type = "VARCHAR" },
+  { name = "status", type = "INTEGER" },
+]
+`
+
+func TestCatalogErrorsNameLineAndField(t *testing.T) {
+	cases := []struct {
+		name, text, want string
+	}{
+		{"unknown format in the second table",
+			goodTable + strings.Replace(strings.Replace(goodTable, `name = "logs"`, `name = "other"`, 1), `format = "csv"`, `format = "orc"`, 1),
+			`lake.toml:18: table entry 2: format: unknown format "orc"`},
+		{"unknown compression", strings.Replace(goodTable, `"gzip"`, `"zip"`, 1),
+			`lake.toml:7: table entry 1: compression: unknown compression "zip"`},
+		{"unknown key", strings.Replace(goodTable, `rows = 3`, `rowz = 3`, 1),
+			`lake.toml:8: unknown field "table.rowz"`},
+		{"duplicate table", goodTable + goodTable,
+			`lake.toml:16: table entry 2: name: table weblogs.logs is also defined by entry 1`},
+		{"location escapes the lake", strings.Replace(goodTable, `"weblogs/logs"`, `"../etc"`, 1),
+			`lake.toml:5: table entry 1: location: "../etc" is not a clean path inside the lake`},
+		{"absolute location", strings.Replace(goodTable, `"weblogs/logs"`, `"/etc"`, 1),
+			`lake.toml:5: table entry 1: location: "/etc" must be relative`},
+		{"bad column type", strings.Replace(goodTable, `"INTEGER"`, `"INT'); DROP"`, 1),
+			`lake.toml:9: table entry 1: columns: column "status" has invalid type`},
+		{"upper-case name", strings.Replace(goodTable, `name = "logs"`, `name = "Logs"`, 1),
+			`lake.toml:4: table entry 1: name: "Logs" is not a valid name`},
+		{"parquet with gzip", strings.Replace(goodTable, `format = "csv"`, `format = "parquet"`, 1),
+			`lake.toml:7: table entry 1: compression: parquet compresses inside the file`},
+		{"toml syntax", goodTable + "\n[[table]\n", `lake.toml:15: expected end of table array name`},
+		{"wrong type", strings.Replace(goodTable, `rows = 3`, `rows = "three"`, 1), `lake.toml:`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := lake.ParseCatalog("lake.toml", []byte(c.text))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestCatalogRoundTrip(t *testing.T) {
+	cat, err := lake.ParseCatalog("lake.toml", []byte(goodTable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Tables[0].Description = "quotes \" and \\ backslashes\nand a newline"
+	cat.Tables[0].Exclude = []string{"bad file.csv.gz"}
+	var buf bytes.Buffer
+	if err := cat.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	again, err := lake.ParseCatalog("lake.toml", buf.Bytes())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	got, want := again.Tables[0], cat.Tables[0]
+	if got.Description != want.Description || got.Exclude[0] != want.Exclude[0] || len(got.Columns) != 2 || got.Compression != lake.Gzip {
+		t.Errorf("round trip changed the table:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+var errInjected = errors.New("disk full (injected)")
+
+func TestAtomicWriteSurvivesFailureMidWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, lake.CatalogFile)
+	if err := os.WriteFile(path, []byte(goodTable), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := lake.WriteFileAtomic(path, func(w io.Writer) error {
+		io.WriteString(w, "[[table]]\ndatabase = \"half")
+		return errInjected
+	})
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("error %v, want the injected one", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != goodTable {
+		t.Errorf("the previous file changed:\n%s", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+	if _, err := lake.Open(dir); err != nil {
+		t.Errorf("lake no longer opens: %v", err)
+	}
+}
+
+func TestSaveRefusesInvalidCatalogAndKeepsFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, lake.CatalogFile), []byte(goodTable), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := lake.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Catalog.Tables[0].Format = "orc"
+	if err := l.Save(); err == nil || !strings.Contains(err.Error(), "unknown format") {
+		t.Fatalf("save of an invalid catalog: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, lake.CatalogFile)); string(got) != goodTable {
+		t.Error("an invalid catalog was written")
+	}
+}
+
+func TestSplitBoundsMatchTheSourceRowsPerFile(t *testing.T) {
+	// The source's rows-per-file column: the largest file of each split.
+	want := map[int]int{1: 148534, 10: 14854, 100: 1486, 1000: 149, 10000: 15}
+	for files, rows := range want {
+		largest, total := 0, 0
+		for i := range files {
+			lo, hi := lake.SplitBounds(lake.DemoLogRows, files, i)
+			largest, total = max(largest, hi-lo), total+hi-lo
+			if hi-lo < rows-1 {
+				t.Fatalf("%d files: file %d has %d rows, uneven", files, i, hi-lo)
+			}
+		}
+		if largest != rows || total != lake.DemoLogRows {
+			t.Errorf("%d files: largest %d rows (want %d), total %d", files, largest, rows, total)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package lake_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+
+	"tarn/lake"
+)
+
+func gzipBytes(t testing.TB, s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func writeBytes(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// crawlFixture builds a lake whose folders hold good, corrupt and mixed
+// files, the way users drop data into a lake.
+func crawlFixture(t *testing.T) *lake.Lake {
+	l := newDemoLake(t, lake.DemoOptions{LogRows: 2000})
+	root := l.Root
+	writeFile(t, filepath.Join(root, "crm/events/a.csv"), "id,kind,at\n1,click,2020-01-01 00:00:00\n2,view,2020-01-02 00:00:00\n")
+	writeFile(t, filepath.Join(root, "crm/events/b.csv"), "id,kind,at\n3,click,2020-01-03 00:00:00\n")
+	writeFile(t, filepath.Join(root, "crm/events/README.md"), "not data")
+	writeFile(t, filepath.Join(root, "crm/events/.hidden.csv"), "garbage")
+
+	parquet, err := os.ReadFile(filepath.Join(root, "weblogs/access_log/parquet/1/part-00000.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeBytes(t, filepath.Join(root, "raw/logs/2020/good.parquet"), parquet)
+	writeBytes(t, filepath.Join(root, "raw/logs/2020/bad_footer.parquet"), parquet[:len(parquet)-100])
+
+	full := gzipBytes(t, "a,b\n"+strings.Repeat("1,x\n", 50000))
+	writeBytes(t, filepath.Join(root, "raw/gz/whole.csv.gz"), gzipBytes(t, "a,b\n7,y\n"))
+	writeBytes(t, filepath.Join(root, "raw/gz/truncated.csv.gz"), full[:len(full)/2])
+
+	writeFile(t, filepath.Join(root, "raw/mixed/a.csv"), "a\n1\n")
+	writeFile(t, filepath.Join(root, "raw/mixed/b.jsonl"), `{"a":1}`+"\n")
+	writeFile(t, filepath.Join(root, "raw/feed/x.jsonl"), `{"user":"u1","n":1}`+"\n"+`{"user":"u2","n":2}`+"\n")
+	return l
+}
+
+func TestCrawlRegistersReadableFoldersAndReportsBadFiles(t *testing.T) {
+	l := crawlFixture(t)
+	demoTables := len(l.Catalog.Tables)
+	rep, err := l.Crawl(context.Background(), l.Root, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]lake.Table{}
+	for _, tab := range rep.Registered {
+		got[tab.QualifiedName()] = tab
+	}
+	want := map[string]int64{"crm.events": 3, "raw.logs_2020": 2000, "raw.gz": 1, "raw.feed": 2}
+	for name, rows := range want {
+		if got[name].Rows != rows {
+			t.Errorf("%s: %d rows registered, want %d (registered: %v)", name, got[name].Rows, rows, got)
+		}
+	}
+	if len(rep.Registered) != len(want) || rep.Unchanged != demoTables || len(rep.Changed) != 0 {
+		t.Errorf("registered %d, unchanged %d, changed %v", len(rep.Registered), rep.Unchanged, rep.Changed)
+	}
+	skipped := strings.Join(rep.Skipped, "\n")
+	for _, reason := range []string{
+		"raw/logs/2020/bad_footer.parquet: Invalid Input Error: No magic bytes found at end of file",
+		"raw/gz/truncated.csv.gz: truncated gzip file",
+		"raw/mixed: mixes .csv and .jsonl files",
+	} {
+		if !strings.Contains(skipped, reason) {
+			t.Errorf("skipped list lacks %q:\n%s", reason, skipped)
+		}
+	}
+	if len(rep.Skipped) != 3 {
+		t.Errorf("skipped %d, want 3:\n%s", len(rep.Skipped), skipped)
+	}
+
+	// The registered tables read without the bad files, and survive a reload.
+	reopened, err := lake.Open(l.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDuck(t)
+	for name, rows := range want {
+		db2, tab, _ := strings.Cut(name, ".")
+		table, _ := reopened.Catalog.Lookup(db2, tab)
+		if n, err := reopened.CountRows(context.Background(), db, table); err != nil || n != rows {
+			t.Errorf("%s reads %d rows (%v), want %d", name, n, err, rows)
+		}
+	}
+	if feed, _ := reopened.Catalog.Lookup("raw", "feed"); feed.Pattern != "*.jsonl" || feed.Format != lake.JSON {
+		t.Errorf("jsonl folder registered as %+v", feed)
+	}
+
+	// A second crawl finds nothing new and does not re-report excluded files.
+	again, err := reopened.Crawl(context.Background(), reopened.Root, false)
+	if err != nil || len(again.Registered) != 0 || again.Unchanged != demoTables+len(want) || len(again.Skipped) != 1 {
+		t.Errorf("second crawl: %d registered, %d unchanged, skipped %v, err %v", len(again.Registered), again.Unchanged, again.Skipped, err)
+	}
+}
+
+func TestCrawlReportsChangedSchemaAndUpdatesOnRequest(t *testing.T) {
+	l := newLake(t)
+	writeFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name\n1,ann\n")
+	if _, err := l.Crawl(context.Background(), l.Root, false); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name,email\n1,ann,a@x\n")
+	before := catalogText(t, l)
+	rep, err := l.Crawl(context.Background(), filepath.Join(l.Root, "crm"), false)
+	if err != nil || len(rep.Changed) != 1 || !strings.Contains(rep.Changed[0], "crm.people: files have columns (id BIGINT, name VARCHAR, email VARCHAR)") {
+		t.Fatalf("changed %v, err %v", rep.Changed, err)
+	}
+	if catalogText(t, l) != before {
+		t.Error("crawl without --update changed the catalog")
+	}
+	if _, err := l.Crawl(context.Background(), l.Root, true); err != nil {
+		t.Fatal(err)
+	}
+	if tab, _ := l.Catalog.Lookup("crm", "people"); len(tab.Columns) != 3 {
+		t.Errorf("update kept columns %v", tab.Columns)
+	}
+}
+
+func TestCrawlRefusesPathsOutsideTheLake(t *testing.T) {
+	l := newLake(t)
+	for _, p := range []string{t.TempDir(), filepath.Join(l.Root, ".."), filepath.Join(l.Root, "missing")} {
+		if _, err := l.Crawl(context.Background(), p, false); err == nil {
+			t.Errorf("crawl of %s succeeded", p)
+		}
+	}
+}
