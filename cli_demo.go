@@ -39,7 +39,7 @@ func demo(e *env, bench bool) error {
 	}
 	fmt.Fprintf(e.stderr, "demo lake %s: %s written, %s already complete (%.1fs)\n",
 		l.Root, plural(len(rep.Written), "table"), plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
-	if !bench {
+	if _, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !bench {
 		fmt.Fprintln(e.stderr, "`tarn demo --bench` adds the 10 to 10,000-file layouts for the format benchmark")
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,8 +12,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // CrawlReport says what a crawl found, like a Glue crawler's run summary.
@@ -293,27 +290,6 @@ func countFile(ctx context.Context, db *sql.DB, t Table, file string) (int64, er
 		return 0, duckReason(err)
 	}
 	return n, nil
-}
-
-// checkGzip reads a gzip file to its end, so truncation and bad checksums
-// are reported as such.
-func checkGzip(file string) error {
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return fmt.Errorf("not a gzip file: %v", err)
-	}
-	if _, err := io.Copy(io.Discard, gz); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return errors.New("truncated gzip file (unexpected end of data)")
-		}
-		return fmt.Errorf("corrupt gzip file: %v", err)
-	}
-	return nil
 }
 
 // duckReason keeps the lines of a DuckDB error that name the cause, and

@@ -126,6 +126,11 @@ func detectInputs(files []string, forced InputKind) (InputKind, error) {
 		} else if st.IsDir() {
 			return "", fmt.Errorf("import: %s is a directory; name the files", f)
 		}
+		if isGzip(f) {
+			if err := checkGzip(f); err != nil {
+				return "", fmt.Errorf("import: %s: %w", f, err)
+			}
+		}
 	}
 	if forced != "" {
 		if forced != InputCSV && forced != InputJSON && forced != InputLog {
@@ -203,6 +208,39 @@ func openInput(path string) (io.ReadCloser, error) {
 		io.Reader
 		io.Closer
 	}{gz, f}, nil
+}
+
+// checkGzip reads a gzip file to its end, so truncation and bad checksums
+// are reported as such.
+func checkGzip(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+	if err != nil {
+		return fmt.Errorf("not a gzip file: %v", err)
+	}
+	if _, err := io.Copy(io.Discard, gz); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return errors.New("truncated gzip file (unexpected end of data)")
+		}
+		return fmt.Errorf("corrupt gzip file: %v", err)
+	}
+	return nil
+}
+
+// isGzip tells a gzip file by its magic bytes.
+func isGzip(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 2)
+	n, _ := io.ReadFull(f, magic)
+	return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 }
 
 // importLog parses access logs in Go; malformed lines are counted and the

@@ -1,12 +1,15 @@
 package lake_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
 
 	"tarn/lake"
 )
@@ -197,5 +200,35 @@ func TestImportRefusesWithoutChangingAnything(t *testing.T) {
 				t.Error("a folder was left behind")
 			}
 		})
+	}
+}
+
+// A gzip stream cut right after a flush decodes cleanly up to the cut, so
+// only a check of the stream's end tells the file is truncated.
+func TestImportRefusesTruncatedGzip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte("a,b\n1,x\n2,y\n"))
+	zw.Flush()
+	cut := buf.Len()
+	zw.Write([]byte(strings.Repeat("3,z\n", 1000)))
+	zw.Close()
+	for _, name := range []string{"cut.csv.gz", "cut.jsonl.gz"} {
+		src := filepath.Join(t.TempDir(), name)
+		data := buf.Bytes()[:cut]
+		if strings.Contains(name, "json") {
+			data = gzipBytes(t, `{"a":1}`+"\n"+`{"a":2}`+"\n")
+			data = data[:len(data)-8] // drop the CRC and size trailer
+		}
+		writeBytes(t, src, data)
+		l := newLake(t)
+		_, err := l.Import(context.Background(), lake.ImportOptions{Files: []string{src}, Database: "d", Table: "t",
+			Format: lake.Parquet, Compression: lake.None, Parts: 1})
+		if err == nil || !strings.Contains(err.Error(), name+": truncated gzip file") {
+			t.Errorf("%s: import error %v, want it refused as truncated", name, err)
+		}
+		if len(l.Catalog.Tables) != 0 {
+			t.Errorf("%s: a table was registered", name)
+		}
 	}
 }
