@@ -139,20 +139,23 @@ func demoJobs(opts DemoOptions) []demoJob {
 	for _, lay := range DemoLayouts(opts.Bench) {
 		jobs = append(jobs, demoJob{DemoLogTable(lay, opts.LogRows), lay, logRows})
 	}
-	salesTable := func(name, desc string, rows int, data func() Dataset) {
-		jobs = append(jobs, demoJob{Table{
-			Database: "sales", Name: name, Location: "sales/" + name, Format: CSV, Compression: None,
-			Description: desc, Origin: OriginDemo, Rows: int64(rows), Columns: data().Columns(),
-		}, Layout{CSV, None, 1}, data})
-	}
-	salesTable("sales", "Daily sales, Jan 2013 - Oct 2015 (date is a dd.mm.yyyy string)", DemoSales,
-		func() Dataset { return RowsOf(sales().Sales) })
-	salesTable("items", "Items and their category", DemoItems, func() Dataset { return RowsOf(sales().Items) })
-	salesTable("item_categories", "Item categories", DemoCategories, func() Dataset { return RowsOf(sales().Categories) })
-	salesTable("shops", "Shops", DemoShops, func() Dataset { return RowsOf(sales().Shops) })
-	salesTable("customers", "Customers: personal data (permission demos)", DemoCustomers,
-		func() Dataset { return RowsOf(sales().Customers) })
-	return jobs
+	return append(jobs,
+		salesJob("sales", "Daily sales, Jan 2013 - Oct 2015 (date is a dd.mm.yyyy string)", DemoSales,
+			func() []Sale { return sales().Sales }),
+		salesJob("items", "Items and their category", DemoItems, func() []Item { return sales().Items }),
+		salesJob("item_categories", "Item categories", DemoCategories, func() []ItemCategory { return sales().Categories }),
+		salesJob("shops", "Shops", DemoShops, func() []Shop { return sales().Shops }),
+		salesJob("customers", "Customers: personal data (permission demos)", DemoCustomers,
+			func() []Customer { return sales().Customers }))
+}
+
+// salesJob is one table of the sales database, one CSV file like the
+// source's; its rows are generated only if the table must be written.
+func salesJob[T any](name, desc string, rows int, data func() []T) demoJob {
+	return demoJob{Table{
+		Database: "sales", Name: name, Location: "sales/" + name, Format: CSV, Compression: None,
+		Description: desc, Origin: OriginDemo, Rows: int64(rows), Columns: RowsOf[T](nil).Columns(),
+	}, Layout{CSV, None, 1}, func() Dataset { return RowsOf(data()) }}
 }
 
 // demoState is "" when the job must run, "current" when the table is

@@ -105,11 +105,6 @@ func ReplaceDirAtomically(dir string, fill func(tmp string) error) error {
 }
 
 func writeParts(ctx context.Context, dir string, ds Dataset, lay Layout, onFile func()) error {
-	pd, err := openPartDir(dir)
-	if err != nil {
-		return err
-	}
-	defer pd.Close()
 	ext := Extension(lay.Format, lay.Compression)
 	var next atomic.Int64
 	var firstErr error
@@ -128,7 +123,7 @@ func writeParts(ctx context.Context, dir string, ds Dataset, lay Layout, onFile 
 				err := ctx.Err()
 				if err == nil {
 					lo, hi := SplitBounds(ds.Len(), lay.Files, i)
-					err = enc.writeFile(pd, PartName(i, lay.Files, ext), lo, hi)
+					err = enc.writeFile(filepath.Join(dir, PartName(i, lay.Files, ext)), lo, hi)
 				}
 				if err != nil {
 					once.Do(func() { firstErr = err })
@@ -165,15 +160,15 @@ func newPartEncoder(ds Dataset, lay Layout) *partEncoder {
 	return e
 }
 
-func (e *partEncoder) writeFile(pd *partDir, name string, lo, hi int) (err error) {
-	f, err := os.Create(filepath.Join(pd.path, name))
+func (e *partEncoder) writeFile(path string, lo, hi int) (err error) {
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer closeWith(f, &err)
 	e.bw.Reset(f)
 	if err := e.encode(e.bw, lo, hi); err != nil {
-		return fmt.Errorf("%s: %w", f.Name(), err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return e.bw.Flush()
 }
