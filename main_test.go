@@ -120,6 +120,14 @@ func TestBadInputGetsOneLineErrorAndExit1(t *testing.T) {
 		{"missing lake dir", func(*testing.T) string { return filepath.Join(root, "nope") },
 			[]string{"catalog"}, "no such directory"},
 		{"lake is a file", func(*testing.T) string { return notADir }, []string{"demo"}, "not a directory"},
+		{"unwritable lake dir", func(t *testing.T) string {
+			// chmod does not stop root, so use a read-only file system.
+			if err := os.Mkdir("/sys/tarn-probe", 0o755); err == nil {
+				os.Remove("/sys/tarn-probe")
+				t.Skip("/sys is writable here")
+			}
+			return "/sys/tarn-lake"
+		}, []string{"demo"}, "lake /sys/tarn-lake: mkdir /sys/tarn-lake:"},
 		{"malformed lake.toml", func(t *testing.T) string {
 			os.WriteFile(catalog, bytes.Replace(good, []byte(`format = "parquet"`), []byte(`format = "orc"`), 1), 0o644)
 			return root
