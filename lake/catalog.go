@@ -263,11 +263,9 @@ func ParseCatalog(file string, data []byte) (*Catalog, error) {
 		}
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
-	blocks := arrayTableLines(data, "table")
+	loc := NewTOMLLocator(data)
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
-		key := undecoded[0].String()
-		field := key[strings.LastIndex(key, ".")+1:]
-		return nil, fmt.Errorf("%s:%d: unknown field %q", file, lineOfKey(data, blocks, field), key)
+		return nil, fmt.Errorf("%s:%d: unknown field %q", file, loc.KeyLine(undecoded[0]), undecoded[0].String())
 	}
 	for i := range c.Tables {
 		t := &c.Tables[i]
@@ -277,62 +275,10 @@ func ParseCatalog(file string, data []byte) (*Catalog, error) {
 	}
 	var fe *FieldError
 	if err := c.Validate(); errors.As(err, &fe) {
-		line := fieldLine(data, blocks, fe.Table, fe.Field)
+		line := loc.Line("table", fe.Table, fe.Field)
 		return nil, fmt.Errorf("%s:%d: table entry %d: %v", file, line, fe.Table+1, fe)
 	}
 	return &c, nil
-}
-
-// arrayTableLines gives the 1-based line of each [[name]] header.
-func arrayTableLines(data []byte, name string) []int {
-	header := "[[" + name + "]]"
-	var lines []int
-	for i, l := range bytes.Split(data, []byte("\n")) {
-		if string(bytes.TrimSpace(l)) == header {
-			lines = append(lines, i+1)
-		}
-	}
-	return lines
-}
-
-// fieldLine finds the line of `field =` inside the index-th block, or the
-// block's header line when the field is absent.
-func fieldLine(data []byte, blocks []int, index int, field string) int {
-	if index >= len(blocks) {
-		return 1
-	}
-	lines := bytes.Split(data, []byte("\n"))
-	end := len(lines)
-	if index+1 < len(blocks) {
-		end = blocks[index+1] - 1
-	}
-	for n := blocks[index]; n < end; n++ {
-		if keyAt(lines[n], field) {
-			return n + 1
-		}
-	}
-	return blocks[index]
-}
-
-func lineOfKey(data []byte, blocks []int, field string) int {
-	for n, l := range bytes.Split(data, []byte("\n")) {
-		if keyAt(l, field) {
-			return n + 1
-		}
-	}
-	if len(blocks) > 0 {
-		return blocks[0]
-	}
-	return 1
-}
-
-func keyAt(line []byte, field string) bool {
-	l := bytes.TrimSpace(line)
-	if !bytes.HasPrefix(l, []byte(field)) {
-		return false
-	}
-	rest := bytes.TrimSpace(l[len(field):])
-	return bytes.HasPrefix(rest, []byte("="))
 }
 
 // Encode writes the catalog as TOML with one line per column, which reads

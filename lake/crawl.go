@@ -125,6 +125,9 @@ func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string]
 		}
 		rel, _ := filepath.Rel(l.Root, filepath.Dir(path))
 		rel = filepath.ToSlash(rel)
+		if rel == "." && d.Name() == AuditFile {
+			return nil // tarn's own log
+		}
 		if rel == "." {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: data files must be in a folder (database/table/), not the lake root", d.Name()))
 			return nil

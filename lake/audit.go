@@ -1,0 +1,51 @@
+package lake
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// AuditFile is the lake's append-only audit log (JSON lines).
+const AuditFile = "audit.jsonl"
+
+// AppendAudit appends one record to the lake's audit log and fsyncs it.
+// The log is only ever appended to: a crash loses at most the record being
+// written, never an earlier one.
+func AppendAudit(root string, record any) error {
+	line, err := json.Marshal(record)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(root, AuditFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("audit log %s: %w", path, err)
+	}
+	return f.Sync()
+}
+
+// Lock takes an exclusive lock on path (created if needed) and returns the
+// function that releases it. Edits that read, change and save a file hold
+// it so that concurrent edits cannot lose each other's updates.
+func Lock(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		f.Close()
+	}, nil
+}

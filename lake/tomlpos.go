@@ -1,0 +1,70 @@
+package lake
+
+import (
+	"bytes"
+
+	"github.com/BurntSushi/toml"
+)
+
+// TOMLLocator finds the line of a field in the n-th [[array]] entry of a
+// TOML file, so validation errors can name a line: the decoder keeps no
+// positions for entries of an array of tables.
+type TOMLLocator struct {
+	lines [][]byte
+}
+
+// NewTOMLLocator indexes a TOML document.
+func NewTOMLLocator(data []byte) *TOMLLocator {
+	return &TOMLLocator{lines: bytes.Split(data, []byte("\n"))}
+}
+
+// headers gives the 0-based line of each [[array]] header.
+func (t *TOMLLocator) headers(array string) []int {
+	header := []byte("[[" + array + "]]")
+	var out []int
+	for i, l := range t.lines {
+		if bytes.Equal(bytes.TrimSpace(l), header) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// Line is the 1-based line of `field =` in entry index of array, or of
+// the entry's header when the field is absent.
+func (t *TOMLLocator) Line(array string, index int, field string) int {
+	hs := t.headers(array)
+	if index >= len(hs) {
+		return 1
+	}
+	end := len(t.lines)
+	if index+1 < len(hs) {
+		end = hs[index+1]
+	}
+	for n := hs[index]; n < end; n++ {
+		if keyAt(t.lines[n], field) {
+			return n + 1
+		}
+	}
+	return hs[index] + 1
+}
+
+// KeyLine is the line of the first `field =` of an undecoded key.
+func (t *TOMLLocator) KeyLine(key toml.Key) int {
+	field := key[len(key)-1]
+	for n, l := range t.lines {
+		if keyAt(l, field) {
+			return n + 1
+		}
+	}
+	return 1
+}
+
+func keyAt(line []byte, field string) bool {
+	l := bytes.TrimSpace(line)
+	if !bytes.HasPrefix(l, []byte(field)) {
+		return false
+	}
+	rest := bytes.TrimSpace(l[len(field):])
+	return bytes.HasPrefix(rest, []byte("="))
+}

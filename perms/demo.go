@@ -1,0 +1,62 @@
+package perms
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+
+	"tarn/lake"
+)
+
+// DemoPolicy is the source's Lake Formation walk-through as it ends: tag
+// key role (leader, analyst); the sales database tagged leader, sales.sales
+// retagged analyst; sales.customers tagged leader with only customer_id and
+// region tagged analyst. The leader also loses payment_id through a data
+// filter, and sales_east sees east-region customers with phones masked.
+// Everyone may read the weblogs database.
+func DemoPolicy() *Policy {
+	everyone := []string{Describe, Select}
+	return &Policy{
+		Tags: []TagKey{{Key: "role", Values: []string{"leader", "analyst"}}},
+		Assigns: []Assignment{
+			{Resource: "sales", Tags: map[string]string{"role": "leader"}},
+			{Resource: "sales.sales", Tags: map[string]string{"role": "analyst"}},
+			{Resource: "sales.customers", Tags: map[string]string{"role": "leader"}},
+			{Resource: "sales.customers.customer_id", Tags: map[string]string{"role": "analyst"}},
+			{Resource: "sales.customers.region", Tags: map[string]string{"role": "analyst"}},
+		},
+		Personas: []Persona{
+			{Name: "admin", Description: "Data lake administrator: registers data, grants, edits tags", Workgroup: "primary", Admin: true},
+			{Name: "leader", Description: "Project leader: broader than an analyst, not an admin", Workgroup: "leaders"},
+			{Name: "analyst", Description: "Data analyst: may only run queries", Workgroup: "analytics"},
+			{Name: "sales_east", Description: "Salesperson for the east region: east customers only", Workgroup: "sales"},
+		},
+		Grants: []Grant{
+			{Persona: "leader", Permissions: everyone, Expression: map[string][]string{"role": {"leader", "analyst"}}},
+			{Persona: "analyst", Permissions: everyone, Expression: map[string][]string{"role": {"analyst"}}},
+			{Persona: "sales_east", Permissions: everyone, Resource: "sales.customers"},
+			{Persona: "leader", Permissions: everyone, Resource: "weblogs"},
+			{Persona: "analyst", Permissions: everyone, Resource: "weblogs"},
+			{Persona: "sales_east", Permissions: everyone, Resource: "weblogs"},
+		},
+		Filters: []Filter{
+			{Persona: "leader", Table: "sales.customers", ExcludeColumns: []string{"payment_id"}},
+			{Persona: "sales_east", Table: "sales.customers", Rows: "region = 'east'", ExcludeColumns: []string{"payment_id"}},
+		},
+		Masks: []Mask{{Persona: "sales_east", Column: "sales.customers.phone", Kind: "last4"}},
+	}
+}
+
+// WriteDemoPolicy writes the demo policy unless the lake already has a
+// policy, which is never replaced. It reports whether it wrote one.
+func WriteDemoPolicy(root string, cat *lake.Catalog, validate ExprValidator) (bool, error) {
+	path := filepath.Join(root, PolicyFile)
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	p := DemoPolicy()
+	if err := p.Validate(cat, validate); err != nil {
+		return false, err
+	}
+	return true, lake.WriteFileAtomic(path, p.Encode)
+}
