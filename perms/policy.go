@@ -260,7 +260,9 @@ func (p *Policy) Validate(cat *lake.Catalog, validate ExprValidator) error {
 func (p *Policy) validateTags(*lake.Catalog, ExprValidator) *PolicyError {
 	seen := map[string]bool{}
 	for i, t := range p.Tags {
-		bad := func(field, f string, a ...any) *PolicyError { return &PolicyError{"tag", i, field, fmt.Sprintf(f, a...)} }
+		bad := func(field, f string, a ...any) *PolicyError {
+			return &PolicyError{"tag", i, field, fmt.Sprintf(f, a...)}
+		}
 		if !nameRE.MatchString(t.Key) {
 			return bad("key", "%q must be lower-case letters, digits and _", t.Key)
 		}
@@ -342,7 +344,9 @@ func (p *Policy) validateAssigns(cat *lake.Catalog, _ ExprValidator) *PolicyErro
 
 func (p *Policy) validateGrants(cat *lake.Catalog, _ ExprValidator) *PolicyError {
 	for i, g := range p.Grants {
-		bad := func(field, f string, a ...any) *PolicyError { return &PolicyError{"grant", i, field, fmt.Sprintf(f, a...)} }
+		bad := func(field, f string, a ...any) *PolicyError {
+			return &PolicyError{"grant", i, field, fmt.Sprintf(f, a...)}
+		}
 		if _, ok := p.Persona(g.Persona); !ok {
 			return bad("persona", "unknown persona %q", g.Persona)
 		}
@@ -401,7 +405,9 @@ func (p *Policy) validateGrants(cat *lake.Catalog, _ ExprValidator) *PolicyError
 func (p *Policy) validateFilters(cat *lake.Catalog, validate ExprValidator) *PolicyError {
 	seen := map[string]bool{}
 	for i, f := range p.Filters {
-		bad := func(field, m string, a ...any) *PolicyError { return &PolicyError{"filter", i, field, fmt.Sprintf(m, a...)} }
+		bad := func(field, m string, a ...any) *PolicyError {
+			return &PolicyError{"filter", i, field, fmt.Sprintf(m, a...)}
+		}
 		persona, ok := p.Persona(f.Persona)
 		if !ok {
 			return bad("persona", "unknown persona %q", f.Persona)
@@ -444,7 +450,9 @@ func (p *Policy) validateFilters(cat *lake.Catalog, validate ExprValidator) *Pol
 func (p *Policy) validateMasks(cat *lake.Catalog, _ ExprValidator) *PolicyError {
 	seen := map[string]bool{}
 	for i, m := range p.Masks {
-		bad := func(field, f string, a ...any) *PolicyError { return &PolicyError{"mask", i, field, fmt.Sprintf(f, a...)} }
+		bad := func(field, f string, a ...any) *PolicyError {
+			return &PolicyError{"mask", i, field, fmt.Sprintf(f, a...)}
+		}
 		persona, ok := p.Persona(m.Persona)
 		if !ok {
 			return bad("persona", "unknown persona %q", m.Persona)
