@@ -13,6 +13,7 @@ import (
 func runCatalog(e *env, args []string) error {
 	fs := e.newFlags("catalog")
 	asJSON := fs.Bool("json", false, "print one JSON object for scripts")
+	persona := fs.String("persona", "", "list only what this persona may describe, with its visible columns")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -21,6 +22,11 @@ func runCatalog(e *env, args []string) error {
 	l, err := e.openLake()
 	if err != nil {
 		return err
+	}
+	if *persona != "" {
+		if err := restrictToPersona(e, l, *persona); err != nil {
+			return err
+		}
 	}
 	return printCatalog(e, l, *asJSON)
 }
@@ -110,4 +116,28 @@ func printAligned(w io.Writer, rows [][]string, numericFrom int) {
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
+}
+
+// restrictToPersona narrows the lake's catalog to what persona may
+// describe, each table with only the columns the persona sees.
+func restrictToPersona(e *env, l *lake.Lake, persona string) error {
+	_, pol, who, err := e.openGoverned(persona)
+	if err != nil {
+		return err
+	}
+	vis, err := pol.Visibility(l.Catalog, who)
+	if err != nil {
+		return err
+	}
+	restricted := &lake.Catalog{}
+	for _, ta := range vis.Tables {
+		t := ta.Table
+		t.Columns = nil
+		for _, c := range ta.Columns {
+			t.Columns = append(t.Columns, lake.Column{Name: c.Name, Type: c.Type})
+		}
+		restricted.Tables = append(restricted.Tables, t)
+	}
+	l.Catalog = restricted
+	return nil
 }

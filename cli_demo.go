@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
 )
 
 func runDemo(e *env, args []string) error {
@@ -36,6 +38,16 @@ func demo(e *env, bench bool) error {
 			return fmt.Errorf("demo cancelled; the tables finished before are registered, the rest is untouched")
 		}
 		return err
+	}
+	validate, done, err := queries.RowFilterValidator()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if wrote, err := perms.WriteDemoPolicy(l.Root, l.Catalog, validate); err != nil {
+		return fmt.Errorf("demo policy: %w", err)
+	} else if wrote {
+		fmt.Fprintf(e.stderr, "wrote the demo policy (personas admin, leader, analyst, sales_east) to %s\n", perms.PolicyFile)
 	}
 	fmt.Fprintf(e.stderr, "demo lake %s: %s written, %s already complete (%.1fs)\n",
 		l.Root, plural(len(rep.Written), "table"), plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())

@@ -47,6 +47,10 @@ func commands() []command {
 		{"catalog", "list databases and tables (--json for scripts)", runCatalog},
 		{"import", "import CSV, JSON lines or access logs as a table", runImport},
 		{"crawl", "find data folders under the lake and register them", runCrawl},
+		{"personas", "list the personas of the lake's policy", runPersonas},
+		{"tags", "list or edit LF-Tags: list|create|delete|assign|unassign --as PERSONA", runTags},
+		{"access", "columns x personas of one table: visible, masked, hidden, row filter", runAccess},
+		{"query", "run one SQL query as a persona (--persona P)", runQuery},
 	}
 }
 

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+)
+
+// openGoverned opens the lake and its policy, and resolves the persona
+// (the policy's default when none is named).
+func (e *env) openGoverned(persona string) (*lake.Lake, *perms.Policy, string, error) {
+	l, err := e.openLake()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	pol, err := queries.LoadPolicy(l)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if persona == "" {
+		persona = pol.DefaultPersona()
+	}
+	if _, ok := pol.Persona(persona); !ok {
+		return nil, nil, "", fmt.Errorf("unknown persona %q (personas: %s)", persona, strings.Join(pol.PersonaNames(), ", "))
+	}
+	return l, pol, persona, nil
+}
+
+func runPersonas(e *env, args []string) error {
+	fs := e.newFlags("personas")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	_, pol, def, err := e.openGoverned("")
+	if err != nil {
+		return err
+	}
+	rows := [][]string{{"PERSONA", "ADMIN", "WORKGROUP", "DESCRIPTION"}}
+	for _, p := range pol.Personas {
+		name := p.Name
+		if name == def {
+			name += " (default)"
+		}
+		rows = append(rows, []string{name, map[bool]string{true: "yes", false: "no"}[p.Admin], p.Workgroup, p.Description})
+	}
+	printAligned(e.stdout, rows, 99)
+	return nil
+}
+
+func runAccess(e *env, args []string) error {
+	fs := e.newFlags("access")
+	why := fs.Bool("why", false, "say why each persona sees each column")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return fmt.Errorf("usage: tarn access DATABASE.TABLE")
+	}
+	l, pol, _, err := e.openGoverned("")
+	if err != nil {
+		return err
+	}
+	db, name, _ := strings.Cut(rest[0], ".")
+	t, ok := l.Catalog.Lookup(db, name)
+	if !ok {
+		return fmt.Errorf("no table %s in the catalog", rest[0])
+	}
+	if *why {
+		for _, c := range t.Columns {
+			for _, persona := range pol.PersonaNames() {
+				fmt.Fprintf(e.stdout, "%s %s: %s\n", persona, c.Name, pol.Explain(persona, t, c.Name))
+			}
+		}
+		return nil
+	}
+	header := append([]string{"COLUMN"}, pol.PersonaNames()...)
+	rows := [][]string{header}
+	filters := []string{"rows"}
+	for _, persona := range pol.PersonaNames() {
+		filters = append(filters, rowFilterOf(pol, l.Catalog, persona, t))
+	}
+	for _, c := range t.Columns {
+		row := []string{c.Name}
+		for _, persona := range pol.PersonaNames() {
+			row = append(row, cellState(pol.Explain(persona, t, c.Name)))
+		}
+		rows = append(rows, row)
+	}
+	rows = append(rows, filters)
+	fmt.Fprintf(e.stdout, "access to %s, columns x personas (why: tarn access --why)\n\n", t.QualifiedName())
+	printAligned(e.stdout, rows, 99)
+	return nil
+}
+
+// cellState turns an explanation into the matrix word.
+func cellState(why string) string {
+	state, _, _ := strings.Cut(why, ":")
+	if strings.HasPrefix(state, "masked (") {
+		return "masked" + strings.TrimPrefix(state, "masked ")
+	}
+	return state
+}
+
+func rowFilterOf(pol *perms.Policy, cat *lake.Catalog, persona string, t lake.Table) string {
+	vis, err := pol.Visibility(cat, persona)
+	if err != nil {
+		return "?"
+	}
+	ta, ok := vis.Lookup(t.Database, t.Name)
+	switch {
+	case !ok:
+		return "(no access)"
+	case ta.RowFilter == "":
+		return "all"
+	}
+	return ta.RowFilter
+}
+
+func runTags(e *env, args []string) error {
+	fs := e.newFlags("tags")
+	as := fs.String("as", "", "persona making the change (default: the policy's default)")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		rest = []string{"list"}
+	}
+	l, pol, persona, err := e.openGoverned(*as)
+	if err != nil {
+		return err
+	}
+	verb, params := rest[0], rest[1:]
+	if verb == "list" {
+		printTags(e, pol)
+		return nil
+	}
+	change, err := tagChange(l.Catalog, verb, params)
+	if err != nil {
+		return err
+	}
+	validate, done, err := queries.RowFilterValidator()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if _, err := perms.Edit(l.Root, l.Catalog, validate, persona, "tags "+strings.Join(rest, " "), change); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "tags %s: done as %s\n", strings.Join(rest, " "), persona)
+	return nil
+}
+
+func tagChange(cat *lake.Catalog, verb string, params []string) (func(*perms.Policy) error, error) {
+	usage := map[string]string{
+		"create": "tags create KEY VALUE...", "delete": "tags delete KEY [VALUE]",
+		"assign": "tags assign RESOURCE KEY=VALUE", "unassign": "tags unassign RESOURCE KEY",
+	}
+	n := len(params)
+	switch {
+	case verb == "create" && n >= 2:
+		return func(p *perms.Policy) error { return p.CreateTag(params[0], params[1:]) }, nil
+	case verb == "delete" && (n == 1 || n == 2):
+		value := ""
+		if n == 2 {
+			value = params[1]
+		}
+		return func(p *perms.Policy) error { return p.DeleteTag(params[0], value) }, nil
+	case verb == "assign" && n == 2 && strings.Contains(params[1], "="):
+		key, value, _ := strings.Cut(params[1], "=")
+		return func(p *perms.Policy) error { return p.Assign(cat, params[0], key, value) }, nil
+	case verb == "unassign" && n == 2:
+		return func(p *perms.Policy) error { return p.Unassign(params[0], params[1]) }, nil
+	case usage[verb] != "":
+		return nil, fmt.Errorf("usage: tarn %s [--as PERSONA]", usage[verb])
+	}
+	return nil, fmt.Errorf("unknown tags command %q (list, create, delete, assign, unassign)", verb)
+}
+
+func printTags(e *env, pol *perms.Policy) {
+	rows := [][]string{{"KEY", "VALUES"}}
+	for _, t := range pol.Tags {
+		rows = append(rows, []string{t.Key, strings.Join(t.Values, ", ")})
+	}
+	printAligned(e.stdout, rows, 99)
+	fmt.Fprintln(e.stdout)
+	rows = [][]string{{"RESOURCE", "TAGS"}}
+	for _, a := range pol.Assigns {
+		var tags []string
+		for k, v := range a.Tags {
+			tags = append(tags, k+"="+v)
+		}
+		slices.Sort(tags)
+		rows = append(rows, []string{a.Resource, strings.Join(tags, ", ")})
+	}
+	printAligned(e.stdout, rows, 99)
+}

@@ -1,0 +1,164 @@
+package queries_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+)
+
+var benchOnce = sync.OnceValues(func() (*lake.Lake, error) {
+	dir, err := os.MkdirTemp("", "tarn-bench-")
+	if err != nil {
+		return nil, err
+	}
+	l, err := lake.Create(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.Demo(context.Background(), lake.DemoOptions{}); err != nil {
+		return nil, err
+	}
+	_, err = perms.WriteDemoPolicy(l.Root, l.Catalog, nil)
+	return l, err
+})
+
+// fullDemoLake is the 1-file demo lake at full size with the demo policy,
+// shared by the benchmarks of one run.
+func fullDemoLake(b *testing.B) (*lake.Lake, *perms.Policy) {
+	l, err := benchOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pol, err := queries.LoadPolicy(l)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l, pol
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if l, err := benchOnce(); err == nil && l != nil {
+		os.RemoveAll(l.Root)
+	}
+	os.Exit(code)
+}
+
+// drain fetches every row, as a client would.
+func drain(rows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(...any) error
+	Close() error
+}) (int, error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Close()
+}
+
+var sourceQueries = []struct{ name, sql string }{
+	{"full", "SELECT * FROM %s"},
+	{"like", "SELECT * FROM %s WHERE path LIKE '%%.php%%'"},
+	{"projection", "SELECT host, path, status FROM %s"},
+}
+
+// BenchmarkGovernedVsDirect runs each source query through an analyst's
+// governed session and directly on DuckDB over the same files, alternating
+// in one loop, and reports the median per-pair ratio. Target: <= 1.05.
+func BenchmarkGovernedVsDirect(b *testing.B) {
+	l, pol := fullDemoLake(b)
+	ctx := context.Background()
+	direct, err := sql.Open("duckdb", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer direct.Close()
+	s, err := queries.Open(ctx, l, pol, "analyst")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for _, layout := range []string{"access_log_parquet_1", "access_log_csv_1"} {
+		table, _ := l.Catalog.Lookup("weblogs", layout)
+		for _, q := range sourceQueries {
+			b.Run(layout+"/"+q.name, func(b *testing.B) {
+				var ratios []float64
+				var gov, dir time.Duration
+				runDirect := func() time.Duration {
+					t0 := time.Now()
+					rows, err := direct.QueryContext(ctx, fmt.Sprintf(q.sql, l.Relation(table)))
+					if err == nil {
+						_, err = drain(rows)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					return time.Since(t0)
+				}
+				runGoverned := func() time.Duration {
+					t0 := time.Now()
+					rows, err := s.Query(ctx, fmt.Sprintf(q.sql, "weblogs."+layout))
+					if err == nil {
+						_, err = drain(rows)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					return time.Since(t0)
+				}
+				for i := 0; b.Loop(); i++ {
+					// Alternate which runs first, so neither always pays for
+					// the garbage the other left behind.
+					var d, g time.Duration
+					if i%2 == 0 {
+						d, g = runDirect(), runGoverned()
+					} else {
+						g, d = runGoverned(), runDirect()
+					}
+					dir, gov = dir+d, gov+g
+					ratios = append(ratios, float64(g)/float64(d))
+				}
+				slices.Sort(ratios)
+				b.ReportMetric(ratios[len(ratios)/2], "median-governed/direct")
+				b.ReportMetric(float64(gov.Milliseconds())/float64(len(ratios)), "governed-ms")
+				b.ReportMetric(float64(dir.Milliseconds())/float64(len(ratios)), "direct-ms")
+			})
+		}
+	}
+}
+
+// BenchmarkSwitchPersona opens a session (what switching persona costs)
+// and runs a first query on it. Target: under 50 ms.
+func BenchmarkSwitchPersona(b *testing.B) {
+	l, pol := fullDemoLake(b)
+	for b.Loop() {
+		s, err := queries.Open(context.Background(), l, pol, "sales_east")
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}

@@ -1,0 +1,91 @@
+package queries
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"tarn/lake"
+	"tarn/perms"
+)
+
+// LoadPolicy loads the lake's policy, checking each row filter with
+// DuckDB's parser and binder against its table's schema, so a typo fails
+// when the policy loads rather than when a query runs.
+func LoadPolicy(l *lake.Lake) (*perms.Policy, error) {
+	validate, done, err := RowFilterValidator()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return perms.Load(l.Root, l.Catalog, validate)
+}
+
+// RowFilterValidator returns a validator backed by a scratch DuckDB and
+// the function that closes it. A row filter must be one boolean expression
+// over the table's own columns: no subqueries, no other tables.
+func RowFilterValidator() (perms.ExprValidator, func(), error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(1)
+	validate := func(t lake.Table, expr string) error {
+		cols := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			cols[i] = lake.QuoteIdent(c.Name) + " " + c.Type
+		}
+		if _, err := db.Exec("CREATE OR REPLACE TABLE tarn_check (" + strings.Join(cols, ", ") + ")"); err != nil {
+			return err
+		}
+		query := "SELECT * FROM tarn_check WHERE (" + expr + ")"
+		if err := onlyFilters(db, query); err != nil {
+			return err
+		}
+		if _, err := db.Exec("SELECT count(*) FROM (" + query + ")"); err != nil {
+			msg, _, _ := strings.Cut(err.Error(), "\n")
+			return errors.New(msg)
+		}
+		return nil
+	}
+	return validate, func() { db.Close() }, nil
+}
+
+// onlyFilters checks that query parses as one plain SELECT of tarn_check
+// whose expressions hold no subquery.
+func onlyFilters(db *sql.DB, query string) error {
+	var serialized string
+	if err := db.QueryRow("SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", query).Scan(&serialized); err != nil {
+		return err
+	}
+	var doc struct {
+		Error      bool   `json:"error"`
+		Message    string `json:"error_message"`
+		Statements []struct {
+			Node struct {
+				Type      string `json:"type"`
+				Modifiers []any  `json:"modifiers"`
+				FromTable struct {
+					Type  string `json:"type"`
+					Table string `json:"table_name"`
+				} `json:"from_table"`
+			} `json:"node"`
+		} `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(serialized), &doc); err != nil {
+		return err
+	}
+	if doc.Error {
+		return errors.New(doc.Message)
+	}
+	if len(doc.Statements) != 1 || doc.Statements[0].Node.Type != "SELECT_NODE" || len(doc.Statements[0].Node.Modifiers) > 0 ||
+		doc.Statements[0].Node.FromTable.Type != "BASE_TABLE" || doc.Statements[0].Node.FromTable.Table != "tarn_check" {
+		return fmt.Errorf("a row filter must be one boolean expression over the table's columns")
+	}
+	if strings.Contains(serialized, `"class":"SUBQUERY"`) {
+		return fmt.Errorf("a row filter may not contain a subquery")
+	}
+	return nil
+}

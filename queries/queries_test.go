@@ -1,0 +1,365 @@
+package queries_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+)
+
+// Canaries planted in one west-region customer: each must stay invisible
+// to every persona whose grants hide it.
+const (
+	canaryName    = "CANARYNAMEWEST"
+	canaryEmail   = "canary.email.hidden@example.com"
+	canaryPhone   = "+7-900-CANARYPH-4321"
+	canaryPayment = "CANARYPAYMENT7731"
+)
+
+// hidden lists what each persona must never see.
+var hidden = map[string][]string{
+	"analyst":    {canaryName, canaryEmail, canaryPhone, "CANARYPH", canaryPayment},
+	"leader":     {canaryPayment},
+	"sales_east": {canaryName, canaryEmail, canaryPhone, "CANARYPH", canaryPayment, "4321"},
+}
+
+// governedLake is a small demo lake with the demo policy and canaries in
+// sales.customers (row 1, region west).
+func governedLake(t testing.TB) (*lake.Lake, *perms.Policy) {
+	t.Helper()
+	l, err := lake.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := l.Demo(ctx, lake.DemoOptions{LogRows: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	customers := lake.GenerateSales(lake.DemoSeed).Customers
+	customers[0] = lake.Customer{CustomerID: 1, Name: canaryName, Email: canaryEmail, Phone: canaryPhone, Region: "west", PaymentID: canaryPayment}
+	table, _ := l.Catalog.Lookup("sales", "customers")
+	if err := lake.WriteLayout(ctx, l.Dir(table), lake.RowsOf(customers), lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 1}, lake.LayoutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	validate, done, err := queries.RowFilterValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	if _, err := perms.WriteDemoPolicy(l.Root, l.Catalog, validate); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := queries.LoadPolicy(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, pol
+}
+
+func open(t testing.TB, l *lake.Lake, pol *perms.Policy, persona string) *queries.Session {
+	t.Helper()
+	s, err := queries.Open(context.Background(), l, pol, persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// result runs a query and returns its columns, its rows as text, and the
+// error, all of which a persona would see.
+func result(s *queries.Session, q string) ([]string, [][]string, error) {
+	rows, err := s.Query(context.Background(), q)
+	if err != nil {
+		return nil, nil, err
+	}
+	cols, _ := rows.Columns()
+	var out [][]string
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			rows.Close()
+			return cols, out, err
+		}
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			row[i] = fmt.Sprint(v)
+		}
+		out = append(out, row)
+	}
+	return cols, out, rows.Close()
+}
+
+func TestEachPersonaSeesExactlyItsColumnsAndRows(t *testing.T) {
+	l, pol := governedLake(t)
+	cases := []struct {
+		persona, cols string
+		rows          int
+	}{
+		{"admin", "customer_id name email phone region payment_id", lake.DemoCustomers},
+		{"leader", "customer_id name email phone region", lake.DemoCustomers},
+		{"analyst", "customer_id region", lake.DemoCustomers},
+	}
+	for _, c := range cases {
+		cols, rows, err := result(open(t, l, pol, c.persona), "SELECT * FROM sales.customers")
+		if err != nil || strings.Join(cols, " ") != c.cols || len(rows) != c.rows {
+			t.Errorf("%s: SELECT * gave %v and %d rows (%v); want %s and %d", c.persona, cols, len(rows), err, c.cols, c.rows)
+		}
+	}
+	s := open(t, l, pol, "sales_east")
+	cols, rows, err := result(s, "SELECT * FROM customers") // bare name works when unambiguous
+	if err != nil || strings.Join(cols, " ") != "customer_id name email phone region" {
+		t.Fatalf("sales_east: %v %v", cols, err)
+	}
+	for _, r := range rows {
+		if r[4] != "east" || !strings.HasPrefix(r[3], "**") || len(r[3]) != len("+7-912-345-6789") {
+			t.Fatalf("sales_east row %v: want region east and a last4-masked phone", r)
+		}
+	}
+	_, all, _ := result(open(t, l, pol, "admin"), "SELECT count(*) FROM sales.customers WHERE region = 'east'")
+	if fmt.Sprint(len(rows)) != all[0][0] {
+		t.Errorf("sales_east sees %d rows, there are %s east customers", len(rows), all[0][0])
+	}
+	for _, persona := range []string{"leader", "analyst", "sales_east"} {
+		if _, rows, err := result(open(t, l, pol, persona), "SELECT count(*) FROM weblogs.access_log_parquet_1"); err != nil || rows[0][0] != "2000" {
+			t.Errorf("%s cannot read weblogs: %v %v", persona, rows, err)
+		}
+	}
+}
+
+func TestTheSourceWalkThroughThroughSessions(t *testing.T) {
+	l, _ := governedLake(t)
+	pol := &perms.Policy{
+		Tags:     []perms.TagKey{{Key: "role", Values: []string{"leader", "analyst"}}},
+		Personas: []perms.Persona{{Name: "admin", Admin: true}, {Name: "analyst"}},
+	}
+	tables := func() string {
+		_, rows, err := result(open(t, l, pol, "analyst"), "SHOW TABLES")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	if got := tables(); got != "[]" {
+		t.Errorf("before any grant the analyst sees %s", got)
+	}
+	if _, _, err := result(open(t, l, pol, "analyst"), "SELECT * FROM sales.sales"); err == nil || !strings.Contains(err.Error(), "Table sales.sales not found") {
+		t.Errorf("SELECT before the grant: %v", err)
+	}
+	pol.Grants = []perms.Grant{{Persona: "analyst", Permissions: []string{"DESCRIBE", "SELECT"}, Expression: map[string][]string{"role": {"analyst"}}}}
+	if err := pol.Assign(l.Catalog, "sales.sales", "role", "analyst"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tables(); got != "[[sales]]" {
+		t.Errorf("after tagging sales the analyst sees %s", got)
+	}
+	for _, step := range [][3]string{{"sales.sales", "role", "leader"}, {"sales.sales.date", "role", "analyst"}, {"sales.sales.item_price", "role", "analyst"}} {
+		if err := pol.Assign(l.Catalog, step[0], step[1], step[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cols, rows, err := result(open(t, l, pol, "analyst"), "SELECT * FROM sales")
+	if err != nil || strings.Join(cols, " ") != "date item_price" || len(rows) != lake.DemoSales {
+		t.Errorf("after the column retag SELECT * gives %v, %d rows, %v", cols, len(rows), err)
+	}
+}
+
+func TestDescribeOnlyTablesAreListedNotRead(t *testing.T) {
+	l, pol := governedLake(t)
+	pol.Grants = append(pol.Grants, perms.Grant{Persona: "analyst", Permissions: []string{"DESCRIBE"}, Resource: "sales.items"})
+	s := open(t, l, pol, "analyst")
+	if _, ok := s.Visibility.Lookup("sales", "items"); !ok {
+		t.Error("DESCRIBE grant does not list sales.items")
+	}
+	_, _, err := result(s, "SELECT * FROM sales.items")
+	if err == nil || err.Error() != "Insufficient Lake Formation permission(s) on sales.items" {
+		t.Errorf("reading a DESCRIBE-only table: %v", err)
+	}
+}
+
+// mustFail are hostile statements every non-admin persona must be refused;
+// {root} and {file} are the lake root and a hidden table's file.
+var mustFail = []string{
+	"SELECT payment_id FROM sales.customers",
+	"SELECT * FROM read_csv('{file}')",
+	"SELECT * FROM read_csv_auto('{file}')",
+	"SELECT * FROM '{file}'",
+	`SELECT * FROM "{file}"`,
+	"SELECT * FROM read_text('{file}')",
+	"SELECT * FROM read_blob('{file}')",
+	"SELECT * FROM glob('{root}/*')",
+	"SELECT * FROM query('SELECT * FROM read_csv(''{file}'')')",
+	"SELECT * FROM query_table('sales.customers')",
+	"SELECT * FROM parquet_metadata('{root}/weblogs/access_log/parquet/1/part-00000.parquet')",
+	"SELECT * FROM sniff_csv('{file}')",
+	"SELECT * FROM duckdb_tables()",
+	"SELECT sql FROM duckdb_views()",
+	"SELECT * FROM duckdb_settings()",
+	"SELECT * FROM information_schema.tables",
+	"SELECT * FROM information_schema.columns",
+	"SELECT * FROM system.main.duckdb_views",
+	"SELECT * FROM pg_catalog.pg_class",
+	"SELECT * FROM temp.main.x",
+	"SELECT customer_id, region FROM sales.customers UNION ALL SELECT payment_id, payment_id FROM sales.customers",
+	"SELECT * FROM (SELECT payment_id FROM sales.customers)",
+	"WITH c AS (SELECT payment_id FROM sales.customers) SELECT * FROM c",
+	"SELECT (SELECT max(payment_id) FROM sales.customers)",
+	"SELECT * FROM sales.customers c, LATERAL (SELECT c.payment_id)",
+	`SELECT "PAYMENT_ID" FROM "SALES"."CUSTOMERS"`,
+	"SELECT 1; SELECT payment_id FROM sales.customers",
+	"SELECT 1; COPY (SELECT 1) TO '{root}/leak.csv'",
+	"COPY sales.customers TO '{root}/leak.csv'",
+	"COPY (SELECT * FROM read_csv('{file}')) TO '{root}/leak.csv'",
+	"ATTACH '{root}/other.db' AS other",
+	"DETACH memory",
+	"SET enable_external_access = true",
+	"RESET lock_configuration",
+	"PRAGMA table_info('sales.customers')",
+	"INSTALL httpfs",
+	"LOAD httpfs",
+	"CALL pragma_table_info('sales.customers')",
+	"CREATE TABLE t AS SELECT * FROM sales.customers",
+	"CREATE OR REPLACE VIEW sales.customers AS SELECT * FROM read_csv('{file}')",
+	"EXPLAIN ANALYZE SELECT * FROM sales.customers",
+	"explain/* x */analyze SELECT * FROM sales.customers",
+	"/* comment */ COPY sales.customers TO '{root}/leak.csv'",
+	"-- comment\nSET lock_configuration = false",
+	"DESCRIBE SELECT * FROM read_csv('{file}')",
+	"SUMMARIZE SELECT * FROM read_csv('{file}')",
+	"SELECT * FROM sales.customers AT (VERSION => 1)",
+}
+
+// hiddenTables are tables each persona may not even describe.
+var hiddenTables = map[string][]string{
+	"analyst":    {"sales.shops", "sales.items", "items", "memory.sales.item_categories"},
+	"sales_east": {"sales.sales", "sales.shops", "shops"},
+	"leader":     {},
+}
+
+// mayRun are tricks that may run but must only show what the persona may see.
+var mayRun = []string{
+	"SELECT * FROM sales.customers",
+	"FROM customers",
+	"SELECT * FROM sales.customers WHERE region <> 'east'",
+	"SELECT * FROM sales.customers WHERE CAST(name AS INTEGER) = 1",
+	"SELECT * FROM sales.customers WHERE CAST(phone AS INTEGER) = 1",
+	"SELECT string_agg(COLUMNS(*)::VARCHAR, ',') FROM sales.customers",
+	"SELECT * FROM sales.customers ORDER BY customer_id LIMIT 3",
+	"WITH customers AS (SELECT * FROM sales.customers) SELECT * FROM customers",
+	"SUMMARIZE sales.customers",
+	"DESCRIBE sales.customers",
+	"SHOW TABLES",
+	"SHOW ALL TABLES",
+	"EXPLAIN SELECT * FROM sales.customers",
+	"SELECT * FROM sales.customers c JOIN sales.customers d USING (customer_id)",
+	"SELECT * FROM sales.customers WHERE error(name) IS NULL",
+	"SELECT error(email) FROM sales.customers",
+	"SELECT * FROM sales.customers WHERE customer_id = 1 AND error(phone) IS NULL",
+}
+
+func TestBypassSuite(t *testing.T) {
+	l, pol := governedLake(t)
+	file := filepath.Join(l.Root, "sales/customers/part-00000.csv")
+	expand := func(q string) string {
+		return strings.NewReplacer("{root}", l.Root, "{file}", file).Replace(q)
+	}
+	for persona, forbidden := range hidden {
+		s := open(t, l, pol, persona)
+		leaks := func(q string, cols []string, rows [][]string, err error) {
+			seen := fmt.Sprint(cols, rows, err)
+			for _, f := range forbidden {
+				if strings.Contains(seen, f) {
+					t.Errorf("%s: %q leaked %q:\n%.300s", persona, q, f, seen)
+				}
+			}
+		}
+		queries := slices.Clone(mustFail)
+		for _, table := range hiddenTables[persona] {
+			queries = append(queries, "SELECT * FROM "+table, "DESCRIBE "+table, "SELECT count(*) FROM "+table)
+		}
+		for _, q := range queries {
+			q = expand(q)
+			cols, rows, err := result(s, q)
+			if err == nil {
+				t.Errorf("%s: %q ran and returned %.200v", persona, q, rows)
+			} else if strings.TrimSpace(err.Error()) == "" {
+				t.Errorf("%s: %q failed without a message", persona, q)
+			}
+			leaks(q, cols, rows, err)
+		}
+		for _, q := range mayRun {
+			cols, rows, err := result(s, expand(q))
+			leaks(q, cols, rows, err)
+		}
+	}
+	for _, leak := range []string{"leak.csv", "other.db"} {
+		if _, err := os.Stat(filepath.Join(l.Root, leak)); err == nil {
+			t.Errorf("a hostile statement wrote %s", leak)
+		}
+	}
+}
+
+func TestEveryQueryIsAudited(t *testing.T) {
+	l, pol := governedLake(t)
+	s := open(t, l, pol, "analyst")
+	result(s, "SELECT customer_id FROM sales.customers LIMIT 2")
+	result(s, "SELECT * FROM read_csv('x')")
+	result(s, "SELECT nope FROM sales.customers")
+	b, err := os.ReadFile(filepath.Join(l.Root, lake.AuditFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d audit records, want 3:\n%s", len(lines), b)
+	}
+	for i, want := range []string{`"state":"SUCCEEDED"`, `"state":"REFUSED"`, `"state":"FAILED"`} {
+		if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], `"persona":"analyst","workgroup":"analytics"`) {
+			t.Errorf("audit record %d: %s, want %s", i, lines[i], want)
+		}
+	}
+	if !strings.Contains(lines[0], `"rows":2`) {
+		t.Errorf("first record lacks its row count: %s", lines[0])
+	}
+}
+
+func TestRowFiltersAreCheckedWhenThePolicyLoads(t *testing.T) {
+	l, _ := governedLake(t)
+	validate, done, err := queries.RowFilterValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	customers, _ := l.Catalog.Lookup("sales", "customers")
+	for expr, want := range map[string]string{
+		"regoin = 'east'":         `"regoin" not found`,
+		"region = 'east' AND (":   "syntax error",
+		"region IN (SELECT 1)":    "may not contain a subquery",
+		"true) UNION (SELECT 1":   "one boolean expression",
+		"true ORDER BY 1 LIMIT 1": "syntax error",
+	} {
+		if err := validate(customers, expr); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", expr, err, want)
+		}
+	}
+	if err := validate(customers, "region = 'east' AND customer_id > 10"); err != nil {
+		t.Errorf("a good filter was refused: %v", err)
+	}
+	policy := filepath.Join(l.Root, perms.PolicyFile)
+	b, _ := os.ReadFile(policy)
+	os.WriteFile(policy, []byte(strings.Replace(string(b), "region = 'east'", "regoin = 'east'", 1)), 0o644)
+	if _, err := queries.LoadPolicy(l); err == nil || !strings.Contains(err.Error(), "policy.toml:") || !strings.Contains(err.Error(), "filter entry 2: rows:") {
+		t.Errorf("a typo in a row filter loaded: %v", err)
+	}
+}
