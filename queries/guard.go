@@ -131,13 +131,19 @@ func (g *guard) walk(node any, ctes map[string]bool, c *checked) error {
 // Table reference kinds that may appear around the persona's views.
 var safeRefs = map[string]bool{"SUBQUERY": true, "JOIN": true, "EXPRESSION_LIST": true, "EMPTY": true, "PIVOT": true}
 
+// checkRef checks a node if it is a table reference: every serialized
+// table reference carries "alias" and "sample" beside its "type". Other
+// nodes (expressions, query nodes, ORDER BY entries) are only walked.
 func (g *guard) checkRef(n map[string]any, ctes map[string]bool, c *checked) error {
 	typ, _ := n["type"].(string)
-	if _, isExpr := n["class"]; isExpr || typ == "" {
-		return nil // expressions are walked for the subqueries inside them
+	_, hasAlias := n["alias"]
+	_, hasSample := n["sample"]
+	_, isExpr := n["class"]
+	if typ == "" || isExpr || !hasAlias || !hasSample || strings.HasSuffix(typ, "_NODE") {
+		return nil
 	}
 	switch {
-	case strings.HasSuffix(typ, "_NODE") || strings.HasSuffix(typ, "_MODIFIER") || safeRefs[typ]:
+	case safeRefs[typ]:
 		return nil
 	case typ == "BASE_TABLE":
 		return g.checkTable(n, ctes, c)
