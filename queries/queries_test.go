@@ -382,3 +382,40 @@ func TestOrdinaryAnalyticSQLRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryMaskKind(t *testing.T) {
+	l, pol := governedLake(t)
+	table := "weblogs.access_log_csv_1"
+	for column, kind := range map[string]string{"host": "redact", "path": "hash", "agent": "null", "time": "year", "referrer": "last4"} {
+		pol.Masks = append(pol.Masks, perms.Mask{Persona: "analyst", Column: table + "." + column, Kind: kind})
+	}
+	if err := pol.Validate(l.Catalog, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, masked, err := result(open(t, l, pol, "analyst"), "SELECT host, path, agent, strftime(time, '%Y-%m-%d %H:%M:%S'), referrer FROM "+table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, plain, err := result(open(t, l, pol, "admin"), "SELECT '****', sha256(path), NULL, strftime(date_trunc('year', time), '%Y-%m-%d %H:%M:%S'), "+
+		"repeat('*', greatest(length(referrer) - 4, 0)) || right(referrer, 4) FROM "+table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(masked) != len(plain) || len(masked) != 2000 {
+		t.Fatalf("%d masked rows, %d expected", len(masked), len(plain))
+	}
+	for i := range masked {
+		want := fmt.Sprint(plain[i])
+		if got := fmt.Sprint(masked[i]); got != want {
+			t.Fatalf("row %d: %s, want %s", i, got, want)
+		}
+	}
+	if masked[0][3] != "2020-01-01 00:00:00" || masked[0][2] != "<nil>" || masked[0][0] != "****" || len(masked[0][1]) != 64 {
+		t.Errorf("first masked row %v", masked[0])
+	}
+	// A predicate on a masked column sees the masked value, not the original.
+	_, rows, err := result(open(t, l, pol, "analyst"), "SELECT count(*) FROM "+table+" WHERE host LIKE '192.%'")
+	if err != nil || rows[0][0] != "0" {
+		t.Errorf("filtering on a redacted column matched %v rows (%v)", rows, err)
+	}
+}
