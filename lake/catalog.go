@@ -10,8 +10,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 )
 
 // CatalogFile is the catalog's file name inside a lake root.
@@ -255,13 +253,9 @@ func LoadCatalog(file string) (*Catalog, error) {
 // ParseCatalog decodes catalog text; file is used only in messages.
 func ParseCatalog(file string, data []byte) (*Catalog, error) {
 	var c Catalog
-	md, err := toml.Decode(string(data), &c)
+	md, err := DecodeTOML(file, data, &c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s", file, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil, err
 	}
 	loc := NewTOMLLocator(data)
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {

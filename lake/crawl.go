@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -71,13 +72,13 @@ func (l *Lake) Crawl(ctx context.Context, dir string, update bool) (CrawlReport,
 		return rep, err
 	}
 	defer db.Close()
-	for _, rel := range sortedKeys(folders) {
+	for _, rel := range slices.Sorted(maps.Keys(folders)) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
 		kinds := folders[rel]
 		if len(kinds) > 1 {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: mixes %s files; put each format in its own folder", rel, strings.Join(sortedKeys(kinds), " and ")))
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: mixes %s files; put each format in its own folder", rel, strings.Join(slices.Sorted(maps.Keys(kinds)), " and ")))
 			continue
 		}
 		for ext, files := range kinds {
@@ -321,13 +322,4 @@ func describeColumns(cols []Column) string {
 		parts[i] = c.Name + " " + c.Type
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

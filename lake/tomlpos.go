@@ -2,6 +2,8 @@ package lake
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 
 	"github.com/BurntSushi/toml"
 )
@@ -67,4 +69,18 @@ func keyAt(line []byte, field string) bool {
 	}
 	rest := bytes.TrimSpace(l[len(field):])
 	return bytes.HasPrefix(rest, []byte("="))
+}
+
+// DecodeTOML decodes data into v; a syntax or type error names the file
+// and line. file is used only in messages.
+func DecodeTOML(file string, data []byte, v any) (toml.MetaData, error) {
+	md, err := toml.Decode(string(data), v)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return md, fmt.Errorf("%s:%d: %s", file, pe.Position.Line, pe.Message)
+		}
+		return md, fmt.Errorf("%s: %v", file, err)
+	}
+	return md, nil
 }

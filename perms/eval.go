@@ -2,6 +2,7 @@ package perms
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -142,7 +143,7 @@ func (g Grant) why(t lake.Table, column string, tags map[string]tagValue) string
 		return "names " + g.Resource
 	}
 	var why []string
-	for _, k := range sortedKeys(g.Expression) {
+	for _, k := range slices.Sorted(maps.Keys(g.Expression)) {
 		tv := tags[k]
 		why = append(why, fmt.Sprintf("%s=%s %s %s", k, tv.value, inheritedWord(tv.from, t, column), tv.from))
 	}
@@ -276,7 +277,7 @@ func describeTags(tags map[string]tagValue, t lake.Table, column string) string 
 		return "it has no tags"
 	}
 	var parts []string
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		parts = append(parts, fmt.Sprintf("%s=%s %s %s", k, tags[k].value, inheritedWord(tags[k].from, t, column), tags[k].from))
 	}
 	return "tags: " + strings.Join(parts, ", ")

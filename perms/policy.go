@@ -9,13 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 
 	"tarn/lake"
 )
@@ -118,13 +116,9 @@ func Load(root string, cat *lake.Catalog, validate ExprValidator) (*Policy, erro
 // Parse decodes and validates policy text; file is used in messages.
 func Parse(file string, data []byte, cat *lake.Catalog, validate ExprValidator) (*Policy, error) {
 	var p Policy
-	md, err := toml.Decode(string(data), &p)
+	md, err := lake.DecodeTOML(file, data, &p)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s", file, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil, err
 	}
 	loc := lake.NewTOMLLocator(data)
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
@@ -333,7 +327,7 @@ func (p *Policy) validateAssigns(cat *lake.Catalog, _ ExprValidator) *PolicyErro
 			return &PolicyError{"assign", i, "resource", fmt.Sprintf("%s is assigned twice; merge the entries", r)}
 		}
 		seen[r.String()] = true
-		for _, k := range sortedKeys(a.Tags) {
+		for _, k := range slices.Sorted(maps.Keys(a.Tags)) {
 			if err := p.checkTag(k, a.Tags[k]); err != nil {
 				return &PolicyError{"assign", i, "tags", err.Error()}
 			}
@@ -368,7 +362,7 @@ func (p *Policy) validateGrants(cat *lake.Catalog, _ ExprValidator) *PolicyError
 			if len(g.Columns) > 0 {
 				return bad("columns", "columns go with a named table, not a tag expression")
 			}
-			for _, k := range sortedKeys(g.Expression) {
+			for _, k := range slices.Sorted(maps.Keys(g.Expression)) {
 				if len(g.Expression[k]) == 0 {
 					return bad("expression", "tag key %q lists no values", k)
 				}
@@ -496,15 +490,6 @@ func columnType(cat *lake.Catalog, r Resource) string {
 	return ""
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // Encode writes the policy as TOML, one section per entry.
 func (p *Policy) Encode(w io.Writer) error {
 	var b bytes.Buffer
@@ -525,7 +510,7 @@ func (p *Policy) Encode(w io.Writer) error {
 	}
 	for _, a := range p.Assigns {
 		var tags []string
-		for _, k := range sortedKeys(a.Tags) {
+		for _, k := range slices.Sorted(maps.Keys(a.Tags)) {
 			tags = append(tags, k+" = "+q(a.Tags[k]))
 		}
 		fmt.Fprintf(&b, "\n[[assign]]\nresource = %s\ntags = { %s }\n", q(a.Resource), strings.Join(tags, ", "))
@@ -540,7 +525,7 @@ func (p *Policy) Encode(w io.Writer) error {
 		fmt.Fprintf(&b, "\n[[grant]]\npersona = %s\npermissions = %s\n", q(g.Persona), list(g.Permissions))
 		if g.Expression != nil {
 			var parts []string
-			for _, k := range sortedKeys(g.Expression) {
+			for _, k := range slices.Sorted(maps.Keys(g.Expression)) {
 				parts = append(parts, k+" = "+list(g.Expression[k]))
 			}
 			fmt.Fprintf(&b, "expression = { %s }\n", strings.Join(parts, ", "))
