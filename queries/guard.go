@@ -39,10 +39,12 @@ type guard struct {
 const maxCached = 256
 
 // checked is what an allowed statement uses: the names it references
-// (keys of guard.names) and whether it lists tables.
+// (keys of guard.names), whether it lists tables, and the exact text to
+// execute, which is always the text DuckDB's parser checked.
 type checked struct {
 	refs       []string
 	showTables bool
+	exec       string
 }
 
 // check allows one read-only statement whose every table reference is one
@@ -71,7 +73,13 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 		if next == "ANALYZE" {
 			return refuse("EXPLAIN ANALYZE is not allowed: it runs the query and reports on the scans beneath your permissions; use EXPLAIN")
 		}
-		return g.checkInto(ctx, conn, rest, c)
+		// Run "EXPLAIN " + what was checked, never the original text: a
+		// comment around the keyword could hide a different statement.
+		if err := g.checkInto(ctx, conn, rest, c); err != nil {
+			return err
+		}
+		c.exec = "EXPLAIN " + c.exec
+		return nil
 	}
 	var serialized string
 	if err := conn.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&serialized); err != nil {
@@ -103,6 +111,7 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 	}
 	ctes := map[string]bool{}
 	collectCTEs(tree, ctes)
+	c.exec = text
 	return g.walk(tree, ctes, c)
 }
 
@@ -231,24 +240,27 @@ func collectCTEs(node any, out map[string]bool) {
 }
 
 // leadingKeyword is the first word of a statement, upper-case, after
-// whitespace and comments, with the text after it.
+// whitespace and comments, with the text after it. Block comments nest, as
+// in DuckDB's parser.
 func leadingKeyword(text string) (string, string) {
 	s := text
 	for {
 		s = strings.TrimLeft(s, " \t\r\n;")
 		switch {
 		case strings.HasPrefix(s, "--"):
-			if i := strings.IndexByte(s, '\n'); i >= 0 {
-				s = s[i+1:]
-				continue
+			i := strings.IndexByte(s, '\n')
+			if i < 0 {
+				return "", ""
 			}
-			return "", ""
+			s = s[i+1:]
+			continue
 		case strings.HasPrefix(s, "/*"):
-			if i := strings.Index(s, "*/"); i >= 0 {
-				s = s[i+2:]
-				continue
+			end := blockCommentEnd(s)
+			if end < 0 {
+				return "", ""
 			}
-			return "", ""
+			s = s[end:]
+			continue
 		}
 		break
 	}
@@ -259,4 +271,24 @@ func leadingKeyword(text string) (string, string) {
 		end = len(s)
 	}
 	return strings.ToUpper(s[:end]), s[end:]
+}
+
+// blockCommentEnd is the offset just past the comment s starts with,
+// counting nested comments, or -1 if it never closes.
+func blockCommentEnd(s string) int {
+	depth := 0
+	for i := 0; i+1 < len(s); i++ {
+		switch s[i : i+2] {
+		case "/*":
+			depth++
+			i++
+		case "*/":
+			depth--
+			i++
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }

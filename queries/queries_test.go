@@ -238,6 +238,12 @@ var mustFail = []string{
 	"DESCRIBE SELECT * FROM read_csv('{file}')",
 	"SUMMARIZE SELECT * FROM read_csv('{file}')",
 	"SELECT * FROM sales.customers AT (VERSION => 1)",
+	"EXPLAIN ANALYSE SELECT * FROM sales.customers",
+	// Nested block comments hide a statement behind what looks like EXPLAIN.
+	`/* /* */ EXPLAIN SELECT '*/ SELECT payment_id FROM "{file}" --'`,
+	`/* /* */ EXPLAIN SELECT '*/ SELECT * FROM "{file}" --'`,
+	`/* /* */ SELECT '*/ SELECT * FROM "{file}" --'`,
+	`/**/EXPLAIN/* /* */ */SELECT * FROM "{file}"`,
 }
 
 // hiddenTables are tables each persona may not even describe.

@@ -331,7 +331,7 @@ func (s *Session) Query(ctx context.Context, text string) (*Rows, error) {
 	}
 	var rows *sql.Rows
 	if err == nil {
-		rows, err = s.conn.QueryContext(ctx, text)
+		rows, err = s.conn.QueryContext(ctx, c.exec)
 	}
 	if err != nil {
 		rec.State, rec.Error = stateOf(err), err.Error()
