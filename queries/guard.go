@@ -172,7 +172,7 @@ func (g *guard) checkRef(n map[string]any, ctes map[string]bool, c *checked) err
 			c.showTables = true
 			return nil
 		}
-		return refuse("SHOW %s is not allowed", strings.Trim(table, `"`))
+		return refuse("this SHOW statement is not allowed: use SHOW TABLES, DESCRIBE or SUMMARIZE")
 	}
 	// Anything else (a reference kind this guard does not know) is refused:
 	// new DuckDB syntax must be looked at before it is let through.

@@ -239,6 +239,9 @@ var mustFail = []string{
 	"SUMMARIZE SELECT * FROM read_csv('{file}')",
 	"SELECT * FROM sales.customers AT (VERSION => 1)",
 	"EXPLAIN ANALYSE SELECT * FROM sales.customers",
+	"SHOW TABLES FROM sales",
+	"DESCRIBE information_schema.tables",
+	`DESCRIBE "{file}"`,
 	// Nested block comments hide a statement behind what looks like EXPLAIN.
 	`/* /* */ EXPLAIN SELECT '*/ SELECT payment_id FROM "{file}" --'`,
 	`/* /* */ EXPLAIN SELECT '*/ SELECT * FROM "{file}" --'`,
