@@ -396,18 +396,27 @@ func (p *Policy) validateGrants(cat *lake.Catalog, _ ExprValidator) *PolicyError
 	return nil
 }
 
+// restrictable checks that a filter or mask names a persona it can apply
+// to: one that exists and is not an administrator.
+func (p *Policy) restrictable(name, what string) error {
+	persona, ok := p.Persona(name)
+	if !ok {
+		return fmt.Errorf("unknown persona %q", name)
+	}
+	if persona.Admin {
+		return fmt.Errorf("%s is an administrator, who sees everything; %s do not apply", name, what)
+	}
+	return nil
+}
+
 func (p *Policy) validateFilters(cat *lake.Catalog, validate ExprValidator) *PolicyError {
 	seen := map[string]bool{}
 	for i, f := range p.Filters {
 		bad := func(field, m string, a ...any) *PolicyError {
 			return &PolicyError{"filter", i, field, fmt.Sprintf(m, a...)}
 		}
-		persona, ok := p.Persona(f.Persona)
-		if !ok {
-			return bad("persona", "unknown persona %q", f.Persona)
-		}
-		if persona.Admin {
-			return bad("persona", "%s is an administrator, who sees everything; filters do not apply", f.Persona)
+		if err := p.restrictable(f.Persona, "filters"); err != nil {
+			return bad("persona", "%v", err)
 		}
 		r, err := ParseResource(f.Table)
 		if err == nil && (r.Table == "" || r.Column != "") {
@@ -447,12 +456,8 @@ func (p *Policy) validateMasks(cat *lake.Catalog, _ ExprValidator) *PolicyError 
 		bad := func(field, f string, a ...any) *PolicyError {
 			return &PolicyError{"mask", i, field, fmt.Sprintf(f, a...)}
 		}
-		persona, ok := p.Persona(m.Persona)
-		if !ok {
-			return bad("persona", "unknown persona %q", m.Persona)
-		}
-		if persona.Admin {
-			return bad("persona", "%s is an administrator, who sees everything; masks do not apply", m.Persona)
+		if err := p.restrictable(m.Persona, "masks"); err != nil {
+			return bad("persona", "%v", err)
 		}
 		if !slices.Contains(MaskKinds, m.Kind) {
 			return bad("kind", "unknown mask %q (want %s)", m.Kind, strings.Join(MaskKinds, ", "))
