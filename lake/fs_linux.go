@@ -7,30 +7,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// partDir is a directory of layout files being written.
-type partDir struct {
-	dir  *os.File
-	path string
-}
-
-func openPartDir(path string) (*partDir, error) {
-	d, err := os.Open(path)
+// syncTree makes the files written in dir durable before dir is renamed
+// into place: one syncfs instead of an fsync per file, which matters at
+// 10,000 files.
+func syncTree(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &partDir{d, path}, nil
-}
-
-// sync makes every file written in the directory durable: one syncfs
-// instead of an fsync per file, which matters at 10,000 files.
-func (p *partDir) sync() error {
-	if err := unix.Syncfs(int(p.dir.Fd())); err != nil {
-		return fmt.Errorf("sync %s: %w", p.path, err)
+	defer d.Close()
+	if err := unix.Syncfs(int(d.Fd())); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }
-
-func (p *partDir) Close() error { return p.dir.Close() }
 
 // freeBytes is the space available to us on the file system holding path.
 func freeBytes(path string) (int64, bool) {

@@ -7,19 +7,15 @@ import (
 	"path/filepath"
 )
 
-// partDir is a directory of layout files being written.
-type partDir struct{ path string }
-
-func openPartDir(path string) (*partDir, error) { return &partDir{path: path}, nil }
-
-// sync fsyncs every file in the directory: there is no syncfs outside Linux.
-func (p *partDir) sync() error {
-	entries, err := os.ReadDir(p.path)
+// syncTree fsyncs every file in dir before dir is renamed into place:
+// there is no syncfs outside Linux.
+func syncTree(dir string) error {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		f, err := os.Open(filepath.Join(p.path, e.Name()))
+		f, err := os.Open(filepath.Join(dir, e.Name()))
 		if err != nil {
 			return err
 		}
@@ -31,8 +27,6 @@ func (p *partDir) sync() error {
 	}
 	return nil
 }
-
-func (p *partDir) Close() error { return nil }
 
 // freeBytes is unknown here; the demo skips its disk-space check.
 func freeBytes(string) (int64, bool) { return 0, false }

@@ -215,16 +215,6 @@ func (e *partEncoder) encodeRows(w io.Writer, lo, hi int) error {
 	return err
 }
 
-// syncTree makes the files in dir durable before dir is renamed into place.
-func syncTree(dir string) error {
-	pd, err := openPartDir(dir)
-	if err != nil {
-		return err
-	}
-	defer pd.Close()
-	return pd.sync()
-}
-
 // replaceDir renames tmp to dir, moving an existing dir aside first and
 // removing it only after the new one is in place.
 func replaceDir(tmp, dir string) error {
