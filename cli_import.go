@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"tarn/lake"
 )
@@ -39,7 +38,7 @@ func runImport(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %s rows from %s (%s) into %s: %s, %s\n", commaInt(rep.Rows),
 		plural(len(files), "file"), rep.Input, rep.Table.QualifiedName(),
-		strings.TrimSuffix(lake.Layout{Format: opts.Format, Compression: opts.Compression, Files: opts.Parts}.String(), "_"+fmt.Sprint(opts.Parts)),
+		lake.Layout{Format: opts.Format, Compression: opts.Compression}.Kind(),
 		plural(opts.Parts, "file"))
 	return nil
 }

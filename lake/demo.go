@@ -51,13 +51,9 @@ func DemoLayouts(bench bool) []Layout {
 
 // DemoLogTable is the catalog entry of one weblogs layout.
 func DemoLogTable(l Layout, rows int) Table {
-	dir := string(l.Format)
-	if l.Compression == Gzip {
-		dir += "_gz"
-	}
 	return Table{
 		Database: "weblogs", Name: "access_log_" + l.String(),
-		Location:    fmt.Sprintf("weblogs/access_log/%s/%d", dir, l.Files),
+		Location:    fmt.Sprintf("weblogs/access_log/%s/%d", l.Kind(), l.Files),
 		Format:      l.Format,
 		Compression: l.Compression,
 		Description: fmt.Sprintf("Web server access log (%d rows) as %s in %d file(s)", rows, l, l.Files),

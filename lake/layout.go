@@ -34,13 +34,15 @@ type Layout struct {
 	Files       int
 }
 
-func (l Layout) String() string {
-	s := string(l.Format)
+// Kind names the format and compression, as in table names: "csv_gz".
+func (l Layout) Kind() string {
 	if l.Compression == Gzip {
-		s += "_gz"
+		return string(l.Format) + "_gz"
 	}
-	return fmt.Sprintf("%s_%d", s, l.Files)
+	return string(l.Format)
 }
+
+func (l Layout) String() string { return fmt.Sprintf("%s_%d", l.Kind(), l.Files) }
 
 // SplitBounds gives file i's rows [lo, hi) when n rows are split evenly
 // over files files: sizes differ by at most one row.
