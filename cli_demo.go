@@ -49,6 +49,11 @@ func demo(e *env, bench bool) error {
 	} else if wrote {
 		fmt.Fprintf(e.stderr, "wrote the demo policy (personas admin, leader, analyst, sales_east) to %s\n", perms.PolicyFile)
 	}
+	if wrote, err := queries.WriteDemoSaved(l.Root); err != nil {
+		return fmt.Errorf("demo saved queries: %w", err)
+	} else if wrote {
+		fmt.Fprintf(e.stderr, "wrote the source's three queries (full, like, projection) to %s\n", queries.SavedFile)
+	}
 	fmt.Fprintf(e.stderr, "demo lake %s: %s written, %s already complete (%.1fs)\n",
 		l.Root, plural(len(rep.Written), "table"), plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
 	if _, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !bench {

@@ -1,26 +1,43 @@
 package main
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"tarn/queries"
 )
 
-// runQuery runs one SQL statement as a persona and prints the rows as they
-// stream (column widths are fitted to the first rows).
+// outputFormats are what `tarn query --format` can print.
+var outputFormats = []string{"table", "csv", "json", "null"}
+
+// runQuery runs one SQL statement as a persona and streams its rows in the
+// chosen format; --stats adds what it scanned, cost and took.
 func runQuery(e *env, args []string) error {
 	fs := e.newFlags("query")
 	persona := fs.String("persona", "", "persona to act as (default: the policy's default)")
 	file := fs.String("file", "", "read the SQL from this file")
+	saved := fs.String("saved", "", "run the saved query of this name (see tarn saved)")
+	format := fs.String("format", "table", "output: "+strings.Join(outputFormats, ", ")+" (null fetches every row and prints none)")
+	stats := fs.Bool("stats", false, "print the query's state, rows, data scanned, cost and timings to stderr")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	text, err := querySQL(e, rest, *file)
+	write, ok := writers[*format]
+	if !ok {
+		return fmt.Errorf("--format %q: use one of %s", *format, strings.Join(outputFormats, ", "))
+	}
+	text, err := querySQL(e, rest, *file, *saved)
 	if err != nil {
 		return err
 	}
@@ -33,19 +50,39 @@ func runQuery(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	rows, err := s.Query(e.ctx, text)
+	r, err := s.Run(e.ctx, text)
 	if err != nil {
+		if *stats {
+			printStats(e.stderr, s.Last().Stats)
+		}
 		return err
 	}
-	if err := printRows(e.stdout, rows); err != nil {
-		rows.Close()
-		return err
+	werr := write(e.stdout, r)
+	err = r.Close()
+	if *stats {
+		printStats(e.stderr, r.Stats())
 	}
-	return rows.Close()
+	if werr != nil {
+		return werr
+	}
+	return err
 }
 
-func querySQL(e *env, rest []string, file string) (string, error) {
+func querySQL(e *env, rest []string, file, saved string) (string, error) {
 	switch {
+	case saved != "":
+		if file != "" || len(rest) > 0 {
+			return "", fmt.Errorf("give --saved or SQL, not both")
+		}
+		all, err := queries.LoadSaved(e.lakeRoot)
+		if err != nil {
+			return "", err
+		}
+		q, ok := queries.FindSaved(all, saved)
+		if !ok {
+			return "", fmt.Errorf("no saved query named %q (tarn saved lists them)", saved)
+		}
+		return q.Text(""), nil
 	case file != "":
 		b, err := os.ReadFile(file)
 		return string(b), err
@@ -54,33 +91,38 @@ func querySQL(e *env, rest []string, file string) (string, error) {
 	case len(rest) == 0 || rest[0] == "-":
 		b, err := io.ReadAll(os.Stdin)
 		if err == nil && strings.TrimSpace(string(b)) == "" {
-			return "", fmt.Errorf("usage: tarn query [--persona P] SQL (or --file F, or SQL on stdin)")
+			return "", fmt.Errorf("usage: tarn query [--persona P] [--format F] [--stats] SQL (or --file F, --saved NAME, or SQL on stdin)")
 		}
 		return string(b), err
 	}
 	return "", fmt.Errorf("give the SQL as one argument (quote it), got %d arguments", len(rest))
 }
 
-// printRows prints a result as an aligned table, holding at most the first
-// fitRows rows to size the columns; the rest stream through.
-func printRows(w io.Writer, rows *queries.Rows) error {
+var writers = map[string]func(io.Writer, *queries.Result) error{
+	"table": writeTable,
+	"csv":   writeCSV,
+	"json":  writeJSON,
+	"null":  writeNull,
+}
+
+// writeNull fetches and decodes every row and prints nothing: the time a
+// client needs to receive the result, for timing.
+func writeNull(_ io.Writer, r *queries.Result) error {
+	return r.Each(func([]any) error { return nil })
+}
+
+// writeTable prints an aligned table, holding at most the first fitRows
+// rows to size the columns; the rest stream through.
+func writeTable(w io.Writer, r *queries.Result) error {
 	const fitRows = 200
-	names, err := rows.Columns()
-	if err != nil {
-		return err
+	var names []string
+	for _, c := range r.Columns() {
+		names = append(names, c.Name)
 	}
 	table := [][]string{names}
-	vals := make([]any, len(names))
-	ptrs := make([]any, len(names))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	var widths []int
 	n := 0
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
+	err := r.Each(func(vals []any) error {
 		row := make([]string, len(vals))
 		for i, v := range vals {
 			row[i] = formatValue(v)
@@ -91,9 +133,13 @@ func printRows(w io.Writer, rows *queries.Rows) error {
 			if len(table) > fitRows {
 				widths = printFitted(w, table)
 			}
-			continue
+			return nil
 		}
 		printRow(w, row, widths)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if widths == nil {
 		printFitted(w, table)
@@ -106,7 +152,7 @@ func printFitted(w io.Writer, table [][]string) []int {
 	widths := make([]int, len(table[0]))
 	for _, r := range table {
 		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
 	for _, r := range table {
@@ -123,10 +169,110 @@ func printRow(w io.Writer, row []string, widths []int) {
 		}
 		b.WriteString(c)
 		if i < len(row)-1 {
-			b.WriteString(strings.Repeat(" ", max(0, widths[i]-len([]rune(c)))))
+			b.WriteString(strings.Repeat(" ", max(0, widths[i]-utf8.RuneCountInString(c))))
 		}
 	}
 	fmt.Fprintln(w, b.String())
+}
+
+func writeCSV(w io.Writer, r *queries.Result) error {
+	cw := csv.NewWriter(w)
+	var header []string
+	for _, c := range r.Columns() {
+		header = append(header, c.Name)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	record := make([]string, len(header))
+	err := r.Each(func(vals []any) error {
+		for i, v := range vals {
+			record[i] = ""
+			if v != nil {
+				record[i] = formatValue(v)
+			}
+		}
+		return cw.Write(record)
+	})
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// writeJSON prints one object, streaming the rows between the columns and
+// the stats: {"columns":[...],"rows":[[...],...],"stats":{...}}.
+func writeJSON(w io.Writer, r *queries.Result) error {
+	cols, err := json.Marshal(r.Columns())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, `{"columns":%s,"rows":[`, cols)
+	sep := "\n"
+	err = r.Each(func(vals []any) error {
+		row := make([]any, len(vals))
+		for i, v := range vals {
+			row[i] = jsonValue(v)
+		}
+		b, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s%s", sep, b)
+		sep = ",\n"
+		return err
+	})
+	if err != nil {
+		fmt.Fprintln(w, "]}")
+		return err
+	}
+	r.Close() // settle the final stats before printing them
+	stats, err := json.Marshal(r.Stats())
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "\n],\"stats\":%s}\n", stats)
+	return err
+}
+
+// jsonValue turns a DuckDB value into one encoding/json writes faithfully.
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case time.Time, duckdb.Interval, duckdb.UUID, []byte:
+		return formatValue(x)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return formatValue(x)
+		}
+	case float32:
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return formatValue(x)
+		}
+	case duckdb.Decimal:
+		return json.Number(x.String())
+	case *big.Int:
+		return json.Number(x.String())
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonValue(e)
+		}
+		return out
+	case duckdb.Map:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[formatValue(k)] = jsonValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 func formatValue(v any) string {
@@ -136,7 +282,31 @@ func formatValue(v any) string {
 	case time.Time:
 		return x.Format("2006-01-02 15:04:05.999999")
 	case []byte:
-		return string(x)
+		if utf8.Valid(x) {
+			return string(x)
+		}
+		return fmt.Sprintf("%x", x)
+	case duckdb.UUID:
+		return x.String()
+	case *duckdb.UUID:
+		return x.String()
+	case duckdb.Decimal:
+		return x.String()
+	case duckdb.Interval:
+		return fmt.Sprintf("%d months %d days %d us", x.Months, x.Days, x.Micros)
 	}
 	return fmt.Sprint(v)
+}
+
+// printStats writes a query's figures in two lines, Athena's words first.
+func printStats(w io.Writer, st queries.Stats) {
+	scanned := queries.FormatBytes(st.DataScanned)
+	if !st.ScannedExact && st.DataScanned > 0 {
+		scanned += " (upper bound: the plan could not be read)"
+	}
+	fmt.Fprintf(w, "%s · %s · data scanned %s (%s bytes, %s) · billed %s · cost %s\n",
+		st.State, plural(int(st.Rows), "row"), scanned, commaInt(st.DataScanned), plural(st.Files, "file"),
+		queries.FormatBytes(st.BilledBytes), queries.FormatUSD(st.CostUSD))
+	fmt.Fprintf(w, "planning %.1f ms · engine %.1f ms · fetch %.1f ms · first row %.1f ms · total %.1f ms\n",
+		st.PlanningMS, st.EngineMS, st.FetchMS, st.FirstRowMS, st.TotalMS)
 }

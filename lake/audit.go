@@ -2,6 +2,7 @@ package lake
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,20 +17,37 @@ const AuditFile = "audit.jsonl"
 // The log is only ever appended to: a crash loses at most the record being
 // written, never an earlier one.
 func AppendAudit(root string, record any) error {
+	if err := AppendJSONL(filepath.Join(root, AuditFile), record, true); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	return nil
+}
+
+// AppendJSONL appends record as one JSON line to path, creating it and its
+// folder. One write call with O_APPEND keeps concurrent appenders' lines
+// whole; durable adds an fsync.
+func AppendJSONL(path string, record any, durable bool) error {
 	line, err := json.Marshal(record)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(root, AuditFile)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if errors.Is(err, os.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+			f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		return err
 	}
 	defer f.Close()
 	if _, err := f.Write(append(line, '\n')); err != nil {
-		return fmt.Errorf("audit log %s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	return f.Sync()
+	if durable {
+		return f.Sync()
+	}
+	return nil
 }
 
 // Lock takes an exclusive lock on path (created if needed) and returns the

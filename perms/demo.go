@@ -13,7 +13,9 @@ import (
 // retagged analyst; sales.customers tagged leader with only customer_id and
 // region tagged analyst. The leader also loses payment_id through a data
 // filter, and sales_east sees east-region customers with phones masked.
-// Everyone may read the weblogs database.
+// Everyone may read the weblogs database. The analytics workgroup's 20 MB
+// limit cancels full scans of the 1-file CSV and JSON logs (26 and 43 MB)
+// but not of Parquet or gzip: the source's cost lesson, enforced.
 func DemoPolicy() *Policy {
 	everyone := []string{Describe, Select}
 	return &Policy{
@@ -30,6 +32,12 @@ func DemoPolicy() *Policy {
 			{Name: "leader", Description: "Project leader: broader than an analyst, not an admin", Workgroup: "leaders"},
 			{Name: "analyst", Description: "Data analyst: may only run queries", Workgroup: "analytics"},
 			{Name: "sales_east", Description: "Salesperson for the east region: east customers only", Workgroup: "sales"},
+		},
+		Workgroups: []Workgroup{
+			{Name: "primary", Description: "Administration; no data usage limit"},
+			{Name: "leaders", Description: "Project leaders; no data usage limit"},
+			{Name: "analytics", Description: "Analysts; a query may scan at most 20 MB", BytesScannedCutoff: 20 << 20},
+			{Name: "sales", Description: "Sales; a query may scan at most 10 MB", BytesScannedCutoff: 10 << 20},
 		},
 		Grants: []Grant{
 			{Persona: "leader", Permissions: everyone, Expression: map[string][]string{"role": {"leader", "analyst"}}},

@@ -224,6 +224,8 @@ func TestPolicyLoadErrorsNameLineAndField(t *testing.T) {
 		{"unknown key", strings.Replace(good, `kind = "last4"`, `knd = "last4"`, 1), `unknown field "mask.knd"`},
 		{"bad permission", strings.Replace(good, `permissions = ["DESCRIBE", "SELECT"]`, `permissions = ["WRITE"]`, 1), `grant entry 1: permissions: unknown permission "WRITE"`},
 		{"mask kind", strings.Replace(good, `kind = "last4"`, `kind = "year"`, 1), "mask year needs a DATE or TIMESTAMP column"},
+		{"undefined workgroup", strings.Replace(good, `workgroup = "analytics"`, `workgroup = "analitics"`, 1), `persona entry 3: workgroup: workgroup "analitics" is not defined`},
+		{"tiny limit", strings.Replace(good, "bytes_scanned_cutoff = 10485760", "bytes_scanned_cutoff = 1000", 1), "workgroup entry 4: bytes_scanned_cutoff: 1000 is below the smallest limit"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -51,6 +51,18 @@ type Persona struct {
 	Admin       bool   `toml:"admin"` // data lake administrator
 }
 
+// Workgroup separates personas' queries, history and cost, as Athena's
+// do. BytesScannedCutoff, when set, is the per-query data usage limit: a
+// query that would scan more is cancelled.
+type Workgroup struct {
+	Name               string `toml:"name"`
+	Description        string `toml:"description"`
+	BytesScannedCutoff int64  `toml:"bytes_scanned_cutoff"`
+}
+
+// MinBytesScannedCutoff is Athena's smallest per-query limit, 10 MB.
+const MinBytesScannedCutoff = 10 << 20
+
 // Grant gives a persona DESCRIBE and/or SELECT, either on the resources
 // whose tags match an expression (AND across keys, OR within a key's
 // values) or on a named database, table, or table's columns.
@@ -80,13 +92,14 @@ type Mask struct {
 
 // Policy is the content of policy.toml.
 type Policy struct {
-	Default  string       `toml:"default"`
-	Tags     []TagKey     `toml:"tag"`
-	Assigns  []Assignment `toml:"assign"`
-	Personas []Persona    `toml:"persona"`
-	Grants   []Grant      `toml:"grant"`
-	Filters  []Filter     `toml:"filter"`
-	Masks    []Mask       `toml:"mask"`
+	Default    string       `toml:"default"`
+	Tags       []TagKey     `toml:"tag"`
+	Assigns    []Assignment `toml:"assign"`
+	Personas   []Persona    `toml:"persona"`
+	Workgroups []Workgroup  `toml:"workgroup"`
+	Grants     []Grant      `toml:"grant"`
+	Filters    []Filter     `toml:"filter"`
+	Masks      []Mask       `toml:"mask"`
 }
 
 // AdminOnly is the policy of a lake without policy.toml: one administrator.
@@ -242,7 +255,7 @@ func (r Resource) check(cat *lake.Catalog) error {
 // resource exists; validate, if given, checks row filters.
 func (p *Policy) Validate(cat *lake.Catalog, validate ExprValidator) error {
 	for _, check := range []func(*lake.Catalog, ExprValidator) *PolicyError{
-		p.validateTags, p.validatePersonas, p.validateAssigns, p.validateGrants, p.validateFilters, p.validateMasks,
+		p.validateTags, p.validateWorkgroups, p.validatePersonas, p.validateAssigns, p.validateGrants, p.validateFilters, p.validateMasks,
 	} {
 		if err := check(cat, validate); err != nil {
 			return err
@@ -291,6 +304,9 @@ func (p *Policy) validatePersonas(*lake.Catalog, ExprValidator) *PolicyError {
 			return &PolicyError{"persona", i, "name", fmt.Sprintf("persona %q is defined twice", x.Name)}
 		}
 		seen[x.Name] = true
+		if len(p.Workgroups) > 0 && !slices.ContainsFunc(p.Workgroups, func(w Workgroup) bool { return w.Name == x.Workgroup }) {
+			return &PolicyError{"persona", i, "workgroup", fmt.Sprintf("workgroup %q is not defined (the policy's [[workgroup]] entries name the workgroups)", x.Workgroup)}
+		}
 	}
 	if p.Default != "" && !seen[p.Default] {
 		return &PolicyError{"persona", 0, "default", fmt.Sprintf("default persona %q is not defined", p.Default)}
@@ -299,6 +315,34 @@ func (p *Policy) validatePersonas(*lake.Catalog, ExprValidator) *PolicyError {
 		return &PolicyError{"persona", 0, "name", "the policy defines no persona"}
 	}
 	return nil
+}
+
+func (p *Policy) validateWorkgroups(*lake.Catalog, ExprValidator) *PolicyError {
+	seen := map[string]bool{}
+	for i, w := range p.Workgroups {
+		if !nameRE.MatchString(w.Name) {
+			return &PolicyError{"workgroup", i, "name", fmt.Sprintf("%q must be lower-case letters, digits and _", w.Name)}
+		}
+		if seen[w.Name] {
+			return &PolicyError{"workgroup", i, "name", fmt.Sprintf("workgroup %q is defined twice", w.Name)}
+		}
+		seen[w.Name] = true
+		if w.BytesScannedCutoff != 0 && w.BytesScannedCutoff < MinBytesScannedCutoff {
+			return &PolicyError{"workgroup", i, "bytes_scanned_cutoff", fmt.Sprintf("%d is below the smallest limit, %d bytes (10 MB); leave it out for no limit", w.BytesScannedCutoff, MinBytesScannedCutoff)}
+		}
+	}
+	return nil
+}
+
+// Workgroup is the named workgroup; one the policy does not define has no
+// limit, like Athena's primary workgroup.
+func (p *Policy) Workgroup(name string) Workgroup {
+	for _, w := range p.Workgroups {
+		if w.Name == name {
+			return w
+		}
+	}
+	return Workgroup{Name: name}
 }
 
 // checkTag says whether key=value is a declared LF-Tag.
@@ -519,6 +563,12 @@ func (p *Policy) Encode(w io.Writer) error {
 			tags = append(tags, k+" = "+q(a.Tags[k]))
 		}
 		fmt.Fprintf(&b, "\n[[assign]]\nresource = %s\ntags = { %s }\n", q(a.Resource), strings.Join(tags, ", "))
+	}
+	for _, w := range p.Workgroups {
+		fmt.Fprintf(&b, "\n[[workgroup]]\nname = %s\ndescription = %s\n", q(w.Name), q(w.Description))
+		if w.BytesScannedCutoff > 0 {
+			fmt.Fprintf(&b, "bytes_scanned_cutoff = %d\n", w.BytesScannedCutoff)
+		}
 	}
 	for _, x := range p.Personas {
 		fmt.Fprintf(&b, "\n[[persona]]\nname = %s\ndescription = %s\nworkgroup = %s\n", q(x.Name), q(x.Description), q(x.Workgroup))

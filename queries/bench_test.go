@@ -3,6 +3,7 @@ package queries_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -53,30 +54,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// drain fetches every row, as a client would.
-func drain(rows interface {
-	Columns() ([]string, error)
-	Next() bool
-	Scan(...any) error
-	Close() error
-}) (int, error) {
-	cols, err := rows.Columns()
-	if err != nil {
-		return 0, err
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	n := 0
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, rows.Close()
+// drain fetches and decodes every row, as a client would.
+func drain(r *queries.Result) (int64, error) {
+	var n int64
+	err := r.Each(func([]any) error { n++; return nil })
+	return n, errors.Join(err, r.Close())
 }
 
 var sourceQueries = []struct{ name, sql string }{
@@ -91,11 +73,7 @@ var sourceQueries = []struct{ name, sql string }{
 func BenchmarkGovernedVsDirect(b *testing.B) {
 	l, pol := fullDemoLake(b)
 	ctx := context.Background()
-	direct, err := sql.Open("duckdb", "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer direct.Close()
+	direct := directConn(b)
 	s, err := queries.Open(ctx, l, pol, "analyst")
 	if err != nil {
 		b.Fatal(err)
@@ -109,20 +87,16 @@ func BenchmarkGovernedVsDirect(b *testing.B) {
 				var gov, dir time.Duration
 				runDirect := func() time.Duration {
 					t0 := time.Now()
-					rows, err := direct.QueryContext(ctx, fmt.Sprintf(q.sql, l.Relation(table)))
-					if err == nil {
-						_, err = drain(rows)
-					}
-					if err != nil {
+					if _, err := queries.DirectRows(ctx, direct, fmt.Sprintf(q.sql, l.Relation(table))); err != nil {
 						b.Fatal(err)
 					}
 					return time.Since(t0)
 				}
 				runGoverned := func() time.Duration {
 					t0 := time.Now()
-					rows, err := s.Query(ctx, fmt.Sprintf(q.sql, "weblogs."+layout))
+					r, err := s.Run(ctx, fmt.Sprintf(q.sql, "weblogs."+layout))
 					if err == nil {
-						_, err = drain(rows)
+						_, err = drain(r)
 					}
 					if err != nil {
 						b.Fatal(err)
@@ -161,4 +135,19 @@ func BenchmarkSwitchPersona(b *testing.B) {
 		}
 		s.Close()
 	}
+}
+
+// directConn is a plain DuckDB connection with no sandbox and no views.
+func directConn(b *testing.B) *sql.Conn {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close() })
+	return conn
 }

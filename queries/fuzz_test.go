@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func FuzzGuard(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q string) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		rows, err := s.Query(ctx, q)
+		r, err := s.Run(ctx, q)
 		if err != nil {
 			for _, secret := range hidden["analyst"] {
 				if strings.Contains(err.Error(), secret) && !strings.Contains(q, secret) {
@@ -29,17 +30,9 @@ func FuzzGuard(f *testing.F) {
 			}
 			return
 		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for n := 0; n < 1000 && rows.Next(); n++ {
-			if rows.Scan(ptrs...) != nil {
-				return
-			}
+		defer r.Close()
+		n := 0
+		r.Each(func(vals []any) error {
 			for _, v := range vals {
 				text, _ := v.(string)
 				for _, secret := range hidden["analyst"] {
@@ -48,6 +41,10 @@ func FuzzGuard(f *testing.F) {
 					}
 				}
 			}
-		}
+			if n++; n >= 1000 {
+				return errors.New("enough")
+			}
+			return nil
+		})
 	})
 }

@@ -44,6 +44,7 @@ const maxCached = 256
 type checked struct {
 	refs       []string
 	showTables bool
+	explain    bool
 	exec       string
 }
 
@@ -79,6 +80,7 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 			return err
 		}
 		c.exec = "EXPLAIN " + c.exec
+		c.explain = true
 		return nil
 	}
 	var serialized string

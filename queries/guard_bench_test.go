@@ -12,7 +12,7 @@ func BenchmarkGuardRefusal(b *testing.B) {
 	s := open(b, l, pol, "analyst")
 	q := "SELECT * FROM weblogs.access_log_parquet_1 WHERE path LIKE '%.php%' UNION ALL SELECT * FROM read_csv('x')"
 	for b.Loop() {
-		if _, err := s.Query(context.Background(), q); err == nil {
+		if _, err := s.Run(context.Background(), q); err == nil {
 			b.Fatal("not refused")
 		}
 	}

@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,29 +77,24 @@ func open(t testing.TB, l *lake.Lake, pol *perms.Policy, persona string) *querie
 // result runs a query and returns its columns, its rows as text, and the
 // error, all of which a persona would see.
 func result(s *queries.Session, q string) ([]string, [][]string, error) {
-	rows, err := s.Query(context.Background(), q)
+	r, err := s.Run(context.Background(), q)
 	if err != nil {
 		return nil, nil, err
 	}
-	cols, _ := rows.Columns()
-	var out [][]string
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	var cols []string
+	for _, c := range r.Columns() {
+		cols = append(cols, c.Name)
 	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			rows.Close()
-			return cols, out, err
-		}
+	var out [][]string
+	err = r.Each(func(vals []any) error {
 		row := make([]string, len(vals))
 		for i, v := range vals {
 			row[i] = fmt.Sprint(v)
 		}
 		out = append(out, row)
-	}
-	return cols, out, rows.Close()
+		return nil
+	})
+	return cols, out, errors.Join(err, r.Close())
 }
 
 func TestEachPersonaSeesExactlyItsColumnsAndRows(t *testing.T) {

@@ -6,11 +6,11 @@ package queries
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/duckdb/duckdb-go/v2/mapping"
 
 	"tarn/lake"
 	"tarn/perms"
@@ -25,6 +25,9 @@ type Session struct {
 	Visibility perms.Visibility
 	db         *sql.DB
 	conn       *sql.Conn
+	raw        mapping.Connection // conn's C handle, for streaming results
+	open       *Result            // the query whose rows are being read
+	last       Query              // the last finished query's record
 	guard      guard
 	tables     map[string]perms.TableAccess // readable tables by database.table
 	created    map[string]bool              // views created so far, by guard name
@@ -47,7 +50,11 @@ func Open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) 
 		return nil, err
 	}
 	s := &Session{Lake: l, Policy: pol, Visibility: vis, db: db, conn: conn}
-	if err := s.setup(ctx); err != nil {
+	s.raw, err = rawConn(conn)
+	if err == nil {
+		err = s.setup(ctx)
+	}
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("session for %s: %w", persona, err)
 	}
@@ -57,8 +64,11 @@ func Open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) 
 // Persona is the session's persona.
 func (s *Session) Persona() perms.Persona { return s.Visibility.Persona }
 
-// Close ends the session.
+// Close ends the session, and the query still open in it.
 func (s *Session) Close() error {
+	if s.open != nil {
+		s.open.Close()
+	}
 	s.conn.Close()
 	return s.db.Close()
 }
@@ -256,94 +266,4 @@ func maskedColumn(c perms.ColumnAccess) string {
 		return "date_trunc('year', " + col + ")"
 	}
 	return col
-}
-
-// Query is one query's outcome, for the audit log.
-type Query struct {
-	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"`
-	Persona   string    `json:"persona"`
-	Workgroup string    `json:"workgroup"`
-	SQL       string    `json:"sql"`
-	State     string    `json:"state"` // SUCCEEDED, FAILED, REFUSED, CANCELLED
-	Error     string    `json:"error,omitempty"`
-	Rows      int64     `json:"rows"`
-	ElapsedMS float64   `json:"elapsed_ms"`
-}
-
-// Rows streams a query's result; Close records it in the audit log.
-type Rows struct {
-	*sql.Rows
-	s     *Session
-	rec   Query
-	start time.Time
-	done  bool
-}
-
-// Next advances, counting rows for the audit record.
-func (r *Rows) Next() bool {
-	if r.Rows.Next() {
-		r.rec.Rows++
-		return true
-	}
-	return false
-}
-
-// Close ends the query and appends its audit record.
-func (r *Rows) Close() error {
-	if r.done {
-		return nil
-	}
-	r.done = true
-	err := r.Rows.Err()
-	r.Rows.Close()
-	r.rec.State = "SUCCEEDED"
-	if err != nil {
-		r.rec.State, r.rec.Error = stateOf(err), err.Error()
-	}
-	r.rec.ElapsedMS = float64(time.Since(r.start).Microseconds()) / 1000
-	if aerr := r.s.audit(r.rec); err == nil {
-		err = aerr
-	}
-	return err
-}
-
-func stateOf(err error) string {
-	var refused *RefusedError
-	switch {
-	case errors.As(err, &refused):
-		return "REFUSED"
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		return "CANCELLED"
-	}
-	return "FAILED"
-}
-
-// Query checks text with the guard and runs it. Refusals and failures are
-// audited here; a running query is audited when its Rows are closed.
-func (s *Session) Query(ctx context.Context, text string) (*Rows, error) {
-	p := s.Persona()
-	rec := Query{Time: time.Now().UTC(), Kind: "query", Persona: p.Name, Workgroup: p.Workgroup, SQL: text}
-	start := time.Now()
-	c, err := s.guard.check(ctx, s.conn, text)
-	if err == nil {
-		err = s.ensureViews(ctx, c)
-	}
-	var rows *sql.Rows
-	if err == nil {
-		rows, err = s.conn.QueryContext(ctx, c.exec)
-	}
-	if err != nil {
-		rec.State, rec.Error = stateOf(err), err.Error()
-		rec.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
-		if aerr := s.audit(rec); aerr != nil {
-			return nil, errors.Join(err, aerr)
-		}
-		return nil, err
-	}
-	return &Rows{Rows: rows, s: s, rec: rec, start: start}, nil
-}
-
-func (s *Session) audit(rec Query) error {
-	return lake.AppendAudit(s.Lake.Root, rec)
 }

@@ -1,0 +1,82 @@
+package queries
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"tarn/lake"
+)
+
+// HistoryDir holds each workgroup's query history, one JSON-lines file per
+// workgroup, inside the lake (a dot folder, so the crawler skips it).
+const HistoryDir = ".tarn/history"
+
+// HistoryFile is the history file of a workgroup.
+func HistoryFile(root, workgroup string) string {
+	if workgroup == "" {
+		workgroup = "primary"
+	}
+	return filepath.Join(root, HistoryDir, workgroup+".jsonl")
+}
+
+func appendHistory(root string, q Query) error {
+	return lake.AppendJSONL(HistoryFile(root, q.Workgroup), q, false)
+}
+
+// Totals sums a history: queries by state, data scanned and cost.
+type Totals struct {
+	Queries     int            `json:"queries"`
+	States      map[string]int `json:"states"`
+	DataScanned int64          `json:"data_scanned_bytes"`
+	BilledBytes int64          `json:"billed_bytes"`
+	CostUSD     float64        `json:"cost_usd"`
+}
+
+// Add counts one query.
+func (t *Totals) Add(q Query) {
+	if t.States == nil {
+		t.States = map[string]int{}
+	}
+	t.Queries++
+	t.States[q.State]++
+	t.DataScanned += q.DataScanned
+	t.BilledBytes += q.BilledBytes
+	t.CostUSD += q.CostUSD
+}
+
+// ReadHistory streams a workgroup's history to each, oldest first. A
+// line that does not parse (a torn last write) is reported by number
+// and skipped, so one bad line does not hide the rest.
+func ReadHistory(root, workgroup string, each func(Query)) (skipped []string, err error) {
+	f, err := os.Open(HistoryFile(root, workgroup))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	for line := 1; ; line++ {
+		text, err := r.ReadBytes('\n')
+		if len(text) > 0 {
+			var q Query
+			if jerr := json.Unmarshal(text, &q); jerr != nil {
+				skipped = append(skipped, fmt.Sprintf("%s:%d: %v", f.Name(), line, jerr))
+			} else {
+				each(q)
+			}
+		}
+		if err == io.EOF {
+			return skipped, nil
+		}
+		if err != nil {
+			return skipped, err
+		}
+	}
+}

@@ -1,0 +1,259 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"tarn/lake"
+)
+
+// Query states, as Athena names them, plus REFUSED for statements the
+// guard stops before they reach DuckDB.
+const (
+	Queued    = "QUEUED"
+	Running   = "RUNNING"
+	Succeeded = "SUCCEEDED"
+	Failed    = "FAILED"
+	Cancelled = "CANCELLED"
+	Refused   = "REFUSED"
+)
+
+// Stats is what a query did and cost. Times are milliseconds: planning
+// (guard, views, data-scanned accounting), engine (inside DuckDB:
+// execution and producing each chunk), fetch (the rest: moving rows to the
+// caller and the caller's own work between chunks), first row, and total.
+type Stats struct {
+	State        string  `json:"state"`
+	Error        string  `json:"error,omitempty"`
+	Rows         int64   `json:"rows"`
+	DataScanned  int64   `json:"data_scanned_bytes"`
+	ScannedExact bool    `json:"data_scanned_exact"`
+	Files        int     `json:"files_scanned"`
+	BilledBytes  int64   `json:"billed_bytes"`
+	CostUSD      float64 `json:"cost_usd"`
+	PlanningMS   float64 `json:"planning_ms"`
+	EngineMS     float64 `json:"engine_ms"`
+	FetchMS      float64 `json:"fetch_ms"`
+	FirstRowMS   float64 `json:"first_row_ms"`
+	TotalMS      float64 `json:"total_ms"`
+	CutoffBytes  int64   `json:"bytes_scanned_cutoff,omitempty"`
+}
+
+// Query is one query's record in the audit log and its workgroup's history.
+type Query struct {
+	Time      time.Time `json:"time"`
+	Kind      string    `json:"kind"`
+	Persona   string    `json:"persona"`
+	Workgroup string    `json:"workgroup"`
+	SQL       string    `json:"sql"`
+	Stats
+}
+
+// LimitError cancels a query that would scan more than its workgroup's
+// per-query limit. The first words are Athena's.
+type LimitError struct {
+	Workgroup string
+	Scanned   int64
+	Cutoff    int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("Bytes scanned limit was exceeded: the query would scan %s (%d bytes); workgroup %s allows %s (%d bytes) per query",
+		FormatBytes(e.Scanned), e.Scanned, e.Workgroup, FormatBytes(e.Cutoff), e.Cutoff)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// stateOf maps a query's error to its final state.
+func stateOf(err error) string {
+	var refused *RefusedError
+	var limit *LimitError
+	switch {
+	case err == nil:
+		return Succeeded
+	case errors.As(err, &refused):
+		return Refused
+	case errors.As(err, &limit), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return Cancelled
+	}
+	return Failed
+}
+
+// Result is a running query's stream of rows, a chunk at a time. The
+// caller reads batches with Next, Len and Row, and must Close it, which
+// records the query in the audit log and the workgroup's history.
+type Result struct {
+	s       *Session
+	st      *stream
+	rec     Query
+	start   time.Time
+	columns []Column
+	err     error
+	closed  bool
+}
+
+// Run checks text with the guard, computes its data scanned, enforces the
+// workgroup's limit and starts it. Cancelling ctx interrupts DuckDB; the
+// query then ends CANCELLED. A query refused, cut off or failing before it
+// starts returns an error and is already recorded.
+func (s *Session) Run(ctx context.Context, text string) (*Result, error) {
+	if s.open != nil {
+		return nil, errors.New("a query is still open in this session: close its result first")
+	}
+	p := s.Persona()
+	wg := s.Policy.Workgroup(p.Workgroup)
+	r := &Result{s: s, start: time.Now()}
+	r.rec = Query{Time: r.start.UTC(), Kind: "query", Persona: p.Name, Workgroup: p.Workgroup, SQL: text,
+		Stats: Stats{State: Queued, CutoffBytes: wg.BytesScannedCutoff}}
+	st, err := s.start(ctx, text, &r.rec.Stats)
+	r.rec.PlanningMS = math.Round((ms(time.Since(r.start))-engineMS(st))*1000) / 1000
+	if err != nil {
+		r.err = err
+		return nil, errors.Join(err, r.finish())
+	}
+	r.st, r.columns, r.rec.State = st, st.columns, Running
+	s.open = r
+	return r, nil
+}
+
+func engineMS(st *stream) float64 {
+	if st == nil {
+		return 0
+	}
+	return ms(st.engine)
+}
+
+// start does everything before the first row: guard, views, data scanned,
+// the limit, and starting DuckDB.
+func (s *Session) start(ctx context.Context, text string, stats *Stats) (*stream, error) {
+	c, err := s.guard.check(ctx, s.conn, text)
+	if err == nil {
+		err = s.ensureViews(ctx, c)
+	}
+	var sc Scanned
+	if err == nil {
+		sc, err = s.scanned(ctx, c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	stats.DataScanned, stats.ScannedExact, stats.Files = sc.Bytes, sc.Exact, sc.Files
+	if stats.CutoffBytes > 0 && sc.Bytes > stats.CutoffBytes {
+		return nil, &LimitError{Workgroup: s.Persona().Workgroup, Scanned: sc.Bytes, Cutoff: stats.CutoffBytes}
+	}
+	return startStream(ctx, s.raw, c.exec)
+}
+
+// Last is the record of the session's last finished query: the figures of
+// one that Run refused or cut off before it returned a Result.
+func (s *Session) Last() Query { return s.last }
+
+// Columns are the result's columns with their DuckDB types.
+func (r *Result) Columns() []Column { return r.columns }
+
+// Next makes the next chunk of rows current; false at the end, on an
+// error (see Err) or after Close.
+func (r *Result) Next() bool {
+	if r.closed || r.err != nil {
+		return false
+	}
+	ok, err := r.st.fetch()
+	if err != nil {
+		r.err = err
+		if ctxErr := r.st.ctxErr(); ctxErr != nil {
+			r.err = errors.Join(ctxErr, err)
+		}
+		return false
+	}
+	if ok {
+		r.rec.Rows += int64(r.st.size())
+	}
+	return ok
+}
+
+// Len is the number of rows in the current chunk.
+func (r *Result) Len() int { return r.st.size() }
+
+// Row decodes row i of the current chunk into dst (one value per column).
+func (r *Result) Row(i int, dst []any) error { return r.st.row(i, dst) }
+
+// Err is the error that ended the stream, if any.
+func (r *Result) Err() error { return r.err }
+
+// Stats are the query's figures so far; final once it is closed.
+func (r *Result) Stats() Stats {
+	if r.closed {
+		return r.rec.Stats
+	}
+	st := r.rec.Stats
+	st.EngineMS = engineMS(r.st)
+	st.TotalMS = ms(time.Since(r.start))
+	return st
+}
+
+// Close ends the query, records it and returns the error that ended it.
+// Closing before the end abandons the rest of the rows: the query still
+// SUCCEEDED with the rows read so far, as Athena's console shows a page.
+func (r *Result) Close() error {
+	if r.closed {
+		return r.err
+	}
+	if r.st != nil {
+		r.rec.EngineMS = engineMS(r.st)
+		r.rec.FirstRowMS = ms(r.st.first)
+		r.st.close()
+	}
+	if r.s.open == r {
+		r.s.open = nil
+	}
+	return errors.Join(r.err, r.finish())
+}
+
+// finish settles the final state and figures and writes the record.
+func (r *Result) finish() error {
+	r.closed = true
+	st := &r.rec.Stats
+	st.State = stateOf(r.err)
+	if r.err != nil {
+		st.Error = r.err.Error()
+	}
+	st.TotalMS = ms(time.Since(r.start))
+	st.FetchMS = max(0, math.Round((st.TotalMS-st.PlanningMS-st.EngineMS)*1000)/1000)
+	// Athena bills what a query scanned unless it failed or never started.
+	var limit *LimitError
+	if st.State == Failed || st.State == Refused || errors.As(r.err, &limit) {
+		st.DataScanned, st.Files = 0, 0
+	}
+	st.BilledBytes, st.CostUSD = BilledBytes(st.DataScanned), CostUSD(st.DataScanned)
+	return r.s.record(r.rec)
+}
+
+// record appends a query to the audit log (fsynced) and to its
+// workgroup's history (not fsynced: the audit log is the durable record).
+func (s *Session) record(q Query) error {
+	s.last = q
+	if err := lake.AppendAudit(s.Lake.Root, q); err != nil {
+		return err
+	}
+	return appendHistory(s.Lake.Root, q)
+}
+
+// Each decodes every remaining row into one reused slice and calls fn
+// with it, stopping at fn's first error. It does not close the result.
+func (r *Result) Each(fn func(row []any) error) error {
+	row := make([]any, len(r.columns))
+	for r.Next() {
+		for i := range r.Len() {
+			if err := r.Row(i, row); err != nil {
+				return err
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+	}
+	return r.err
+}

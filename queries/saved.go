@@ -1,0 +1,184 @@
+package queries
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"tarn/lake"
+)
+
+// SavedFile holds the lake's saved queries, beside lake.toml.
+const SavedFile = "queries.toml"
+
+// Saved is a named query. Its SQL may say {table} where a table name goes:
+// run on its own it reads Table; the benchmark and the compare view put
+// each layout of a demo table there instead.
+type Saved struct {
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	Table       string `toml:"table"`
+	SQL         string `toml:"sql"`
+}
+
+// TablePlaceholder is the {table} marker in a saved query's SQL.
+const TablePlaceholder = "{table}"
+
+// Text is the SQL to run, with {table} replaced by table (the saved
+// query's own table when table is empty).
+func (q Saved) Text(table string) string {
+	if table == "" {
+		table = q.Table
+	}
+	return strings.ReplaceAll(q.SQL, TablePlaceholder, table)
+}
+
+// SourceQueries are the format experiment's three queries (SEED.md §1).
+func SourceQueries() []Saved {
+	const table = "weblogs.access_log_parquet_1"
+	return []Saved{
+		{Name: "full", Description: "The source's full scan: every column of every row", Table: table, SQL: "SELECT * FROM {table}"},
+		{Name: "like", Description: "The source's LIKE query: rows whose path contains .php", Table: table, SQL: "SELECT * FROM {table} WHERE path LIKE '%.php%'"},
+		{Name: "projection", Description: "The source's column projection: three columns of every row", Table: table, SQL: "SELECT host, path, status FROM {table}"},
+	}
+}
+
+type savedFile struct {
+	Queries []Saved `toml:"query"`
+}
+
+var savedNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]*$`)
+
+// LoadSaved reads the lake's saved queries; a lake without the file has
+// none. Errors name the file, line and field.
+func LoadSaved(root string) ([]Saved, error) {
+	file := filepath.Join(root, SavedFile)
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f savedFile
+	md, err := lake.DecodeTOML(file, data, &f)
+	if err != nil {
+		return nil, err
+	}
+	loc := lake.NewTOMLLocator(data)
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		return nil, fmt.Errorf("%s:%d: unknown field %q", file, loc.KeyLine(undecoded[0]), undecoded[0].String())
+	}
+	seen := map[string]bool{}
+	for i, q := range f.Queries {
+		bad := func(field, msg string) error {
+			return fmt.Errorf("%s:%d: query entry %d: %s: %s", file, loc.Line("query", i, field), i+1, field, msg)
+		}
+		switch {
+		case !savedNameRE.MatchString(q.Name):
+			return nil, bad("name", fmt.Sprintf("%q must be lower-case letters, digits, - and _", q.Name))
+		case seen[q.Name]:
+			return nil, bad("name", fmt.Sprintf("query %q is saved twice", q.Name))
+		case strings.TrimSpace(q.SQL) == "":
+			return nil, bad("sql", "is empty")
+		case strings.Contains(q.SQL, TablePlaceholder) && q.Table == "":
+			return nil, bad("table", "the SQL says {table} but no table is given")
+		}
+		seen[q.Name] = true
+	}
+	return f.Queries, nil
+}
+
+// FindSaved looks a saved query up by name.
+func FindSaved(saved []Saved, name string) (Saved, bool) {
+	for _, q := range saved {
+		if q.Name == name {
+			return q, true
+		}
+	}
+	return Saved{}, false
+}
+
+// SaveQuery adds q to the lake's saved queries, or replaces the one of the
+// same name when replace is set, under a lock and atomically.
+func SaveQuery(root string, q Saved, replace bool) error {
+	unlock, err := lake.Lock(filepath.Join(root, ".tarn-queries.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	saved, err := LoadSaved(root)
+	if err != nil {
+		return err
+	}
+	if !savedNameRE.MatchString(q.Name) {
+		return fmt.Errorf("query name %q must be lower-case letters, digits, - and _", q.Name)
+	}
+	if strings.Contains(q.SQL, TablePlaceholder) && q.Table == "" {
+		return fmt.Errorf("the SQL says {table}: give the table it reads by default")
+	}
+	i := -1
+	for j, x := range saved {
+		if x.Name == q.Name {
+			i = j
+		}
+	}
+	switch {
+	case i >= 0 && !replace:
+		return fmt.Errorf("a query named %q is already saved (replace it explicitly)", q.Name)
+	case i >= 0:
+		saved[i] = q
+	default:
+		saved = append(saved, q)
+	}
+	return writeSaved(root, saved)
+}
+
+// DeleteSaved removes a saved query by name.
+func DeleteSaved(root, name string) error {
+	unlock, err := lake.Lock(filepath.Join(root, ".tarn-queries.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	saved, err := LoadSaved(root)
+	if err != nil {
+		return err
+	}
+	for i, q := range saved {
+		if q.Name == name {
+			return writeSaved(root, append(saved[:i], saved[i+1:]...))
+		}
+	}
+	return fmt.Errorf("no saved query named %q", name)
+}
+
+// WriteDemoSaved writes the source's three queries unless the lake already
+// has saved queries, which are never replaced. It reports whether it wrote.
+func WriteDemoSaved(root string) (bool, error) {
+	if _, err := os.Stat(filepath.Join(root, SavedFile)); !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	return true, writeSaved(root, SourceQueries())
+}
+
+func writeSaved(root string, saved []Saved) error {
+	return lake.WriteFileAtomic(filepath.Join(root, SavedFile), func(w io.Writer) error {
+		var b bytes.Buffer
+		b.WriteString("# tarn saved queries. {table} in sql stands for a table name: `table` when\n# the query runs on its own, each layout when benchmarked or compared.\n")
+		for _, q := range saved {
+			fmt.Fprintf(&b, "\n[[query]]\nname = %s\ndescription = %s\n", lake.TOMLString(q.Name), lake.TOMLString(q.Description))
+			if q.Table != "" {
+				fmt.Fprintf(&b, "table = %s\n", lake.TOMLString(q.Table))
+			}
+			fmt.Fprintf(&b, "sql = %s\n", lake.TOMLString(q.SQL))
+		}
+		_, err := w.Write(b.Bytes())
+		return err
+	})
+}

@@ -1,0 +1,209 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/duckdb/duckdb-go-bindings"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/duckdb/duckdb-go/v2/mapping"
+)
+
+// duckdb-go runs every query to a materialised result: a 10M-row SELECT
+// held 670 MB inside DuckDB before the first row reached Go, whatever
+// memory_limit said. Its C API also has streaming results, where DuckDB
+// produces a chunk only when the client asks for one, so memory stays at a
+// few chunks. duckdb-go (v2.10506.0) does not expose them, so a stream uses
+// the C API on the driver's own connection handle, and duckdb-go's chunk
+// decoding (every DuckDB type) through the two linknames below.
+// TestStreamingKeepsMemoryBounded fails if an upgrade breaks either.
+
+//go:linkname initChunk github.com/duckdb/duckdb-go/v2.(*DataChunk).initFromDuckDataChunk
+func initChunk(chunk *duckdb.DataChunk, in mapping.DataChunk, writable bool) error
+
+//go:linkname typeName github.com/duckdb/duckdb-go/v2.logicalTypeString
+func typeName(t mapping.LogicalType) string
+
+// rawConn is the C connection behind a database/sql connection.
+func rawConn(c *sql.Conn) (mapping.Connection, error) {
+	var conn mapping.Connection
+	err := c.Raw(func(driverConn any) error {
+		v := reflect.ValueOf(driverConn)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			return fmt.Errorf("unexpected DuckDB driver connection %T", driverConn)
+		}
+		f := v.Elem().FieldByName("conn")
+		if !f.IsValid() || f.Type() != reflect.TypeOf(conn) {
+			return fmt.Errorf("duckdb-go %T has no C connection field; streaming needs updating", driverConn)
+		}
+		conn = *(*mapping.Connection)(unsafe.Pointer(f.UnsafeAddr()))
+		return nil
+	})
+	return conn, err
+}
+
+// Column is a result column with its DuckDB type.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// stream is one streaming query on a connection: DuckDB computes a chunk
+// (up to 2,048 rows) each time fetch is called. It times the calls into
+// DuckDB, so engine time and the time spent moving rows can be told apart.
+type stream struct {
+	conn    mapping.Connection
+	res     mapping.Result
+	columns []Column
+	chunk   duckdb.DataChunk
+	held    bool          // chunk holds a DuckDB chunk to destroy
+	engine  time.Duration // time inside DuckDB: planning, tasks, fetches
+	first   time.Duration // from start to the first chunk
+	start   time.Time
+	ctx     context.Context
+
+	stop     chan struct{} // closed when the stream ends
+	stopOnce sync.Once
+}
+
+// startStream prepares and starts text on conn. Cancelling ctx interrupts
+// DuckDB wherever it is; the error then wraps ctx.Err().
+func startStream(ctx context.Context, conn mapping.Connection, text string) (*stream, error) {
+	st := &stream{conn: conn, start: time.Now(), ctx: ctx, stop: make(chan struct{})}
+	go st.interruptOn(ctx)
+	t0 := time.Now()
+	err := st.prepareAndExecute(ctx, text)
+	st.engine += time.Since(t0)
+	if err != nil {
+		st.end()
+		if ctx.Err() != nil {
+			return nil, errors.Join(ctx.Err(), err)
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+func (st *stream) interruptOn(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		mapping.Interrupt(st.conn)
+	case <-st.stop:
+	}
+}
+
+// ctxErr is the caller's cancellation, if it ended the stream.
+func (st *stream) ctxErr() error { return st.ctx.Err() }
+
+func (st *stream) end() { st.stopOnce.Do(func() { close(st.stop) }) }
+
+func (st *stream) prepareAndExecute(ctx context.Context, text string) error {
+	var stmt mapping.PreparedStatement
+	defer mapping.DestroyPrepare(&stmt)
+	if mapping.Prepare(st.conn, text, &stmt) == mapping.StateError {
+		return duckError(mapping.PrepareError(stmt))
+	}
+	var pending mapping.PendingResult
+	defer mapping.DestroyPending(&pending)
+	if duckdb_go_bindings.PendingPreparedStreaming(stmt, &pending) == mapping.StateError {
+		return duckError(mapping.PendingError(pending))
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		state := mapping.PendingExecuteTask(pending)
+		if state == mapping.PendingStateError {
+			return duckError(mapping.PendingError(pending))
+		}
+		if mapping.PendingExecutionIsFinished(state) {
+			break
+		}
+	}
+	if mapping.ExecutePending(pending, &st.res) == mapping.StateError {
+		err := duckError(mapping.ResultError(&st.res))
+		mapping.DestroyResult(&st.res)
+		return err
+	}
+	n := mapping.ColumnCount(&st.res)
+	st.columns = make([]Column, n)
+	for i := range n {
+		lt := mapping.ColumnLogicalType(&st.res, i)
+		st.columns[i] = Column{Name: mapping.ColumnName(&st.res, i), Type: typeName(lt)}
+		mapping.DestroyLogicalType(&lt)
+	}
+	return nil
+}
+
+// fetch makes the next chunk current; false at the end or on an error.
+func (st *stream) fetch() (bool, error) {
+	st.release()
+	t0 := time.Now()
+	c := mapping.FetchChunk(st.res)
+	st.engine += time.Since(t0)
+	if st.first == 0 {
+		st.first = time.Since(st.start)
+	}
+	if c.Ptr == nil {
+		if msg := mapping.ResultError(&st.res); msg != "" {
+			return false, duckError(msg)
+		}
+		return false, nil
+	}
+	if err := initChunk(&st.chunk, c, false); err != nil {
+		mapping.DestroyDataChunk(&c)
+		return false, err
+	}
+	st.held = true
+	return true, nil
+}
+
+func (st *stream) release() {
+	if st.held {
+		c := chunkHandle(&st.chunk)
+		mapping.DestroyDataChunk(c)
+		st.held = false
+	}
+}
+
+// chunkHandle is the DuckDB chunk inside a duckdb.DataChunk (its first field).
+func chunkHandle(c *duckdb.DataChunk) *mapping.DataChunk {
+	return (*mapping.DataChunk)(unsafe.Pointer(c))
+}
+
+// size is the number of rows in the current chunk.
+func (st *stream) size() int { return st.chunk.GetSize() }
+
+// row decodes row i of the current chunk into dst.
+func (st *stream) row(i int, dst []any) error {
+	for c := range dst {
+		v, err := st.chunk.GetValue(c, i)
+		if err != nil {
+			return err
+		}
+		dst[c] = v
+	}
+	return nil
+}
+
+// close releases the result; safe to call twice.
+func (st *stream) close() {
+	st.release()
+	mapping.DestroyResult(&st.res) // a no-op once destroyed
+	st.end()
+}
+
+// duckError turns a DuckDB message into an error; an interrupted query's
+// message becomes context.Canceled's state through the caller's ctx.
+func duckError(msg string) error {
+	if msg == "" {
+		msg = "DuckDB reported an error without a message"
+	}
+	return errors.New(msg)
+}
