@@ -151,3 +151,56 @@ func directConn(b *testing.B) *sql.Conn {
 	b.Cleanup(func() { conn.Close() })
 	return conn
 }
+
+// BenchmarkFetchVsMaterialise fetches and decodes every row of SELECT *
+// over the 1-file Parquet log through a session (what `tarn query
+// --format null` does), alternating with DuckDB materialising the same
+// result inside the engine (CREATE TEMP TABLE AS), and reports the median
+// per-pair ratio. Target: <= 1.5.
+func BenchmarkFetchVsMaterialise(b *testing.B) {
+	l, pol := fullDemoLake(b)
+	ctx := context.Background()
+	direct := directConn(b)
+	s, err := queries.Open(ctx, l, pol, "admin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	table, _ := l.Catalog.Lookup("weblogs", "access_log_parquet_1")
+	ctas := "CREATE OR REPLACE TEMP TABLE x AS SELECT * FROM " + l.Relation(table)
+	materialise := func() time.Duration {
+		t0 := time.Now()
+		if _, err := direct.ExecContext(ctx, ctas); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	var engine, fetchTotal float64
+	fetch := func() time.Duration {
+		t0 := time.Now()
+		r, err := s.Run(ctx, "SELECT * FROM weblogs.access_log_parquet_1")
+		if err == nil {
+			_, err = drain(r)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		engine += r.Stats().EngineMS
+		fetchTotal += r.Stats().FetchMS
+		return time.Since(t0)
+	}
+	var ratios []float64
+	for i := 0; b.Loop(); i++ {
+		var m, f time.Duration
+		if i%2 == 0 {
+			m, f = materialise(), fetch()
+		} else {
+			f, m = fetch(), materialise()
+		}
+		ratios = append(ratios, float64(f)/float64(m))
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "median-fetch/materialise")
+	b.ReportMetric(engine/float64(len(ratios)), "engine-ms")
+	b.ReportMetric(fetchTotal/float64(len(ratios)), "fetch-ms")
+}

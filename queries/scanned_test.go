@@ -1,0 +1,214 @@
+package queries_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+)
+
+// scanLake is a demo lake whose 1-file Parquet log has four row groups
+// (60,000 rows sorted by time, 16,384 a group), with the demo policy.
+func scanLake(t *testing.T) (*lake.Lake, *perms.Policy) {
+	t.Helper()
+	l, err := lake.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Demo(context.Background(), lake.DemoOptions{LogRows: 60000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := perms.WriteDemoPolicy(l.Root, l.Catalog, nil); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := queries.LoadPolicy(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, pol
+}
+
+// stats runs q to the end and returns its final figures.
+func stats(t *testing.T, s *queries.Session, q string) queries.Stats {
+	t.Helper()
+	r, err := s.Run(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if _, err := drain(r); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return r.Stats()
+}
+
+// fileSizes is the independent figure for CSV and JSON: every file whole.
+func fileSizes(t *testing.T, dir string) int64 {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += info.Size()
+	}
+	return n
+}
+
+// parquetBytes is the independent figure for one Parquet file, from its
+// own footer as parquet-go reads it: the footer (its length is in the
+// file's last 8 bytes), plus the compressed column chunks of columns in
+// the row groups keep accepts (given the group's time statistics).
+func parquetBytes(t *testing.T, path string, columns []string, keep func(minTime, maxTime int64) bool) (total int64, groups, kept int) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	footerLen := binary.LittleEndian.Uint32(data[len(data)-8:])
+	if string(data[len(data)-4:]) != "PAR1" {
+		t.Fatalf("%s is not Parquet", path)
+	}
+	total = int64(footerLen) + 8
+	f, err := parquet.OpenFile(strings.NewReader(string(data)), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rg := range f.Metadata().RowGroups {
+		var minT, maxT int64
+		for _, c := range rg.Columns {
+			if c.MetaData.PathInSchema[0] == "time" {
+				minT = int64(binary.LittleEndian.Uint64(c.MetaData.Statistics.MinValue))
+				maxT = int64(binary.LittleEndian.Uint64(c.MetaData.Statistics.MaxValue))
+			}
+		}
+		groups++
+		if !keep(minT, maxT) {
+			continue
+		}
+		kept++
+		for _, c := range rg.Columns {
+			if slices.Contains(columns, c.MetaData.PathInSchema[0]) {
+				total += c.MetaData.TotalCompressedSize
+			}
+		}
+	}
+	return total, groups, kept
+}
+
+func TestDataScannedMatchesAnIndependentComputation(t *testing.T) {
+	l, pol := scanLake(t)
+	s := open(t, l, pol, "admin")
+	dir := func(name string) string {
+		table, ok := l.Catalog.Lookup("weblogs", name)
+		if !ok {
+			t.Fatalf("no table %s", name)
+		}
+		return l.Dir(table)
+	}
+	parquetFile := filepath.Join(dir("access_log_parquet_1"), "part-00000.parquet")
+	all := lake.LogColumns
+	var allNames []string
+	for _, c := range all {
+		allNames = append(allNames, c.Name)
+	}
+	every := func(int64, int64) bool { return true }
+	cutoff := time.Date(2020, 2, 29, 12, 0, 0, 0, time.UTC).UnixMicro()
+	fullScan, _, _ := parquetBytes(t, parquetFile, allNames, every)
+	projection, _, _ := parquetBytes(t, parquetFile, []string{"host", "path", "status"}, every)
+	selective, groups, kept := parquetBytes(t, parquetFile, []string{"host", "path", "status", "time"},
+		func(_, maxT int64) bool { return maxT >= cutoff })
+	if groups < 3 || kept == 0 || kept == groups {
+		t.Fatalf("the selective case must skip some row groups and keep some: %d of %d kept", kept, groups)
+	}
+	cases := []struct {
+		name, sql string
+		want      int64
+	}{
+		{"csv", "SELECT * FROM weblogs.access_log_csv_1", fileSizes(t, dir("access_log_csv_1"))},
+		{"gzip csv at compressed size", "SELECT host FROM weblogs.access_log_csv_gz_1", fileSizes(t, dir("access_log_csv_gz_1"))},
+		{"json", "SELECT * FROM weblogs.access_log_json_1 WHERE status = 404", fileSizes(t, dir("access_log_json_1"))},
+		{"parquet full scan", "SELECT * FROM weblogs.access_log_parquet_1", fullScan},
+		{"parquet projection", "SELECT host, path, status FROM weblogs.access_log_parquet_1", projection},
+		{"parquet selective filter on the sorted column", "SELECT host, path, status FROM weblogs.access_log_parquet_1 WHERE time >= TIMESTAMP '2020-02-29 12:00:00'", selective},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st := stats(t, s, c.sql)
+			if st.DataScanned != c.want || !st.ScannedExact {
+				t.Errorf("data scanned %d (exact %v), independent computation %d", st.DataScanned, st.ScannedExact, c.want)
+			}
+			if st.BilledBytes != queries.BilledBytes(c.want) || st.CostUSD != queries.CostUSD(c.want) {
+				t.Errorf("billed %d cost %v for %d bytes", st.BilledBytes, st.CostUSD, c.want)
+			}
+		})
+	}
+	if projection >= fullScan || selective >= fullScan {
+		t.Errorf("Parquet figures out of order: full %d, projection %d, selective %d", fullScan, projection, selective)
+	}
+}
+
+// TestFiltersAndMasksDoNotChangeWhatIsScanned: sales_east reads
+// sales.customers through a row filter and a phone mask; the files read
+// are the same, so the figure is the administrator's.
+func TestFiltersAndMasksDoNotChangeWhatIsScanned(t *testing.T) {
+	l, pol := scanLake(t)
+	admin := stats(t, open(t, l, pol, "admin"), "SELECT * FROM sales.customers")
+	east := stats(t, open(t, l, pol, "sales_east"), "SELECT * FROM sales.customers")
+	if admin.DataScanned == 0 || east.DataScanned != admin.DataScanned {
+		t.Errorf("sales_east scanned %d, admin %d", east.DataScanned, admin.DataScanned)
+	}
+	if east.Rows >= admin.Rows {
+		t.Errorf("the row filter let %d of %d rows through", east.Rows, admin.Rows)
+	}
+}
+
+func TestWorkgroupLimitCancelsBeforeTheQueryStarts(t *testing.T) {
+	l, pol := scanLake(t)
+	// The analytics workgroup allows 20 MB; make the CSV log bigger than
+	// that by writing the full-size log (26 MB) into its table.
+	table, _ := l.Catalog.Lookup("weblogs", "access_log_csv_1")
+	logRows := lake.RowsOf(lake.GenerateLog(lake.DemoLogRows, lake.DemoSeed))
+	if err := lake.WriteLayout(context.Background(), l.Dir(table), logRows, lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 1}, lake.LayoutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, l, pol, "analyst")
+	_, err := s.Run(context.Background(), "SELECT * FROM weblogs.access_log_csv_1")
+	var limit *queries.LimitError
+	if !errors.As(err, &limit) || !strings.HasPrefix(err.Error(), "Bytes scanned limit was exceeded") {
+		t.Fatalf("error %v, want the workgroup limit", err)
+	}
+	last := s.Last()
+	if last.State != queries.Cancelled || last.Rows != 0 || last.BilledBytes != 0 || last.CutoffBytes != 20<<20 {
+		t.Errorf("record %+v", last.Stats)
+	}
+	// The same data in Parquet is under the limit and runs.
+	st := stats(t, s, "SELECT * FROM weblogs.access_log_parquet_1")
+	if st.State != queries.Succeeded || st.DataScanned == 0 || st.DataScanned > st.CutoffBytes {
+		t.Errorf("parquet: %+v", st)
+	}
+	var states []string
+	if _, err := queries.ReadHistory(l.Root, "analytics", func(q queries.Query) { states = append(states, q.State) }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(states, []string{queries.Cancelled, queries.Succeeded}) {
+		t.Errorf("analytics history %v, want the cancelled then the succeeded query", states)
+	}
+}
