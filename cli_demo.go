@@ -79,27 +79,36 @@ func newProgressBar(e *env) *progressBar {
 
 func (p *progressBar) update(pr lake.DemoProgress) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if !p.started {
 		p.started = true
 		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", plural(int(pr.FilesTotal), "file"), lake.HumanBytes(pr.EstimatedBytes))
 	}
+	p.mu.Unlock()
+	p.draw(pr.FilesDone, pr.FilesTotal, "files", pr.Table)
+}
+
+// draw shows done of total units and what is being worked on: redrawn
+// at most every 80 ms on a terminal, a line per new label otherwise.
+func (p *progressBar) draw(done, total int64, units, label string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.started = true
 	if !p.tty {
-		if pr.Table != p.table {
-			p.table = pr.Table
-			fmt.Fprintf(p.e.stderr, "  %s\n", pr.Table)
+		if label != p.table {
+			p.table = label
+			fmt.Fprintf(p.e.stderr, "  %s\n", label)
 		}
 		return
 	}
-	if time.Since(p.last) < 80*time.Millisecond && pr.FilesDone != pr.FilesTotal {
+	if time.Since(p.last) < 80*time.Millisecond && done != total {
 		return
 	}
 	p.last = time.Now()
 	const width = 30
-	filled := int(int64(width) * pr.FilesDone / max(pr.FilesTotal, 1))
-	fmt.Fprintf(p.e.stderr, "\r\x1b[K[%s%s] %3d%% %s/%s files  %s",
+	filled := int(int64(width) * done / max(total, 1))
+	fmt.Fprintf(p.e.stderr, "\r\x1b[K[%s%s] %3d%% %s/%s %s  %s",
 		strings.Repeat("█", filled), strings.Repeat("·", width-filled),
-		100*pr.FilesDone/max(pr.FilesTotal, 1), commaInt(pr.FilesDone), commaInt(pr.FilesTotal), pr.Table)
+		100*done/max(total, 1), commaInt(done), commaInt(total), units, label)
 }
 
 func (p *progressBar) finish() {

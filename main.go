@@ -50,7 +50,10 @@ func commands() []command {
 		{"personas", "list the personas of the lake's policy", runPersonas},
 		{"tags", "list or edit LF-Tags: list|create|delete|assign|unassign --as PERSONA", runTags},
 		{"access", "columns x personas of one table: visible, masked, hidden, row filter", runAccess},
-		{"query", "run one SQL query as a persona (--persona P)", runQuery},
+		{"query", "run one SQL query as a persona: --format table|csv|json|null, --stats, --saved NAME", runQuery},
+		{"bench", "the source's format benchmark: layouts x queries, trimmed means, data scanned, cost, Athena figures", runBench},
+		{"history", "a workgroup's past queries with data scanned and cost, and totals", runHistory},
+		{"saved", "saved queries: list | add NAME [--description D] [--table T] SQL | delete NAME", runSaved},
 	}
 }
 

@@ -97,6 +97,24 @@ func (c *Catalog) Lookup(database, name string) (Table, bool) {
 	return Table{}, false
 }
 
+// Find looks a table up by "database.table", or by its bare name when
+// only one database has a table of that name.
+func (c *Catalog) Find(name string) (Table, bool) {
+	if db, table, ok := strings.Cut(name, "."); ok {
+		return c.Lookup(db, table)
+	}
+	var found []Table
+	for _, t := range c.Tables {
+		if t.Name == name {
+			found = append(found, t)
+		}
+	}
+	if len(found) != 1 {
+		return Table{}, false
+	}
+	return found[0], true
+}
+
 func (c *Catalog) index(database, name string) int {
 	for i, t := range c.Tables {
 		if t.Database == database && t.Name == name {

@@ -132,18 +132,16 @@ const ParquetRowGroupRows = 16384
 
 // ParquetEncoder writes rows [lo, hi) as one Parquet file: zstd,
 // dictionary encoding for the columns tagged dict, row groups of
-// ParquetRowGroupRows. The returned function reuses one writer.
+// ParquetRowGroupRows. Each file gets a new writer: parquet-go v0.32.0's
+// Writer.Reset clears the column paths it shares with the schema, so
+// every file after the first had an empty path_in_schema in its footer
+// (TestParquetFootersNameTheirColumns).
 func (r *Rows[T]) ParquetEncoder() func(w io.Writer, lo, hi int) error {
-	var pw *parquet.GenericWriter[T]
 	return func(w io.Writer, lo, hi int) error {
-		if pw == nil {
-			pw = parquet.NewGenericWriter[T](w,
-				parquet.Compression(&parquet.Zstd),
-				parquet.MaxRowsPerRowGroup(ParquetRowGroupRows),
-				parquet.CreatedBy("tarn", "0.1", ""))
-		} else {
-			pw.Reset(w)
-		}
+		pw := parquet.NewGenericWriter[T](w,
+			parquet.Compression(&parquet.Zstd),
+			parquet.MaxRowsPerRowGroup(ParquetRowGroupRows),
+			parquet.CreatedBy("tarn", "0.1", ""))
 		for start := lo; start < hi; start += ParquetRowGroupRows {
 			end := min(start+ParquetRowGroupRows, hi)
 			if _, err := pw.Write(r.rows[start:end]); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,12 +50,7 @@ func (m *parquetMeta) scanned(columns []string, filters map[string]filter) int64
 }
 
 func readsChunk(columns []string, path string) bool {
-	for _, col := range columns {
-		if path == col || strings.HasPrefix(path, col+".") {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(columns, path)
 }
 
 // groupMayMatch is false when the statistics prove no row of the row group
@@ -148,7 +144,11 @@ func readFooters(ctx context.Context, conn *sql.Conn, files []string) (map[strin
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	rows, err = conn.QueryContext(ctx, `SELECT file_name, row_group_id, path_in_schema, total_compressed_size,
+	columns, err := topLevelColumns(ctx, conn, list)
+	if err != nil {
+		return nil, err
+	}
+	rows, err = conn.QueryContext(ctx, `SELECT file_name, row_group_id, column_id, total_compressed_size,
 		stats_min_value, stats_max_value, stats_null_count, num_values
 		FROM parquet_metadata(`+list+`) ORDER BY file_name, row_group_id, column_id`)
 	if err != nil {
@@ -156,19 +156,20 @@ func readFooters(ctx context.Context, conn *sql.Conn, files []string) (map[strin
 	}
 	for rows.Next() {
 		var name string
-		var group int
+		var group, column int
 		var c chunkMeta
 		var nulls sql.NullInt64
-		if err := rows.Scan(&name, &group, &c.path, &c.bytes, &c.min, &c.max, &nulls, &c.values); err != nil {
+		if err := rows.Scan(&name, &group, &column, &c.bytes, &c.min, &c.max, &nulls, &c.values); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		c.nulls, c.nullsKnown = nulls.Int64, nulls.Valid
-		m := metas[name]
-		if m == nil {
+		m, leaves := metas[name], columns[name]
+		if m == nil || column >= len(leaves) {
 			rows.Close()
-			return nil, fmt.Errorf("Parquet metadata names %s, which was not asked for", name)
+			return nil, fmt.Errorf("Parquet metadata of %s does not match its schema", name)
 		}
+		c.path = leaves[column]
 		for len(m.groups) <= group {
 			m.groups = append(m.groups, nil)
 		}
@@ -183,6 +184,52 @@ func readFooters(ctx context.Context, conn *sql.Conn, files []string) (map[strin
 		}
 	}
 	return metas, nil
+}
+
+// topLevelColumns gives, per file, the top-level column of each leaf
+// column chunk, in column_id order, from the schema rather than the
+// chunks' own path_in_schema: files written by parquet-go with a reused
+// writer (tarn's own, before the fix in lake.ParquetEncoder) have that
+// path empty, and a nested column's leaves name only the innermost field.
+func topLevelColumns(ctx context.Context, conn *sql.Conn, list string) (map[string][]string, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT file_name, name, coalesce(num_children, 0) FROM parquet_schema("+list+")")
+	if err != nil {
+		return nil, fmt.Errorf("reading Parquet schemas: %w", err)
+	}
+	out := map[string][]string{}
+	// Schema elements come depth-first; the first of a file is its root.
+	type open struct {
+		name string
+		left int
+	}
+	var stack []open
+	file := ""
+	for rows.Next() {
+		var f, name string
+		var children int
+		if err := rows.Scan(&f, &name, &children); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if f != file || len(stack) == 0 {
+			file, stack = f, []open{{"", children}}
+			continue
+		}
+		stack[len(stack)-1].left--
+		top := name
+		if len(stack) > 1 {
+			top = stack[1].name
+		}
+		if children > 0 {
+			stack = append(stack, open{name, children})
+		} else {
+			out[f] = append(out[f], top)
+		}
+		for len(stack) > 1 && stack[len(stack)-1].left == 0 {
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return out, closeRows(rows)
 }
 
 func closeRows(rows *sql.Rows) error {

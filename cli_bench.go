@@ -1,0 +1,230 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"tarn/lake"
+	"tarn/queries"
+)
+
+// benchOptions are tarn bench's flags.
+type benchOptions struct {
+	formats, files, compression, queryNames, tables, saved, sql string
+	runs, warmup                                                int
+	persona, format                                             string
+}
+
+func runBench(e *env, args []string) error {
+	var o benchOptions
+	fs := e.newFlags("bench")
+	fs.StringVar(&o.formats, "formats", "csv,json,parquet", "formats of the demo layouts to run")
+	fs.StringVar(&o.files, "files", "1,10,100,1000,10000", "file counts of the demo layouts to run")
+	fs.StringVar(&o.compression, "compression", "none,gzip", "compressions of the demo layouts to run")
+	fs.StringVar(&o.queryNames, "queries", "full,like,projection", "the source's queries to run")
+	fs.StringVar(&o.tables, "tables", "", "lake tables to run instead of the demo layouts (comma-separated)")
+	fs.StringVar(&o.saved, "saved", "", "saved queries to run instead of the source's (comma-separated)")
+	fs.StringVar(&o.sql, "sql", "", "a query to run instead of the source's ({table} stands for each table)")
+	fs.IntVar(&o.runs, "runs", 5, "recorded runs per cell")
+	fs.IntVar(&o.warmup, "warmup", 1, "unrecorded warm-up runs per cell (0 includes the cold run)")
+	fs.StringVar(&o.persona, "persona", "", "persona to run as (default: the policy's default)")
+	fs.StringVar(&o.format, "format", "table", "output: table, csv, json, markdown")
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return fmt.Errorf("bench takes flags only, got %q", rest[0])
+	}
+	render, ok := benchRenderers[o.format]
+	switch {
+	case !ok:
+		return fmt.Errorf("--format %q: use table, csv, json or markdown", o.format)
+	case o.runs < 1 || o.warmup < 0:
+		return fmt.Errorf("--runs must be at least 1 and --warmup at least 0")
+	}
+	cells, s, err := prepareBench(e, o)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	bar := newProgressBar(e)
+	start := time.Now()
+	err = s.Bench(e.ctx, cells, o.runs, o.warmup, func(p queries.BenchProgress) {
+		bar.draw(int64(p.Done), int64(p.Total), "runs", p.Cell.Table+" "+p.Cell.Query)
+	})
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("bench cancelled: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "%s in %.1fs as %s\n", plural(len(cells), "cell"), time.Since(start).Seconds(), s.Persona().Name)
+	return render(e.stdout, benchReport{Runs: o.runs, Warmup: o.warmup, Cells: cells})
+}
+
+// prepareBench opens the session and lays out the cells.
+func prepareBench(e *env, o benchOptions) ([]queries.BenchCell, *queries.Session, error) {
+	qs, err := benchQueries(e, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	tables, err := benchTables(e, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, pol, who, err := e.openGoverned(o.persona)
+	if err != nil {
+		return nil, nil, err
+	}
+	cells, err := queries.PlanBench(l, tables, qs)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := queries.Open(e.ctx, l, pol, who)
+	return cells, s, err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func benchQueries(e *env, o benchOptions) ([]queries.Saved, error) {
+	switch {
+	case o.sql != "":
+		return []queries.Saved{{Name: "sql", SQL: o.sql}}, nil
+	case o.saved != "":
+		all, err := queries.LoadSaved(e.lakeRoot)
+		if err != nil {
+			return nil, err
+		}
+		var out []queries.Saved
+		for _, name := range splitList(o.saved) {
+			q, ok := queries.FindSaved(all, name)
+			if !ok {
+				return nil, fmt.Errorf("--saved: no saved query named %q (tarn saved lists them)", name)
+			}
+			out = append(out, q)
+		}
+		return out, nil
+	}
+	var out []queries.Saved
+	for _, name := range splitList(o.queryNames) {
+		q, ok := queries.FindSaved(queries.SourceQueries(), name)
+		if !ok {
+			return nil, fmt.Errorf("--queries: %q is not one of the source's queries (full, like, projection)", name)
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// benchTables are the named lake tables, or the demo layouts the flags
+// select, adding the benchmark layouts to the demo lake when missing.
+func benchTables(e *env, o benchOptions) ([]lake.Table, error) {
+	l, err := e.openLake()
+	if err != nil {
+		return nil, err
+	}
+	if o.tables != "" {
+		var out []lake.Table
+		for _, name := range splitList(o.tables) {
+			t, ok := l.Catalog.Find(name)
+			if !ok {
+				return nil, fmt.Errorf("--tables: no table %q in the catalog", name)
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	}
+	layouts, err := selectLayouts(o)
+	if err != nil {
+		return nil, err
+	}
+	if missingLayouts(l, layouts) {
+		fmt.Fprintln(e.stderr, "adding the benchmark layouts to the demo lake (as tarn demo --bench does)")
+		if err := demo(e, true); err != nil {
+			return nil, err
+		}
+		if l, err = e.openLake(); err != nil {
+			return nil, err
+		}
+	}
+	var out []lake.Table
+	for _, lay := range layouts {
+		t, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lay, 0).Name)
+		if !ok {
+			return nil, fmt.Errorf("the demo lake has no %s layout", lay)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func selectLayouts(o benchOptions) ([]lake.Layout, error) {
+	formats, compressions := splitList(o.formats), splitList(o.compression)
+	var files []int
+	for _, f := range splitList(o.files) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("--files: %q is not a number", f)
+		}
+		files = append(files, n)
+	}
+	var out []lake.Layout
+	for _, lay := range lake.DemoLayouts(true) {
+		if slices.Contains(formats, string(lay.Format)) && slices.Contains(compressions, string(lay.Compression)) && slices.Contains(files, lay.Files) {
+			out = append(out, lay)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no demo layout has format %s, compression %s and files %s (gzip exists for csv and json at 1, 100 and 10000 files)", o.formats, o.compression, o.files)
+	}
+	return out, nil
+}
+
+func missingLayouts(l *lake.Lake, layouts []lake.Layout) bool {
+	for _, lay := range layouts {
+		if _, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lay, 0).Name); !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// benchReport is what tarn bench prints; its JSON carries every raw run.
+type benchReport struct {
+	Runs   int                 `json:"runs"`
+	Warmup int                 `json:"warmup"`
+	Cells  []queries.BenchCell `json:"cells"`
+}
+
+var benchRenderers = map[string]func(io.Writer, benchReport) error{
+	"table":    func(w io.Writer, r benchReport) error { return renderGrids(w, r, writeAligned) },
+	"markdown": func(w io.Writer, r benchReport) error { return renderGrids(w, r, writeMarkdown) },
+	"csv":      writeBenchCSV,
+	"json": func(w io.Writer, r benchReport) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	},
+}
+
+func writeBenchCSV(w io.Writer, r benchReport) error {
+	g := detailGrid(r)
+	cw := csv.NewWriter(w)
+	cw.Write(g.header)
+	for _, row := range g.rows {
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}

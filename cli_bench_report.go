@@ -1,0 +1,197 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"tarn/lake"
+	"tarn/queries"
+)
+
+// grid is one printed table: a title, a header and rows of text.
+type grid struct {
+	title  string
+	header []string
+	rows   [][]string
+}
+
+// renderGrids prints the source's three tables, where the cells allow,
+// then every cell in detail, then how the figures were computed.
+func renderGrids(w io.Writer, r benchReport, write func(io.Writer, grid)) error {
+	for _, g := range []grid{byFilesGrid(r), compressionGrid(r), queryGrid(r), detailGrid(r)} {
+		if len(g.rows) > 0 {
+			write(w, g)
+		}
+	}
+	if len(r.Cells) > 0 {
+		t := r.Cells[0].Timing
+		if t.RunsMS == nil { // a failed first cell
+			t = queries.Summarize(make([]float64, r.Runs), r.Warmup == 0)
+		}
+		fmt.Fprintf(w, "Local: %s, each fetching every row. Athena: the source's figures (trimmed mean of 5). ×: Athena time / local time.\n", t.Method())
+	}
+	return nil
+}
+
+// cellIndex finds cells by table layout and query.
+type cellIndex map[queries.AthenaCell]queries.BenchCell
+
+func indexCells(r benchReport) cellIndex {
+	idx := cellIndex{}
+	for _, c := range r.Cells {
+		idx[queries.AthenaCell{Format: c.Format, Compression: c.Compression, Files: c.Files, Query: c.Query}] = c
+	}
+	return idx
+}
+
+// pair is a cell's local and Athena text, or nothing when it did not run.
+func (idx cellIndex) pair(k queries.AthenaCell) ([]string, bool) {
+	c, ok := idx[k]
+	if !ok {
+		return []string{"", ""}, false
+	}
+	local := fmt.Sprintf("%.1f ms", c.TrimmedMS)
+	if c.Error != "" {
+		local = "failed"
+	}
+	athena := "—"
+	if ratio, ok := c.AthenaRatio(); ok {
+		athena = fmt.Sprintf("%.2f s ×%.0f", *c.AthenaS, ratio)
+	}
+	return []string{local, athena}, true
+}
+
+var (
+	benchFormats = []struct{ name, label string }{{"json", "JSON"}, {"csv", "CSV"}, {"parquet", "Parquet"}}
+	fileCounts   = []int{1, 10, 100, 1000, 10000}
+	gzipCounts   = []int{1, 100, 10000}
+)
+
+func byFilesGrid(r benchReport) grid {
+	idx := indexCells(r)
+	g := grid{title: "Full scan by files and format (local trimmed mean; Athena)", header: []string{"files", "rows/file"}}
+	for _, f := range benchFormats {
+		g.header = append(g.header, f.label, "Athena")
+	}
+	for _, files := range fileCounts {
+		row := []string{commaInt(int64(files)), commaInt(int64((lake.DemoLogRows + files - 1) / files))}
+		any := false
+		for _, f := range benchFormats {
+			p, ok := idx.pair(queries.AthenaCell{Format: f.name, Compression: "none", Files: files, Query: "full"})
+			row, any = append(row, p...), any || ok
+		}
+		if any {
+			g.rows = append(g.rows, row)
+		}
+	}
+	return g
+}
+
+func compressionGrid(r benchReport) grid {
+	idx := indexCells(r)
+	g := grid{title: "Compression, full scan", header: []string{"format"}}
+	for _, files := range gzipCounts {
+		g.header = append(g.header, plural(files, "file"), "Athena")
+	}
+	for _, f := range benchFormats[:2] {
+		for _, comp := range []string{"none", "gzip"} {
+			row := []string{f.label + map[string]string{"none": " plain", "gzip": " gzip"}[comp]}
+			any := false
+			for _, files := range gzipCounts {
+				p, ok := idx.pair(queries.AthenaCell{Format: f.name, Compression: comp, Files: files, Query: "full"})
+				row, any = append(row, p...), any || ok
+			}
+			if any && (comp == "gzip" || hasGzip(idx, f.name)) {
+				g.rows = append(g.rows, row)
+			}
+		}
+	}
+	return g
+}
+
+// hasGzip says whether gzip cells ran for a format, so the plain rows
+// print beside them.
+func hasGzip(idx cellIndex, format string) bool {
+	for k := range idx {
+		if k.Format == format && k.Compression == "gzip" && k.Query == "full" {
+			return true
+		}
+	}
+	return false
+}
+
+func queryGrid(r benchReport) grid {
+	idx := indexCells(r)
+	g := grid{title: "Query by format", header: []string{"query", "format"}}
+	for _, files := range gzipCounts {
+		g.header = append(g.header, plural(files, "file"), "Athena")
+	}
+	for _, q := range []string{"like", "projection"} {
+		for _, f := range benchFormats {
+			row := []string{map[string]string{"like": "LIKE", "projection": "projection"}[q], f.label}
+			any := false
+			for _, files := range gzipCounts {
+				p, ok := idx.pair(queries.AthenaCell{Format: f.name, Compression: "none", Files: files, Query: q})
+				row, any = append(row, p...), any || ok
+			}
+			if any {
+				g.rows = append(g.rows, row)
+			}
+		}
+	}
+	return g
+}
+
+// detailGrid lists every cell with its figures; it is also the CSV.
+func detailGrid(r benchReport) grid {
+	g := grid{title: "Every cell", header: []string{"table", "query", "format", "compression", "files",
+		"trimmed_mean_ms", "min_ms", "median_ms", "max_ms", "spread_pct", "engine_ms", "fetch_ms", "rows",
+		"data_scanned_bytes", "billed_bytes", "cost_usd", "athena_s", "athena_over_local", "error"}}
+	for _, c := range r.Cells {
+		athena, ratio := "", ""
+		if c.AthenaS != nil {
+			athena = fmt.Sprintf("%.2f", *c.AthenaS)
+		}
+		if x, ok := c.AthenaRatio(); ok {
+			ratio = fmt.Sprintf("%.1f", x)
+		}
+		f1 := func(x float64) string { return fmt.Sprintf("%.1f", x) }
+		g.rows = append(g.rows, []string{c.Table, c.Query, c.Format, c.Compression, fmt.Sprint(c.Files),
+			f1(c.TrimmedMS), f1(c.MinMS), f1(c.MedianMS), f1(c.MaxMS), fmt.Sprintf("%.0f", 100*c.Spread),
+			f1(c.EngineMS), f1(c.FetchMS), fmt.Sprint(c.Rows), fmt.Sprint(c.DataScanned), fmt.Sprint(c.BilledBytes),
+			fmt.Sprintf("%.7f", c.CostUSD), athena, ratio, c.Error})
+	}
+	return g
+}
+
+func writeAligned(w io.Writer, g grid) {
+	fmt.Fprintf(w, "%s\n", g.title)
+	printAligned(w, append([][]string{g.header}, g.rows...), 1)
+	fmt.Fprintln(w)
+}
+
+func writeMarkdown(w io.Writer, g grid) {
+	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	line := func(cells []string) {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = cell(c)
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(out, " | "))
+	}
+	fmt.Fprintf(w, "### %s\n\n", g.title)
+	line(g.header)
+	seps := make([]string, len(g.header))
+	for i := range seps {
+		seps[i] = "---"
+		if i > 0 {
+			seps[i] = "---:"
+		}
+	}
+	fmt.Fprintf(w, "|%s|\n", strings.Join(seps, "|"))
+	for _, r := range g.rows {
+		line(r)
+	}
+	fmt.Fprintln(w)
+}

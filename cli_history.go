@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"tarn/queries"
+)
+
+// runHistory prints a workgroup's query history (the persona's workgroup
+// by default), newest last, with totals.
+func runHistory(e *env, args []string) error {
+	fs := e.newFlags("history")
+	persona := fs.String("persona", "", "show this persona's workgroup (default: the policy's default persona)")
+	workgroup := fs.String("workgroup", "", "show this workgroup")
+	limit := fs.Int("limit", 20, "show the last N queries (0: all); totals cover every query")
+	asJSON := fs.Bool("json", false, "print JSON lines: each query, then the totals")
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return fmt.Errorf("history takes flags only, got %q", rest[0])
+	}
+	wg := *workgroup
+	if wg == "" {
+		_, pol, who, err := e.openGoverned(*persona)
+		if err != nil {
+			return err
+		}
+		p, _ := pol.Persona(who)
+		wg = p.Workgroup
+	}
+	var last []queries.Query
+	var totals queries.Totals
+	skipped, err := queries.ReadHistory(e.lakeRoot, wg, func(q queries.Query) {
+		totals.Add(q)
+		last = append(last, q)
+		if *limit > 0 && len(last) > *limit {
+			last = last[1:]
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range skipped {
+		fmt.Fprintln(e.stderr, "skipped", s)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		for _, q := range last {
+			if err := enc.Encode(q); err != nil {
+				return err
+			}
+		}
+		return enc.Encode(map[string]any{"workgroup": wg, "totals": totals})
+	}
+	rows := [][]string{{"TIME", "PERSONA", "STATE", "ROWS", "SCANNED", "COST", "TOTAL MS", "SQL"}}
+	for _, q := range last {
+		rows = append(rows, []string{q.Time.Local().Format("2006-01-02 15:04:05"), q.Persona, q.State, commaInt(q.Rows),
+			queries.FormatBytes(q.DataScanned), queries.FormatUSD(q.CostUSD), fmt.Sprintf("%.1f", q.TotalMS), oneLine(q.SQL, 60)})
+	}
+	fmt.Fprintf(e.stdout, "workgroup %s: %s, data scanned %s, billed %s, cost %s\n\n", wg, plural(totals.Queries, "query"),
+		queries.FormatBytes(totals.DataScanned), queries.FormatBytes(totals.BilledBytes), queries.FormatUSD(totals.CostUSD))
+	if len(last) > 0 {
+		printAligned(e.stdout, rows, 8)
+	}
+	return nil
+}
+
+// oneLine squeezes SQL onto one line of at most n characters.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,126 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"tarn/lake"
+)
+
+// BenchCell is one table x query of the format benchmark: every recorded
+// run, their summary, and what the query scanned and cost.
+type BenchCell struct {
+	Table       string `json:"table"`
+	Format      string `json:"format"`
+	Compression string `json:"compression"`
+	Files       int    `json:"files"`
+	Query       string `json:"query"`
+	SQL         string `json:"sql"`
+	Timing
+	EngineMS    float64  `json:"engine_ms"` // trimmed mean, like the total
+	FetchMS     float64  `json:"fetch_ms"`
+	Rows        int64    `json:"rows"`
+	DataScanned int64    `json:"data_scanned_bytes"`
+	BilledBytes int64    `json:"billed_bytes"`
+	CostUSD     float64  `json:"cost_usd"`
+	AthenaS     *float64 `json:"athena_s"` // the source's figure; null where it has none
+	Error       string   `json:"error,omitempty"`
+}
+
+// AthenaRatio is how many times longer Athena took than the local run.
+func (c BenchCell) AthenaRatio() (float64, bool) {
+	if c.AthenaS == nil || c.TrimmedMS <= 0 {
+		return 0, false
+	}
+	return *c.AthenaS * 1000 / c.TrimmedMS, true
+}
+
+// PlanBench lays out the cells: each query over each table. A query
+// without {table} reads its own table, so it makes one cell.
+func PlanBench(l *lake.Lake, tables []lake.Table, queries []Saved) ([]BenchCell, error) {
+	var cells []BenchCell
+	for _, q := range queries {
+		targets := tables
+		if !strings.Contains(q.SQL, TablePlaceholder) {
+			targets = []lake.Table{{}}
+		}
+		for _, t := range targets {
+			c := BenchCell{Query: q.Name, SQL: q.Text(""), Table: "-"}
+			if t.Name != "" {
+				files, err := l.Files(t)
+				if err != nil {
+					return nil, err
+				}
+				c.Table, c.SQL = t.Name, q.Text(t.QualifiedName())
+				c.Format, c.Compression, c.Files = string(t.Format), string(t.Compression), len(files)
+				if s, ok := AthenaSeconds(AthenaCell{c.Format, c.Compression, c.Files, q.Name}); ok && q.SQL == sourceSQL(q.Name) {
+					c.AthenaS = &s
+				}
+			}
+			cells = append(cells, c)
+		}
+	}
+	return cells, nil
+}
+
+// sourceSQL is the SQL of the source's query of that name, so a saved
+// query that merely shares a name gets no Athena figure.
+func sourceSQL(name string) string {
+	q, _ := FindSaved(SourceQueries(), name)
+	return q.SQL
+}
+
+// BenchProgress reports one finished run of a cell.
+type BenchProgress struct {
+	Done, Total int // runs, warm-ups included
+	Cell        *BenchCell
+}
+
+// Bench measures each cell: warmup unrecorded runs, then runs recorded
+// ones, each fetching and decoding every row. A cell whose query fails
+// (a workgroup limit, say) records the error and the rest go on; a
+// cancelled context stops everything.
+func (s *Session) Bench(ctx context.Context, cells []BenchCell, runs, warmup int, progress func(BenchProgress)) error {
+	total, done := len(cells)*(runs+warmup), 0
+	for i := range cells {
+		c := &cells[i]
+		var engine, fetch []float64
+		var last Stats
+		run := func() (float64, error) {
+			st, err := s.runToEnd(ctx, c.SQL)
+			done++
+			if progress != nil {
+				progress(BenchProgress{Done: done, Total: total, Cell: c})
+			}
+			last = st
+			engine, fetch = append(engine, st.EngineMS), append(fetch, st.FetchMS)
+			return st.TotalMS, err
+		}
+		timing, err := Measure(runs, warmup, run)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			c.Error = err.Error()
+			done = (i + 1) * (runs + warmup)
+			continue
+		}
+		c.Timing = timing
+		c.EngineMS = Summarize(engine[warmup:], false).TrimmedMS
+		c.FetchMS = Summarize(fetch[warmup:], false).TrimmedMS
+		c.Rows, c.DataScanned, c.BilledBytes, c.CostUSD = last.Rows, last.DataScanned, last.BilledBytes, last.CostUSD
+	}
+	return nil
+}
+
+// runToEnd runs text, fetching and decoding every row.
+func (s *Session) runToEnd(ctx context.Context, text string) (Stats, error) {
+	r, err := s.Run(ctx, text)
+	if err != nil {
+		return s.Last().Stats, err
+	}
+	err = r.Each(func([]any) error { return nil })
+	err = errors.Join(err, r.Close())
+	return r.Stats(), err
+}
