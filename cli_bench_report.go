@@ -19,8 +19,8 @@ type grid struct {
 // renderGrids prints the source's three tables, where the cells allow,
 // then every cell in detail, then how the figures were computed.
 func renderGrids(w io.Writer, r benchReport, write func(io.Writer, grid)) error {
-	for _, g := range []grid{byFilesGrid(r), compressionGrid(r), queryGrid(r), detailGrid(r)} {
-		if len(g.rows) > 0 {
+	for _, g := range []grid{byFilesGrid(r), compressionGrid(r), queryGrid(r), cellsGrid(r)} {
+		if g = g.withoutEmptyColumns(); len(g.rows) > 0 {
 			write(w, g)
 		}
 	}
@@ -57,7 +57,7 @@ func (idx cellIndex) pair(k queries.AthenaCell) ([]string, bool) {
 	}
 	athena := "—"
 	if ratio, ok := c.AthenaRatio(); ok {
-		athena = fmt.Sprintf("%.2f s ×%.0f", *c.AthenaS, ratio)
+		athena = fmt.Sprintf("%.2f s %s", *c.AthenaS, times(ratio))
 	}
 	return []string{local, athena}, true
 }
@@ -143,7 +143,64 @@ func queryGrid(r benchReport) grid {
 	return g
 }
 
-// detailGrid lists every cell with its figures; it is also the CSV.
+// times writes a ratio with the digits that matter: ×84, ×2.4, ×0.97.
+func times(x float64) string {
+	switch {
+	case x >= 10:
+		return fmt.Sprintf("×%.0f", x)
+	case x >= 1:
+		return fmt.Sprintf("×%.1f", x)
+	}
+	return fmt.Sprintf("×%.2f", x)
+}
+
+// withoutEmptyColumns drops columns no row fills (layouts not run).
+func (g grid) withoutEmptyColumns() grid {
+	keep := make([]bool, len(g.header))
+	for _, r := range g.rows {
+		for i, c := range r {
+			keep[i] = keep[i] || c != ""
+		}
+	}
+	out := grid{title: g.title}
+	pick := func(row []string) []string {
+		var kept []string
+		for i, c := range row {
+			if keep[i] {
+				kept = append(kept, c)
+			}
+		}
+		return kept
+	}
+	out.header = pick(g.header)
+	for _, r := range g.rows {
+		out.rows = append(out.rows, pick(r))
+	}
+	return out
+}
+
+// cellsGrid lists every cell for a reader: times, spread, the engine and
+// fetch split, data scanned and cost, and the source's figure.
+func cellsGrid(r benchReport) grid {
+	g := grid{title: "Every cell (ms: trimmed mean; spread: (max-min)/mean)", header: []string{"table", "query",
+		"ms", "spread", "engine", "fetch", "rows", "data scanned", "cost", "Athena", "×"}}
+	for _, c := range r.Cells {
+		if c.Error != "" {
+			g.rows = append(g.rows, []string{c.Table, c.Query, "failed: " + c.Error, "", "", "", "", "", "", "", ""})
+			continue
+		}
+		athena, ratio := "—", ""
+		if x, ok := c.AthenaRatio(); ok {
+			athena, ratio = fmt.Sprintf("%.2f s", *c.AthenaS), times(x)
+		}
+		g.rows = append(g.rows, []string{c.Table, c.Query, fmt.Sprintf("%.1f", c.TrimmedMS), fmt.Sprintf("%.0f%%", 100*c.Spread),
+			fmt.Sprintf("%.1f", c.EngineMS), fmt.Sprintf("%.1f", c.FetchMS), commaInt(c.Rows),
+			queries.FormatBytes(c.DataScanned), queries.FormatUSD(c.CostUSD), athena, ratio})
+	}
+	return g
+}
+
+// detailGrid lists every cell with raw figures: the CSV output.
 func detailGrid(r benchReport) grid {
 	g := grid{title: "Every cell", header: []string{"table", "query", "format", "compression", "files",
 		"trimmed_mean_ms", "min_ms", "median_ms", "max_ms", "spread_pct", "engine_ms", "fetch_ms", "rows",

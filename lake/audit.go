@@ -23,6 +23,16 @@ func AppendAudit(root string, record any) error {
 	return nil
 }
 
+// SyncFile fsyncs a file by path: what AppendJSONL left to the caller.
+func SyncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
 // AppendJSONL appends record as one JSON line to path, creating it and its
 // folder. One write call with O_APPEND keeps concurrent appenders' lines
 // whole; durable adds an fsync.

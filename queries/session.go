@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
 
@@ -28,6 +30,9 @@ type Session struct {
 	raw        mapping.Connection // conn's C handle, for streaming results
 	open       *Result            // the query whose rows are being read
 	last       Query              // the last finished query's record
+	plans      map[string]plan    // statements' scans, for data scanned
+	syncs      sync.WaitGroup     // background fsyncs of the audit log
+	syncErr    atomic.Pointer[error]
 	guard      guard
 	tables     map[string]perms.TableAccess // readable tables by database.table
 	created    map[string]bool              // views created so far, by guard name
@@ -64,13 +69,19 @@ func Open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) 
 // Persona is the session's persona.
 func (s *Session) Persona() perms.Persona { return s.Visibility.Persona }
 
-// Close ends the session, and the query still open in it.
+// Close ends the session, and the query still open in it, once the
+// audit log is on disk.
 func (s *Session) Close() error {
 	if s.open != nil {
 		s.open.Close()
 	}
+	s.syncs.Wait()
 	s.conn.Close()
-	return s.db.Close()
+	err := s.db.Close()
+	if p := s.syncErr.Load(); p != nil {
+		return fmt.Errorf("audit log: %w", *p)
+	}
+	return err
 }
 
 // setup registers the persona's names and creates the schemas, then

@@ -256,8 +256,10 @@ func (st *stream) row(i int, dst []any) error {
 
 // close releases the result; safe to call twice.
 func (st *stream) close() {
+	t0 := time.Now()
 	st.release()
 	mapping.DestroyResult(&st.res) // a no-op once destroyed
+	st.engine += time.Since(t0)
 	st.end()
 }
 
