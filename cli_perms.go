@@ -39,13 +39,17 @@ func runPersonas(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rows := [][]string{{"PERSONA", "ADMIN", "WORKGROUP", "DESCRIPTION"}}
+	rows := [][]string{{"PERSONA", "ADMIN", "WORKGROUP", "LIMIT PER QUERY", "DESCRIPTION"}}
 	for _, p := range pol.Personas {
 		name := p.Name
 		if name == def {
 			name += " (default)"
 		}
-		rows = append(rows, []string{name, map[bool]string{true: "yes", false: "no"}[p.Admin], p.Workgroup, p.Description})
+		limit := "none"
+		if wg := pol.Workgroup(p.Workgroup); wg.BytesScannedCutoff > 0 {
+			limit = queries.FormatBytes(wg.BytesScannedCutoff)
+		}
+		rows = append(rows, []string{name, map[bool]string{true: "yes", false: "no"}[p.Admin], p.Workgroup, limit, p.Description})
 	}
 	printAligned(e.stdout, rows, 99)
 	return nil

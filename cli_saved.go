@@ -8,35 +8,28 @@ import (
 
 // runSaved lists, adds or deletes saved queries (queries.toml).
 func runSaved(e *env, args []string) error {
-	if len(args) == 0 || args[0] == "list" {
-		return listSaved(e)
+	fs := e.newFlags("saved")
+	description := fs.String("description", "", "add: what the query is for")
+	table := fs.String("table", "", "add: the table {table} stands for when the query runs on its own")
+	replace := fs.Bool("replace", false, "add: replace a saved query of the same name")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
-	case "add":
-		fs := e.newFlags("saved add")
-		description := fs.String("description", "", "what the query is for")
-		table := fs.String("table", "", "the table {table} stands for when the query runs on its own")
-		replace := fs.Bool("replace", false, "replace a saved query of the same name")
-		rest, err := parseInterspersed(fs, args[1:])
-		if err != nil {
-			return err
-		}
-		if len(rest) != 2 {
-			return fmt.Errorf("usage: tarn saved add NAME [--description D] [--table T] SQL")
-		}
-		q := queries.Saved{Name: rest[0], Description: *description, Table: *table, SQL: rest[1]}
+	switch {
+	case len(rest) == 0 || rest[0] == "list" && len(rest) == 1:
+		return listSaved(e)
+	case rest[0] == "add" && len(rest) == 3:
+		q := queries.Saved{Name: rest[1], Description: *description, Table: *table, SQL: rest[2]}
 		if err := queries.SaveQuery(e.lakeRoot, q, *replace); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "saved %s in %s\n", q.Name, queries.SavedFile)
 		return nil
-	case "delete":
-		if len(args) != 2 {
-			return fmt.Errorf("usage: tarn saved delete NAME")
-		}
-		return queries.DeleteSaved(e.lakeRoot, args[1])
+	case rest[0] == "delete" && len(rest) == 2:
+		return queries.DeleteSaved(e.lakeRoot, rest[1])
 	}
-	return fmt.Errorf("unknown saved subcommand %q: use list, add or delete", args[0])
+	return fmt.Errorf("usage: tarn saved [list] | add NAME [--description D] [--table T] [--replace] SQL | delete NAME")
 }
 
 func listSaved(e *env) error {

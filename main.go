@@ -175,11 +175,15 @@ func runOpen(e *env, args []string) error {
 	return printCatalog(e, l, false)
 }
 
+// plural writes a count with its noun: "1 file", "1,000 files", "2 queries".
 func plural(n int, word string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
+		return "1 " + word
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	if strings.HasSuffix(word, "y") && !strings.HasSuffix(word, "ey") {
+		word = strings.TrimSuffix(word, "y") + "ie"
+	}
+	return commaInt(int64(n)) + " " + word + "s"
 }
 
 func isTerminal(w io.Writer) bool {

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"tarn/queries"
+)
+
+func TestQueryFormatsAndStats(t *testing.T) {
+	root := governedCLILake(t)
+	const q = "SELECT host, status, time FROM weblogs.access_log_parquet_1 ORDER BY time LIMIT 3"
+
+	code, out, errOut := tarn(t, "query", "--lake", root, "--format", "json", q)
+	if code != 0 {
+		t.Fatalf("json: exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Columns []queries.Column `json:"columns"`
+		Rows    [][]any          `json:"rows"`
+		Stats   map[string]any   `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("json output does not parse: %v\n%s", err, out)
+	}
+	if len(doc.Columns) != 3 || doc.Columns[1] != (queries.Column{Name: "status", Type: "INTEGER"}) || len(doc.Rows) != 3 {
+		t.Errorf("columns %v, %d rows", doc.Columns, len(doc.Rows))
+	}
+	if ts, _ := doc.Rows[0][2].(string); !strings.HasPrefix(ts, "2020-02-29 00:00:") {
+		t.Errorf("timestamp written as %v", doc.Rows[0][2])
+	}
+	for _, key := range []string{"state", "rows", "data_scanned_bytes", "billed_bytes", "cost_usd", "engine_ms", "total_ms"} {
+		if _, ok := doc.Stats[key]; !ok {
+			t.Errorf("stats lack %q: %v", key, doc.Stats)
+		}
+	}
+	if doc.Stats["state"] != "SUCCEEDED" || doc.Stats["rows"] != 3.0 || doc.Stats["billed_bytes"] != float64(10<<20) {
+		t.Errorf("stats %v", doc.Stats)
+	}
+
+	code, out, _ = tarn(t, "query", "--lake", root, "--format", "csv", q)
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(records) != 4 || strings.Join(records[0], ",") != "host,status,time" {
+		t.Errorf("csv: exit %d, %v\n%s", code, err, out)
+	}
+
+	code, out, errOut = tarn(t, "query", "--lake", root, "--format", "null", "--stats", "SELECT * FROM weblogs.access_log_csv_1")
+	if code != 0 || out != "" {
+		t.Errorf("null: exit %d, printed %q", code, out)
+	}
+	for _, want := range []string{"SUCCEEDED · 148,534 rows · data scanned 26.39 MB (27,669,881 bytes, 1 file)", "billed 27.00 MB", "engine", "fetch", "total"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("--stats lacks %q:\n%s", want, errOut)
+		}
+	}
+
+	code, _, errOut = tarn(t, "query", "--lake", root, "--format", "xml", q)
+	if code != 1 || !strings.Contains(errOut, `--format "xml": use one of table, csv, json, null`) {
+		t.Errorf("bad format: exit %d, %s", code, errOut)
+	}
+	code, _, errOut = tarn(t, "query", "--lake", root, "--persona", "analyst", "--stats", "COPY sales.customers TO '/tmp/x.csv'")
+	if code != 1 || !strings.Contains(errOut, "REFUSED") {
+		t.Errorf("refused query: exit %d, %s", code, errOut)
+	}
+}
+
+func TestSavedQueriesAndHistoryFromTheCommandLine(t *testing.T) {
+	root := governedCLILake(t)
+	code, out, _ := tarn(t, "saved", "--lake", root)
+	for _, name := range []string{"full", "like", "projection"} {
+		if code != 0 || !strings.Contains(out, name+" ") {
+			t.Errorf("demo saved queries lack %s:\n%s", name, out)
+		}
+	}
+	code, out, errOut := tarn(t, "query", "--lake", root, "--saved", "projection", "--format", "csv")
+	if code != 0 || !strings.HasPrefix(out, "host,path,status\n") || strings.Count(out, "\n") != 148535 {
+		t.Errorf("--saved projection: exit %d %s\n%.200s", code, errOut, out)
+	}
+	code, _, errOut = tarn(t, "saved", "add", "--lake", root, "east", "--description", "East customers", "SELECT count(*) FROM sales.customers WHERE region = 'east'")
+	if code != 0 {
+		t.Fatalf("saved add: %s", errOut)
+	}
+	code, _, errOut = tarn(t, "saved", "add", "--lake", root, "east", "SELECT 1")
+	if code != 1 || !strings.Contains(errOut, `a query named "east" is already saved`) {
+		t.Errorf("duplicate add: exit %d %s", code, errOut)
+	}
+	code, out, _ = tarn(t, "query", "--lake", root, "--saved", "east", "--persona", "sales_east", "--format", "csv")
+	if code != 0 || out == "count_star()\n0\n" || !strings.HasPrefix(out, "count_star()\n") {
+		t.Errorf("saved east as sales_east: %q", out)
+	}
+	if code, _, _ := tarn(t, "saved", "delete", "--lake", root, "east"); code != 0 {
+		t.Error("saved delete failed")
+	}
+	if code, _, errOut := tarn(t, "query", "--lake", root, "--saved", "east"); code != 1 || !strings.Contains(errOut, `no saved query named "east"`) {
+		t.Errorf("deleted query still runs: %s", errOut)
+	}
+
+	// The sales workgroup's history holds sales_east's query; admin's
+	// workgroup (primary) holds the rest.
+	code, out, errOut = tarn(t, "history", "--lake", root, "--workgroup", "sales", "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || !strings.Contains(lines[0], `"persona":"sales_east"`) {
+		t.Fatalf("sales history: exit %d %s\n%s", code, errOut, out)
+	}
+	var last struct {
+		Workgroup string         `json:"workgroup"`
+		Totals    queries.Totals `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &last); err != nil || last.Totals.Queries != 1 || last.Totals.BilledBytes != 10<<20 {
+		t.Errorf("totals %+v (%v)", last, err)
+	}
+	code, out, _ = tarn(t, "history", "--lake", root)
+	if code != 0 || !strings.Contains(out, "workgroup primary: 1 query") || !strings.Contains(out, "SELECT host, path, status FROM weblogs.access_log_parquet_1") {
+		t.Errorf("primary history:\n%s", out)
+	}
+}
+
+func TestBenchJSONCarriesEveryRun(t *testing.T) {
+	root := governedCLILake(t)
+	code, out, errOut := tarn(t, "bench", "--lake", root, "--format", "json", "--files", "1", "--formats", "csv,parquet",
+		"--compression", "none", "--queries", "full,projection", "--runs", "3", "--warmup", "0")
+	if code != 0 {
+		t.Fatalf("bench: exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Runs  int `json:"runs"`
+		Cells []struct {
+			Table       string    `json:"table"`
+			Format      string    `json:"format"`
+			Compression string    `json:"compression"`
+			Files       int       `json:"files"`
+			Query       string    `json:"query"`
+			RunsMS      []float64 `json:"runs_ms"`
+			Trimmed     float64   `json:"trimmed_mean_ms"`
+			Median      float64   `json:"median_ms"`
+			Engine      float64   `json:"engine_ms"`
+			DataScanned int64     `json:"data_scanned_bytes"`
+			Cost        float64   `json:"cost_usd"`
+			AthenaS     *float64  `json:"athena_s"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if doc.Runs != 3 || len(doc.Cells) != 4 {
+		t.Fatalf("runs %d, %d cells", doc.Runs, len(doc.Cells))
+	}
+	scanned := map[string]int64{}
+	for _, c := range doc.Cells {
+		// Recompute the trimmed mean from the raw runs.
+		if len(c.RunsMS) != 3 || c.Trimmed != c.Median || c.Engine <= 0 || c.DataScanned <= 0 || c.Cost <= 0 {
+			t.Errorf("cell %+v", c)
+		}
+		if c.AthenaS == nil || c.Files != 1 || c.Compression != "none" {
+			t.Errorf("cell %s %s: Athena %v", c.Table, c.Query, c.AthenaS)
+		}
+		scanned[c.Format+" "+c.Query] = c.DataScanned
+	}
+	if !(scanned["parquet projection"] < scanned["parquet full"] && scanned["csv projection"] == scanned["csv full"]) {
+		t.Errorf("data scanned %v: Parquet projection must read less, CSV the same", scanned)
+	}
+
+	code, out, _ = tarn(t, "bench", "--lake", root, "--files", "1", "--formats", "parquet", "--compression", "none", "--runs", "1", "--warmup", "0")
+	for _, want := range []string{"Full scan by files and format", "Parquet", "1.90 s", "plain mean of 1 runs", "cold run included"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("table output lacks %q:\n%s", want, out)
+		}
+	}
+}
