@@ -82,47 +82,15 @@ func runAccess(e *env, args []string) error {
 		}
 		return nil
 	}
-	header := append([]string{"COLUMN"}, pol.PersonaNames()...)
-	rows := [][]string{header}
-	filters := []string{"rows"}
-	for _, persona := range pol.PersonaNames() {
-		filters = append(filters, rowFilterOf(pol, l.Catalog, persona, t))
+	m := pol.AccessMatrix(l.Catalog, t)
+	rows := [][]string{append([]string{"COLUMN"}, m.Personas...)}
+	for i, c := range t.Columns {
+		rows = append(rows, append([]string{c.Name}, m.Cells[i]...))
 	}
-	for _, c := range t.Columns {
-		row := []string{c.Name}
-		for _, persona := range pol.PersonaNames() {
-			row = append(row, cellState(pol.Explain(persona, t, c.Name)))
-		}
-		rows = append(rows, row)
-	}
-	rows = append(rows, filters)
+	rows = append(rows, append([]string{"rows"}, m.RowFilters...))
 	fmt.Fprintf(e.stdout, "access to %s, columns x personas (why: tarn access --why)\n\n", t.QualifiedName())
 	printAligned(e.stdout, rows, 99)
 	return nil
-}
-
-// cellState turns an explanation into the matrix word.
-func cellState(why string) string {
-	state, _, _ := strings.Cut(why, ":")
-	if strings.HasPrefix(state, "masked (") {
-		return "masked" + strings.TrimPrefix(state, "masked ")
-	}
-	return state
-}
-
-func rowFilterOf(pol *perms.Policy, cat *lake.Catalog, persona string, t lake.Table) string {
-	vis, err := pol.Visibility(cat, persona)
-	if err != nil {
-		return "?"
-	}
-	ta, ok := vis.Lookup(t.Database, t.Name)
-	switch {
-	case !ok:
-		return "(no access)"
-	case ta.RowFilter == "":
-		return "all"
-	}
-	return ta.RowFilter
 }
 
 func runTags(e *env, args []string) error {

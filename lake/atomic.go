@@ -55,3 +55,15 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// CommitFile moves a finished temporary file into place: fsync it, rename
+// it over path, fsync the folder. Readers see the old file or the new one.
+func CommitFile(tmp, path string) error {
+	if err := SyncFile(tmp); err != nil {
+		return fmt.Errorf("sync %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}

@@ -1,0 +1,58 @@
+package perms
+
+import (
+	"strings"
+
+	"tarn/lake"
+)
+
+// Matrix is one table's columns x personas, side by side: what each
+// persona sees of each column, why, and each persona's row filter.
+type Matrix struct {
+	Table      lake.Table
+	Personas   []string
+	Cells      [][]string // [column][persona]: visible, masked(kind) or hidden
+	Why        [][]string // [column][persona]: the one-line explanation
+	RowFilters []string   // per persona: all, (no access), or the filter
+}
+
+// AccessMatrix evaluates t for every persona of the policy.
+func (p *Policy) AccessMatrix(cat *lake.Catalog, t lake.Table) Matrix {
+	m := Matrix{Table: t, Personas: p.PersonaNames()}
+	for _, c := range t.Columns {
+		var cells, why []string
+		for _, persona := range m.Personas {
+			w := p.Explain(persona, t, c.Name)
+			cells, why = append(cells, cellState(w)), append(why, w)
+		}
+		m.Cells, m.Why = append(m.Cells, cells), append(m.Why, why)
+	}
+	for _, persona := range m.Personas {
+		m.RowFilters = append(m.RowFilters, p.rowFilterOf(cat, persona, t))
+	}
+	return m
+}
+
+// cellState turns an explanation into the matrix word.
+func cellState(why string) string {
+	state, _, _ := strings.Cut(why, ":")
+	if strings.HasPrefix(state, "masked (") {
+		return "masked" + strings.TrimPrefix(state, "masked ")
+	}
+	return state
+}
+
+func (p *Policy) rowFilterOf(cat *lake.Catalog, persona string, t lake.Table) string {
+	vis, err := p.Visibility(cat, persona)
+	if err != nil {
+		return "?"
+	}
+	ta, ok := vis.Lookup(t.Database, t.Name)
+	switch {
+	case !ok:
+		return "(no access)"
+	case ta.RowFilter == "":
+		return "all"
+	}
+	return ta.RowFilter
+}
