@@ -125,7 +125,7 @@ func writeTable(w io.Writer, r *queries.Result) error {
 	err := r.Each(func(vals []any) error {
 		row := make([]string, len(vals))
 		for i, v := range vals {
-			row[i] = formatValue(v)
+			row[i] = queries.FormatValue(v)
 		}
 		n++
 		if widths == nil {
@@ -189,7 +189,7 @@ func writeCSV(w io.Writer, r *queries.Result) error {
 		for i, v := range vals {
 			record[i] = ""
 			if v != nil {
-				record[i] = formatValue(v)
+				record[i] = queries.FormatValue(v)
 			}
 		}
 		return cw.Write(record)
@@ -240,14 +240,14 @@ func writeJSON(w io.Writer, r *queries.Result) error {
 func jsonValue(v any) any {
 	switch x := v.(type) {
 	case time.Time, duckdb.Interval, duckdb.UUID, []byte:
-		return formatValue(x)
+		return queries.FormatValue(x)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return formatValue(x)
+			return queries.FormatValue(x)
 		}
 	case float32:
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return formatValue(x)
+			return queries.FormatValue(x)
 		}
 	case duckdb.Decimal:
 		return json.Number(x.String())
@@ -268,34 +268,11 @@ func jsonValue(v any) any {
 	case duckdb.Map:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[formatValue(k)] = jsonValue(e)
+			out[queries.FormatValue(k)] = jsonValue(e)
 		}
 		return out
 	}
 	return v
-}
-
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case time.Time:
-		return x.Format("2006-01-02 15:04:05.999999")
-	case []byte:
-		if utf8.Valid(x) {
-			return string(x)
-		}
-		return fmt.Sprintf("%x", x)
-	case duckdb.UUID:
-		return x.String()
-	case *duckdb.UUID:
-		return x.String()
-	case duckdb.Decimal:
-		return x.String()
-	case duckdb.Interval:
-		return fmt.Sprintf("%d months %d days %d us", x.Months, x.Days, x.Micros)
-	}
-	return fmt.Sprint(v)
 }
 
 // printStats writes a query's figures in two lines, Athena's words first.

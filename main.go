@@ -155,10 +155,13 @@ func (e *env) openLake() (*lake.Lake, error) {
 	return lake.Open(e.lakeRoot)
 }
 
-// runOpen is `tarn` without a command. Until the TUI lands it creates the
-// demo lake on first run and prints the catalog summary.
+// runOpen is `tarn` without a command: the workbench on a terminal (the
+// demo lake is created first on a first run, with progress), the catalog
+// summary when output is not a terminal.
 func runOpen(e *env, args []string) error {
 	fs := e.newFlags("")
+	persona := fs.String("persona", "", "act as this persona (default: the last one, else the policy's default)")
+	theme := fs.String("theme", "", "colour theme: dark, light, high-contrast or a user theme (default: the last one)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
@@ -168,11 +171,14 @@ func runOpen(e *env, args []string) error {
 			return err
 		}
 	}
-	l, err := e.openLake()
-	if err != nil {
-		return err
+	if !isTerminal(e.stdout) {
+		l, err := e.openLake()
+		if err != nil {
+			return err
+		}
+		return printCatalog(e, l, false)
 	}
-	return printCatalog(e, l, false)
+	return runTUI(e, *persona, *theme)
 }
 
 // plural writes a count with its noun: "1 file", "1,000 files", "2 queries".

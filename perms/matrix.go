@@ -1,6 +1,8 @@
 package perms
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"tarn/lake"
@@ -55,4 +57,35 @@ func (p *Policy) rowFilterOf(cat *lake.Catalog, persona string, t lake.Table) st
 		return "all"
 	}
 	return ta.RowFilter
+}
+
+// Tag is one effective tag of a resource and where it was assigned.
+type Tag struct {
+	Key, Value string
+	From       string // the resource the assignment is on
+	Inherited  bool   // From is an ancestor, not the resource itself
+}
+
+// TagsOf gives a database, table or column's effective tags, sorted by key:
+// each inherited from the nearest ancestor unless set on the resource.
+func (p *Policy) TagsOf(r Resource) []Tag {
+	levels := []string{r.Database}
+	if r.Table != "" {
+		levels = append(levels, r.Database+"."+r.Table)
+	}
+	if r.Column != "" {
+		levels = append(levels, r.String())
+	}
+	byKey := map[string]Tag{}
+	e := p.evaluator()
+	for _, level := range levels {
+		for k, v := range e.assigns[level] {
+			byKey[k] = Tag{Key: k, Value: v, From: level, Inherited: level != r.String()}
+		}
+	}
+	out := make([]Tag, 0, len(byKey))
+	for _, k := range slices.Sorted(maps.Keys(byKey)) {
+		out = append(out, byKey[k])
+	}
+	return out
 }

@@ -393,3 +393,28 @@ func BenchmarkVisibility1000Tables(b *testing.B) {
 		}
 	}
 }
+
+func TestTagsOfInheritAndOverride(t *testing.T) {
+	p := perms.DemoPolicy()
+	got := func(r string) string {
+		res, err := perms.ParseResource(r)
+		must(t, err)
+		var parts []string
+		for _, tag := range p.TagsOf(res) {
+			parts = append(parts, fmt.Sprintf("%s=%s@%s/%v", tag.Key, tag.Value, tag.From, tag.Inherited))
+		}
+		return strings.Join(parts, " ")
+	}
+	cases := map[string]string{
+		"sales":                       "role=leader@sales/false",
+		"sales.sales":                 "role=analyst@sales.sales/false",
+		"sales.customers.email":       "role=leader@sales.customers/true",
+		"sales.customers.customer_id": "role=analyst@sales.customers.customer_id/false",
+		"weblogs.access_log_csv_1":    "",
+	}
+	for r, want := range cases {
+		if g := got(r); g != want {
+			t.Errorf("%s: %q, want %q", r, g, want)
+		}
+	}
+}

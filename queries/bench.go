@@ -88,7 +88,7 @@ func (s *Session) Bench(ctx context.Context, cells []BenchCell, runs, warmup int
 		var engine, fetch []float64
 		var last Stats
 		run := func() (float64, error) {
-			st, err := s.runToEnd(ctx, c.SQL)
+			st, err := s.RunToEnd(ctx, c.SQL)
 			done++
 			if progress != nil {
 				progress(BenchProgress{Done: done, Total: total, Cell: c})
@@ -114,8 +114,8 @@ func (s *Session) Bench(ctx context.Context, cells []BenchCell, runs, warmup int
 	return nil
 }
 
-// runToEnd runs text, fetching and decoding every row.
-func (s *Session) runToEnd(ctx context.Context, text string) (Stats, error) {
+// RunToEnd runs text, fetching and decoding every row.
+func (s *Session) RunToEnd(ctx context.Context, text string) (Stats, error) {
 	r, err := s.Run(ctx, text)
 	if err != nil {
 		return s.Last().Stats, err

@@ -94,6 +94,7 @@ type Result struct {
 	columns []Column
 	err     error
 	closed  bool
+	ended   bool // Next reached the end of the rows
 }
 
 // Run checks text with the guard, computes its data scanned, enforces the
@@ -171,6 +172,8 @@ func (r *Result) Next() bool {
 	}
 	if ok {
 		r.rec.Rows += int64(r.st.size())
+	} else {
+		r.ended = true
 	}
 	return ok
 }
@@ -191,7 +194,10 @@ func (r *Result) Stats() Stats {
 	}
 	st := r.rec.Stats
 	st.EngineMS = engineMS(r.st)
+	st.FirstRowMS = ms(r.st.first)
 	st.TotalMS = ms(time.Since(r.start))
+	st.FetchMS = max(0, math.Round((st.TotalMS-st.PlanningMS-st.EngineMS)*1000)/1000)
+	st.BilledBytes, st.CostUSD = BilledBytes(st.DataScanned), CostUSD(st.DataScanned)
 	return st
 }
 
@@ -201,6 +207,9 @@ func (r *Result) Stats() Stats {
 func (r *Result) Close() error {
 	if r.closed {
 		return r.err
+	}
+	if r.st != nil && r.err == nil && !r.ended && r.st.ctxErr() != nil {
+		r.err = r.st.ctxErr() // cancelled between chunks
 	}
 	if r.st != nil {
 		r.st.close() // DuckDB's clean-up counts as engine time

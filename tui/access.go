@@ -1,0 +1,248 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+)
+
+// accessOverlay is one table's columns x personas: visible, masked (kind)
+// or hidden, each persona's row filter, and why the selected cell is so.
+type accessOverlay struct {
+	ctx      *Context
+	m        perms.Matrix
+	row, col int
+}
+
+func newAccessOverlay(ctx *Context, m perms.Matrix) *accessOverlay {
+	return &accessOverlay{ctx: ctx, m: m}
+}
+
+func (o *accessOverlay) Title() string { return "Access to " + o.m.Table.QualifiedName() }
+
+func (o *accessOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	k := o.ctx.Keys
+	m, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case key.Matches(m, k.Close):
+		return nil, true
+	case key.Matches(m, k.Up):
+		o.row = max(0, o.row-1)
+	case key.Matches(m, k.Down):
+		o.row = min(len(o.m.Cells)-1, o.row+1)
+	case key.Matches(m, k.Left):
+		o.col = max(0, o.col-1)
+	case key.Matches(m, k.Right):
+		o.col = min(len(o.m.Personas)-1, o.col+1)
+	}
+	return nil, false
+}
+
+func (o *accessOverlay) View(width, height int) string {
+	st := o.ctx.Styles
+	nameW := 12
+	for _, c := range o.m.Table.Columns {
+		nameW = max(nameW, len(c.Name))
+	}
+	cellW := 13
+	for _, p := range o.m.Personas {
+		cellW = max(cellW, len(p))
+	}
+	var b strings.Builder
+	b.WriteString(st.Header.Render(pad("column", nameW)))
+	for _, p := range o.m.Personas {
+		b.WriteString(" " + st.Header.Render(pad(p, cellW)))
+	}
+	for r, c := range o.m.Table.Columns {
+		b.WriteString("\n" + pad(c.Name, nameW))
+		for p := range o.m.Personas {
+			cell := pad(o.m.Cells[r][p], cellW)
+			style := cellStyle(o.ctx, o.m.Cells[r][p])
+			if r == o.row && p == o.col {
+				style = st.Selected
+			}
+			b.WriteString(" " + style.Render(cell))
+		}
+	}
+	b.WriteString("\n" + st.Muted.Render(pad("rows", nameW)))
+	for _, f := range o.m.RowFilters {
+		b.WriteString(" " + st.Text.Render(pad(truncate(f, cellW), cellW)))
+	}
+	if len(o.m.Why) > 0 {
+		why := o.m.Personas[o.col] + " · " + o.m.Table.Columns[o.row].Name + ": " + o.m.Why[o.row][o.col]
+		b.WriteString("\n\n" + st.Accent.Render(truncate(why, width)))
+	}
+	return b.String()
+}
+
+func cellStyle(ctx *Context, state string) lipglossStyle {
+	switch {
+	case state == "visible":
+		return ctx.Styles.Success
+	case strings.HasPrefix(state, "masked"):
+		return ctx.Styles.Warning
+	}
+	return ctx.Styles.Muted
+}
+
+func (o *accessOverlay) ShortHelp() []key.Binding {
+	k := o.ctx.Keys
+	return []key.Binding{k.Up, k.Down, k.Left, k.Right, k.Close}
+}
+
+func (o *accessOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
+
+// tagOverlay shows a resource's tags; an administrator edits them here,
+// anyone else sees them read-only with the reason.
+type tagOverlay struct {
+	a        *App
+	resource perms.Resource
+	mode     string // "", "assign", "unassign", "create"
+	input    string
+}
+
+// tagEditMsg reports a tag edit done through the policy package.
+type tagEditMsg struct {
+	pol  *perms.Policy
+	done string
+	err  error
+}
+
+func newTagOverlay(a *App, r perms.Resource) *tagOverlay { return &tagOverlay{a: a, resource: r} }
+
+func (o *tagOverlay) Title() string { return "Tags of " + o.resource.String() }
+
+func (o *tagOverlay) admin() bool { return o.a.ctx.Persona.Admin }
+
+func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	m, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	if o.mode != "" {
+		return o.typing(m)
+	}
+	switch s := m.String(); {
+	case s == "esc" || s == "q":
+		return nil, true
+	case !o.admin():
+	case s == "a":
+		o.mode = "assign"
+	case s == "u":
+		o.mode = "unassign"
+	case s == "n":
+		o.mode = "create"
+	}
+	return nil, false
+}
+
+func (o *tagOverlay) typing(m tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch m.String() {
+	case "esc":
+		o.mode, o.input = "", ""
+	case "enter":
+		cmd := o.apply(o.mode, strings.TrimSpace(o.input))
+		o.mode, o.input = "", ""
+		return cmd, true
+	case "backspace":
+		if r := []rune(o.input); len(r) > 0 {
+			o.input = string(r[:len(r)-1])
+		}
+	case "space":
+		o.input += " "
+	default:
+		o.input += m.Text
+	}
+	return nil, false
+}
+
+// apply makes the change through perms.Edit: as the current persona,
+// under the policy's lock, validated, saved atomically and audited.
+func (o *tagOverlay) apply(mode, input string) tea.Cmd {
+	l, as, res := o.a.ctx.Lake, o.a.ctx.Persona.Name, o.resource.String()
+	return func() tea.Msg {
+		validate, done, err := queries.RowFilterValidator()
+		if err != nil {
+			return tagEditMsg{err: err}
+		}
+		defer done()
+		what, change, err := tagChange(l.Catalog, mode, res, input)
+		if err != nil {
+			return tagEditMsg{err: err}
+		}
+		pol, err := perms.Edit(l.Root, l.Catalog, validate, as, what, change)
+		return tagEditMsg{pol: pol, done: what, err: err}
+	}
+}
+
+func tagChange(cat *lake.Catalog, mode, res, input string) (string, func(*perms.Policy) error, error) {
+	switch mode {
+	case "assign":
+		k, v, ok := strings.Cut(input, "=")
+		if !ok {
+			return "", nil, errf("assign: type key=value, got %q", input)
+		}
+		return "assign " + res + " " + input, func(p *perms.Policy) error { return p.Assign(cat, res, k, v) }, nil
+	case "unassign":
+		return "unassign " + res + " " + input, func(p *perms.Policy) error { return p.Unassign(res, input) }, nil
+	}
+	f := strings.Fields(input)
+	if len(f) < 2 {
+		return "", nil, errf("new tag: type a key and its values, e.g. \"tier gold silver\"")
+	}
+	return "create tag " + input, func(p *perms.Policy) error { return p.CreateTag(f[0], f[1:]) }, nil
+}
+
+func (o *tagOverlay) View(width, _ int) string {
+	st := o.a.ctx.Styles
+	var b strings.Builder
+	tags := o.a.ctx.Policy.TagsOf(o.resource)
+	if len(tags) == 0 {
+		b.WriteString(st.Muted.Render("no tags") + "\n")
+	}
+	for _, t := range tags {
+		from := "assigned here"
+		if t.Inherited {
+			from = "inherited from " + t.From
+		}
+		b.WriteString(st.Text.Render(t.Key+"="+t.Value) + " " + st.Muted.Render(from) + "\n")
+	}
+	b.WriteString("\n")
+	var keys []string
+	for _, t := range o.a.ctx.Policy.Tags {
+		keys = append(keys, t.Key+": "+strings.Join(t.Values, ", "))
+	}
+	b.WriteString(st.Muted.Render(truncate("LF-Tags: "+strings.Join(keys, "; "), width)) + "\n\n")
+	switch {
+	case !o.admin():
+		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.a.ctx.Persona.Name+" is not one.", width)))
+	case o.mode != "":
+		prompt := map[string]string{"assign": "assign key=value: ", "unassign": "unassign key: ", "create": "new tag key and values: "}[o.mode]
+		b.WriteString(st.Accent.Render(prompt + o.input + "▏"))
+	default:
+		b.WriteString(st.Muted.Render("a assign · u unassign · n new tag key"))
+	}
+	return b.String()
+}
+
+func (o *tagOverlay) ShortHelp() []key.Binding {
+	if !o.admin() {
+		return closeKeys(o.a.ctx)
+	}
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
+		key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
+		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new tag")),
+		o.a.ctx.Keys.Close,
+	}
+}
+
+func (o *tagOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }

@@ -1,0 +1,302 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+	"tarn/themes"
+)
+
+// Panes, in tab order.
+const (
+	paneCatalog = iota
+	paneEditor
+	paneResults
+	paneCount
+)
+
+// Options start the workbench.
+type Options struct {
+	Lake    *lake.Lake
+	Policy  *perms.Policy
+	Persona string
+	Themes  []themes.Palette
+	Theme   string
+	NoColor bool
+	Editor  string // the editor's text at start (the restored session)
+	State   string // where the session is saved on quit; "" not saved
+}
+
+// App is the root model: it lays the panes out, routes messages to the
+// component that owns them, and holds the running query's state.
+type App struct {
+	ctx      *Context
+	w        *worker
+	catalog  *catalog
+	editor   *editor
+	results  *results
+	focus    int
+	overlay  overlay
+	run      runState
+	seq      int
+	cancel   context.CancelFunc
+	fetching bool
+	flash    string
+	state    string
+	quitting bool
+}
+
+// New builds the workbench over an open session (opening one takes a few
+// milliseconds, so the first frame does not wait on anything slow).
+func New(opts Options) (*App, error) {
+	w, err := openSession(context.Background(), opts.Lake, opts.Policy, opts.Persona)
+	if err != nil {
+		return nil, err
+	}
+	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, Themes: opts.Themes, NoColor: opts.NoColor}
+	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State}
+	a.setTheme(opts.Theme)
+	a.adopt(opts.Policy, w)
+	a.catalog, a.editor, a.results = newCatalog(ctx), newEditor(ctx), newResults(ctx)
+	a.editor.SetNames(completionNames(ctx.Visibility))
+	a.editor.SetText(opts.Editor)
+	a.setFocus(paneEditor)
+	return a, nil
+}
+
+// adopt makes w (a session of pol) the current persona's.
+func (a *App) adopt(pol *perms.Policy, w *worker) {
+	a.w = w
+	a.ctx.Policy = pol
+	a.ctx.Visibility = w.session.Visibility
+	a.ctx.Persona = w.session.Persona()
+	a.ctx.Workgroup = pol.Workgroup(a.ctx.Persona.Workgroup)
+	saved, err := queries.LoadSaved(a.ctx.Lake.Root)
+	if err != nil {
+		a.flash = err.Error()
+	}
+	a.ctx.Saved = saved
+}
+
+func (a *App) setTheme(name string) {
+	p := themes.Find(a.ctx.Themes, name)
+	a.ctx.Styles = themes.NewStyles(p, a.ctx.NoColor)
+}
+
+// completionNames are the tables (qualified and bare) and columns the
+// persona may read.
+func completionNames(v perms.Visibility) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, ta := range v.Tables {
+		add(ta.Table.QualifiedName())
+		add(ta.Table.Name)
+		for _, c := range ta.Columns {
+			add(c.Name)
+		}
+	}
+	return out
+}
+
+func (a *App) Init() tea.Cmd { return statsCmd(a.ctx.Lake, a.ctx.Visibility) }
+
+// statsCmd counts each visible table's files and bytes, off the UI.
+func statsCmd(l *lake.Lake, v perms.Visibility) tea.Cmd {
+	return func() tea.Msg {
+		out := tableStats{}
+		for _, ta := range v.Tables {
+			if fs, err := l.Stat(ta.Table); err == nil {
+				out[ta.Table.QualifiedName()] = fs
+			}
+		}
+		return out
+	}
+}
+
+// tickMsg redraws the elapsed time while a query runs.
+type tickMsg struct{ seq int }
+
+func tick(seq int) tea.Cmd {
+	return tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return tickMsg{seq} })
+}
+
+// Update routes: window size to the layout, keys to the overlay or the
+// focused pane (after the few global keys), replies to their owners.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.ctx.Width, a.ctx.Height = msg.Width, msg.Height
+		a.layout()
+		return a, nil
+	case tea.KeyPressMsg:
+		return a, a.onKey(msg)
+	case tea.PasteMsg:
+		if a.overlay != nil {
+			return a, a.routeOverlay(msg)
+		}
+		if a.focus == paneEditor {
+			a.editor.Update(msg)
+		}
+		return a, nil
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return a, a.onMouse(msg.(tea.MouseMsg))
+	}
+	return a, a.onReply(msg)
+}
+
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "tarn · " + a.ctx.Persona.Name
+	return v
+}
+
+func (a *App) setFocus(p int) {
+	a.focus = (p + paneCount) % paneCount
+	a.catalog.focused = a.focus == paneCatalog
+	a.editor.focused = a.focus == paneEditor
+	a.results.focused = a.focus == paneResults
+}
+
+// focused is the pane that owns the keyboard.
+func (a *App) focused() interface {
+	Update(tea.Msg) tea.Cmd
+	help.KeyMap
+} {
+	switch a.focus {
+	case paneCatalog:
+		return a.catalog
+	case paneEditor:
+		return a.editor
+	}
+	return a.results
+}
+
+// typing says whether the focused pane takes printable keys as text, so
+// single-letter bindings must not fire.
+func (a *App) typing() bool {
+	return a.focus == paneEditor || (a.focus == paneCatalog && a.catalog.Editing())
+}
+
+func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	if a.overlay != nil {
+		return a.routeOverlay(msg)
+	}
+	k := a.ctx.Keys
+	busy := a.run.running || a.run.measuring
+	switch {
+	case msg.String() == "ctrl+c" && busy, key.Matches(msg, k.Cancel) && busy && msg.String() == "esc":
+		return a.cancelRun()
+	case key.Matches(msg, k.Quit):
+		return a.quit()
+	case key.Matches(msg, k.Run):
+		return a.startRun(a.editor.Text())
+	case key.Matches(msg, k.Measure):
+		return a.startMeasure(a.editor.Text())
+	case a.focus == paneEditor && key.Matches(msg, k.Complete) && (msg.String() != "tab" || a.editor.CanComplete()):
+		return a.editor.Update(msg)
+	case key.Matches(msg, k.NextPane):
+		a.setFocus(a.focus + 1)
+		return nil
+	case key.Matches(msg, k.PrevPane):
+		a.setFocus(a.focus - 1)
+		return nil
+	}
+	if cmd, ok := a.globalKey(msg); ok {
+		return cmd
+	}
+	return a.paneKey(msg)
+}
+
+// globalKey handles the program-wide bindings that open overlays.
+func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := a.ctx.Keys
+	switch {
+	case key.Matches(msg, k.HelpInEditor), key.Matches(msg, k.Help) && !a.typing():
+		a.overlay = &helpOverlay{ctx: a.ctx, focused: a.focused()}
+	case key.Matches(msg, k.Persona):
+		a.overlay = a.personaPicker()
+	case key.Matches(msg, k.History):
+		return a.openHistory(), true
+	case key.Matches(msg, k.Saved):
+		a.overlay = a.savedList()
+	case key.Matches(msg, k.Theme):
+		a.nextTheme()
+	case key.Matches(msg, k.Export):
+		a.overlay = a.exportPrompt()
+	case key.Matches(msg, k.Compare):
+		return a.startCompare(), true
+	case key.Matches(msg, k.ComparePersonas):
+		return a.comparePersonas(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
+	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.CellView) {
+		if v, ok := a.results.Cell(); ok {
+			a.overlay = &textOverlay{ctx: a.ctx, title: "Value", text: v}
+		}
+		return nil
+	}
+	cmd := a.focused().Update(msg)
+	return tea.Batch(cmd, a.maybeFetch())
+}
+
+// maybeFetch asks for the next page when the cursor nears the end.
+func (a *App) maybeFetch() tea.Cmd {
+	if a.fetching || !a.results.WantsMore() || (a.run.running && !a.run.paused) {
+		return nil
+	}
+	a.fetching = true
+	return fetchCmd(a.w, a.seq, pageRows)
+}
+
+func (a *App) routeOverlay(msg tea.Msg) tea.Cmd {
+	cmd, done := a.overlay.Update(msg)
+	if done {
+		a.overlay = nil
+	}
+	return cmd
+}
+
+func (a *App) quit() tea.Cmd {
+	a.quitting = true
+	if a.cancel != nil {
+		a.cancel()
+	}
+	w, state := a.w, a.sessionState()
+	return tea.Sequence(func() tea.Msg {
+		w.shutdown()
+		if a.state != "" {
+			saveState(a.state, state)
+		}
+		return nil
+	}, tea.Quit)
+}
+
+func (a *App) nextTheme() {
+	for i, p := range a.ctx.Themes {
+		if p.Name == a.ctx.Styles.Name {
+			a.setTheme(a.ctx.Themes[(i+1)%len(a.ctx.Themes)].Name)
+			a.flash = "theme " + a.ctx.Styles.Name
+			return
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"tarn/perms"
+	"tarn/queries"
+)
+
+type keyBinding = key.Binding
+
+func formatBytesShort(n int64) string { return queries.FormatBytes(n) }
+
+func userHome() (string, error) { return os.UserHomeDir() }
+
+// personaMsg is a new session, opened off the UI, for another persona or
+// a changed policy.
+type personaMsg struct {
+	w   *worker
+	pol *perms.Policy
+	err error
+}
+
+func switchPersonaCmd(a *App, pol *perms.Policy, persona string) tea.Cmd {
+	l := a.ctx.Lake
+	return func() tea.Msg {
+		w, err := openSession(context.Background(), l, pol, persona)
+		return personaMsg{w: w, pol: pol, err: err}
+	}
+}
+
+func (a *App) personaPicker() overlay {
+	o := &listOverlay{ctx: a.ctx, title: "Act as persona"}
+	for i, p := range a.ctx.Policy.Personas {
+		desc := p.Description
+		if p.Admin {
+			desc += " (data lake administrator)"
+		}
+		o.items = append(o.items, listItem{
+			text:   fmt.Sprintf("%-12s %-10s %s", p.Name, p.Workgroup, desc),
+			choose: cmdMsg(switchPersonaCmd(a, a.ctx.Policy, p.Name)),
+		})
+		if p.Name == a.ctx.Persona.Name {
+			o.cursor = i
+		}
+	}
+	return o
+}
+
+// cmdMsg turns a command into a choose function.
+func cmdMsg(cmd tea.Cmd) func() tea.Msg { return cmd }
+
+// onOverlayReply handles replies of work the overlays started.
+func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case personaMsg:
+		return a.onPersona(msg)
+	case historyMsg:
+		a.overlay = a.historyList(msg)
+	case exportedMsg:
+		a.flash = msg.text
+	case tagEditMsg:
+		if msg.err != nil {
+			a.flash = msg.err.Error()
+			return nil
+		}
+		a.flash = msg.done
+		return switchPersonaCmd(a, msg.pol, a.ctx.Persona.Name)
+	case compareMsg:
+		return a.onCompare(msg)
+	case personasComparedMsg:
+		a.overlay = &textOverlay{ctx: a.ctx, title: "As every persona", text: msg.text}
+	}
+	return nil
+}
+
+func (a *App) onPersona(msg personaMsg) tea.Cmd {
+	if msg.err != nil {
+		a.flash = msg.err.Error()
+		return nil
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	old := a.w
+	a.seq++
+	a.run, a.fetching = runState{}, false
+	a.adopt(msg.pol, msg.w)
+	a.results.Reset(nil)
+	a.catalog.Refresh()
+	a.editor.SetNames(completionNames(a.ctx.Visibility))
+	a.flash = "acting as " + a.ctx.Persona.Name
+	return tea.Batch(func() tea.Msg { old.shutdown(); return nil }, statsCmd(a.ctx.Lake, a.ctx.Visibility))
+}
+
+// historyMsg is a workgroup's history, read off the UI.
+type historyMsg struct {
+	queries []queries.Query
+	totals  queries.Totals
+	err     error
+}
+
+func (a *App) openHistory() tea.Cmd {
+	root, wg := a.ctx.Lake.Root, a.ctx.Workgroup.Name
+	return func() tea.Msg {
+		var msg historyMsg
+		_, msg.err = queries.ReadHistory(root, wg, func(q queries.Query) {
+			msg.totals.Add(q)
+			msg.queries = append(msg.queries, q)
+			if len(msg.queries) > 500 {
+				msg.queries = msg.queries[1:]
+			}
+		})
+		return msg
+	}
+}
+
+func (a *App) historyList(msg historyMsg) overlay {
+	t := msg.totals
+	o := &listOverlay{ctx: a.ctx, empty: "no queries yet in workgroup " + a.ctx.Workgroup.Name,
+		title: fmt.Sprintf("History · %s · %s, scanned %s, cost %s", a.ctx.Workgroup.Name, plural(t.Queries, "query"),
+			queries.FormatBytes(t.DataScanned), queries.FormatUSD(t.CostUSD))}
+	for i := len(msg.queries) - 1; i >= 0; i-- {
+		q := msg.queries[i]
+		text := q.SQL
+		o.items = append(o.items, listItem{
+			text: fmt.Sprintf("%s %-9s %-10s %9s %s", q.Time.Local().Format("01-02 15:04:05"), q.State,
+				q.Persona, queries.FormatBytes(q.DataScanned), oneLine(q.SQL)),
+			detail: fmt.Sprintf("%s rows · %s · %s · %s", commaInt(int(q.Rows)), ms(q.TotalMS), queries.FormatUSD(q.CostUSD), firstLine(q.Error)),
+			choose: func() tea.Msg { return setTextMsg{text} },
+		})
+	}
+	return o
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func (a *App) savedList() overlay {
+	o := &listOverlay{ctx: a.ctx, title: "Saved queries", empty: "no saved queries (tarn saved add NAME SQL)"}
+	for _, q := range a.ctx.Saved {
+		text := q.Text("")
+		o.items = append(o.items, listItem{
+			text:   fmt.Sprintf("%-14s %s", q.Name, q.Description),
+			detail: oneLine(text),
+			choose: func() tea.Msg { return setTextMsg{text} },
+		})
+	}
+	return o
+}
+
+// exportedMsg reports an export.
+type exportedMsg struct{ text string }
+
+func (a *App) exportPrompt() overlay {
+	home, _ := os.UserHomeDir()
+	return &promptOverlay{ctx: a.ctx, title: "Export results", label: "Write the editor's query's rows to (.csv, .json or .parquet):",
+		value: filepath.Join(home, "tarn-export.csv"), note: "runs the query again, as " + a.ctx.Persona.Name + ", and writes every row",
+		submit: func(path string) tea.Cmd {
+			format := strings.TrimPrefix(filepath.Ext(path), ".")
+			if !slices.Contains(queries.ExportFormats, format) {
+				return func() tea.Msg { return exportedMsg{"export: the file must end in .csv, .json or .parquet"} }
+			}
+			text, w := a.editor.Text(), a.w
+			return func() tea.Msg {
+				var st queries.Stats
+				err := w.do(func(s *queries.Session) error {
+					w.closeOpen()
+					var err error
+					st, err = s.Export(context.Background(), text, path, format)
+					return err
+				})
+				if err != nil {
+					return exportedMsg{"export failed: " + firstLine(err.Error())}
+				}
+				return exportedMsg{fmt.Sprintf("exported %s to %s", plural(int(st.Rows), "row"), path)}
+			}
+		}}
+}
+
+// openFromCatalog opens the access matrix or the tag editor for the
+// catalog's selection.
+func (a *App) openFromCatalog(what string) tea.Cmd {
+	n, ok := a.catalog.Selected()
+	if !ok {
+		return nil
+	}
+	switch what {
+	case "access":
+		a.overlay = newAccessOverlay(a.ctx, a.ctx.Policy.AccessMatrix(a.ctx.Lake.Catalog, n.table.Table))
+	case "tags":
+		a.overlay = newTagOverlay(a, n.resource())
+	}
+	return nil
+}

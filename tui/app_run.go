@@ -1,0 +1,183 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"tarn/queries"
+)
+
+// startRun runs text, superseding any query still running or open: its
+// context is cancelled and its replies will carry an old seq.
+func (a *App) startRun(text string) tea.Cmd {
+	if strings.TrimSpace(text) == "" {
+		a.flash = "the editor is empty"
+		return nil
+	}
+	ctx := a.newRun()
+	a.run = runState{running: true, started: time.Now()}
+	a.results.Reset(nil)
+	a.editor.errLine = 0
+	return tea.Batch(runCmd(ctx, a.w, a.seq, text), tick(a.seq))
+}
+
+// newRun cancels the previous run and starts a new sequence.
+func (a *App) newRun() context.Context {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.seq++
+	a.fetching = false
+	ctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	return ctx
+}
+
+func (a *App) startMeasure(text string) tea.Cmd {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	ctx := a.newRun()
+	a.run = runState{measuring: true, started: time.Now(), stats: a.run.stats}
+	a.flash = "measuring: 1 warm-up run, then 5 timed runs"
+	return tea.Batch(measureCmd(ctx, a.w, a.seq, text), tick(a.seq))
+}
+
+// cancelRun interrupts the running query; with rows open between
+// fetches, it closes them.
+func (a *App) cancelRun() tea.Cmd {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.flash = "cancelling…"
+	if !a.fetching && a.run.running && a.results.columns != nil {
+		return closeCmd(a.w, a.seq)
+	}
+	return nil
+}
+
+// onReply hands typed messages to their owners.
+func (a *App) onReply(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case queryMsg:
+		return a.onQuery(msg)
+	case measuredMsg:
+		return a.onMeasured(msg)
+	case tickMsg:
+		if msg.seq == a.seq && ((a.run.running && !a.run.paused) || a.run.measuring) {
+			return tick(msg.seq)
+		}
+	case tableStats:
+		a.catalog.stats = msg
+	case insertMsg:
+		a.editor.Insert(msg.text)
+		a.setFocus(paneEditor)
+	case setTextMsg:
+		a.editor.SetText(msg.text)
+		a.setFocus(paneEditor)
+	case openMsg:
+		return a.openFromCatalog(msg.what)
+	case flashMsg:
+		a.flash = string(msg)
+	default:
+		return a.onOverlayReply(msg)
+	}
+	return nil
+}
+
+// setTextMsg replaces the editor's text (history, saved queries).
+type setTextMsg struct{ text string }
+
+// flashMsg is a one-line message for the status bar.
+type flashMsg string
+
+func (a *App) onQuery(msg queryMsg) tea.Cmd {
+	if msg.seq != a.seq {
+		return nil // a superseded run
+	}
+	a.fetching = false
+	if msg.started && msg.err == nil {
+		a.results.Reset(msg.columns)
+	}
+	a.results.Append(msg.rows, msg.done)
+	a.run.stats = msg.stats
+	a.run.paused = !msg.done
+	if msg.done {
+		a.run.running = false
+		a.flash = ""
+	}
+	if msg.err != nil {
+		a.run.err = msg.err.Error()
+		a.flash = firstLine(msg.err.Error())
+		a.editor.MarkError(msg.err.Error())
+		if errors.Is(msg.err, context.Canceled) {
+			a.flash = "cancelled"
+		}
+		return nil
+	}
+	return a.maybeFetch()
+}
+
+func (a *App) onMeasured(msg measuredMsg) tea.Cmd {
+	if msg.seq != a.seq {
+		return nil
+	}
+	a.run.measuring = false
+	a.run.stats = msg.stats
+	if msg.err != nil {
+		a.flash = firstLine(msg.err.Error())
+		return nil
+	}
+	t := msg.timing
+	a.run.timing = &t
+	a.flash = t.Method()
+	return nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// onMouse focuses the pane under a click and scrolls the one under the wheel.
+func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
+	if a.overlay != nil {
+		return nil
+	}
+	m := msg.Mouse()
+	l := a.layoutBoxes()
+	pane := -1
+	for p, b := range []box{l.catalog, l.editor, l.results} {
+		if b.contains(m.X, m.Y) {
+			pane = p
+		}
+	}
+	if pane < 0 {
+		return nil
+	}
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		a.setFocus(pane)
+	case tea.MouseWheelMsg:
+		if pane == paneCatalog {
+			return a.catalog.Update(msg)
+		}
+		if pane == paneResults {
+			a.results.Update(msg)
+			return a.maybeFetch()
+		}
+	}
+	return nil
+}
+
+// sessionState is what is restored on the next start.
+func (a *App) sessionState() State {
+	return State{Persona: a.ctx.Persona.Name, Theme: a.ctx.Styles.Name, Editor: a.editor.Text()}
+}
+
+// Stats are the current query's figures (for tests and the stats panel).
+func (a *App) Stats() queries.Stats { return a.run.stats }

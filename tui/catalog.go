@@ -1,0 +1,342 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"tarn/lake"
+	"tarn/perms"
+)
+
+// node is one line of the catalog tree.
+type node struct {
+	depth    int // 0 database, 1 table, 2 column
+	database string
+	table    *perms.TableAccess
+	column   *perms.ColumnAccess
+}
+
+func (n node) key() string {
+	switch {
+	case n.column != nil:
+		return n.table.Table.QualifiedName() + "." + n.column.Name
+	case n.table != nil:
+		return n.table.Table.QualifiedName()
+	}
+	return n.database
+}
+
+// Resource is the node as a policy resource.
+func (n node) resource() perms.Resource {
+	r := perms.Resource{Database: n.database}
+	if n.table != nil {
+		r.Table = n.table.Table.Name
+	}
+	if n.column != nil {
+		r.Column = n.column.Name
+	}
+	return r
+}
+
+// tableStats are a table's files and bytes, read off the UI in a command.
+type tableStats map[string]lake.FileStats
+
+// catalog is the tree of what the persona may describe: databases >
+// tables > columns, with format, files, size, types, masks and tags.
+type catalog struct {
+	ctx           *Context
+	expanded      map[string]bool
+	items         []node
+	cursor, top   int
+	width, height int
+	focused       bool
+	filtering     bool
+	filter        string
+	stats         tableStats
+}
+
+func newCatalog(ctx *Context) *catalog {
+	c := &catalog{ctx: ctx, expanded: map[string]bool{}}
+	for _, db := range databases(ctx.Visibility) {
+		c.expanded[db] = true
+	}
+	c.rebuild()
+	return c
+}
+
+func databases(v perms.Visibility) []string {
+	var out []string
+	for _, ta := range v.Tables {
+		if len(out) == 0 || out[len(out)-1] != ta.Table.Database {
+			out = append(out, ta.Table.Database)
+		}
+	}
+	return out
+}
+
+// Refresh rebuilds the tree after the persona or the policy changed,
+// keeping the cursor on the same name when it is still there.
+func (c *catalog) Refresh() {
+	was := ""
+	if c.cursor < len(c.items) {
+		was = c.items[c.cursor].key()
+	}
+	c.rebuild()
+	for i, n := range c.items {
+		if n.key() == was {
+			c.cursor = i
+		}
+	}
+	c.clamp()
+}
+
+func (c *catalog) rebuild() {
+	c.items = c.items[:0]
+	filter := strings.ToLower(c.filter)
+	v := c.ctx.Visibility
+	for _, db := range databases(v) {
+		c.items = append(c.items, node{depth: 0, database: db})
+		if !c.expanded[db] && filter == "" {
+			continue
+		}
+		for i := range v.Tables {
+			ta := &v.Tables[i]
+			if ta.Table.Database != db || (filter != "" && !strings.Contains(strings.ToLower(ta.Table.Name), filter)) {
+				continue
+			}
+			c.items = append(c.items, node{depth: 1, database: db, table: ta})
+			if c.expanded[ta.Table.QualifiedName()] {
+				for j := range ta.Columns {
+					c.items = append(c.items, node{depth: 2, database: db, table: ta, column: &ta.Columns[j]})
+				}
+			}
+		}
+	}
+	c.clamp()
+}
+
+func (c *catalog) SetSize(w, h int) { c.width, c.height = w, h; c.clamp() }
+
+func (c *catalog) clamp() {
+	c.cursor = max(0, min(c.cursor, len(c.items)-1))
+	rows := c.rows()
+	if c.cursor < c.top {
+		c.top = c.cursor
+	}
+	if c.cursor >= c.top+rows {
+		c.top = c.cursor - rows + 1
+	}
+	c.top = max(0, min(c.top, len(c.items)-rows))
+}
+
+func (c *catalog) rows() int { return max(1, c.height-1) } // last line: filter
+
+// Selected is the node under the cursor.
+func (c *catalog) Selected() (node, bool) {
+	if c.cursor < len(c.items) {
+		return c.items[c.cursor], true
+	}
+	return node{}, false
+}
+
+// Editing says whether the catalog owns printable keys (the filter).
+func (c *catalog) Editing() bool { return c.filtering }
+
+// insertMsg asks the editor to type text.
+type insertMsg struct{ text string }
+
+// openMsg asks the root to open an overlay for the selected node.
+type openMsg struct{ what string }
+
+func (c *catalog) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		if msg.Button == tea.MouseWheelUp {
+			c.cursor -= 3
+		} else {
+			c.cursor += 3
+		}
+		c.clamp()
+	case tea.KeyPressMsg:
+		if c.filtering {
+			c.filterKey(msg)
+			return nil
+		}
+		return c.key(msg)
+	}
+	return nil
+}
+
+func (c *catalog) filterKey(msg tea.KeyPressMsg) {
+	switch msg.String() {
+	case "enter", "esc":
+		c.filtering = false
+		if msg.String() == "esc" {
+			c.filter = ""
+		}
+	case "backspace":
+		if r := []rune(c.filter); len(r) > 0 {
+			c.filter = string(r[:len(r)-1])
+		}
+	default:
+		c.filter += msg.Text
+	}
+	c.rebuild()
+}
+
+func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := c.ctx.Keys
+	n, ok := c.Selected()
+	switch {
+	case key.Matches(msg, k.Up):
+		c.cursor--
+	case key.Matches(msg, k.Down):
+		c.cursor++
+	case key.Matches(msg, k.Filter):
+		c.filtering = true
+	case !ok:
+	case key.Matches(msg, k.Expand):
+		if n.column == nil {
+			c.expanded[n.key()] = !c.expanded[n.key()]
+			c.rebuild()
+		}
+	case key.Matches(msg, k.Collapse):
+		c.collapse(n)
+	case key.Matches(msg, k.Insert):
+		return func() tea.Msg { return insertMsg{insertName(n)} }
+	case key.Matches(msg, k.SelectStar) && n.table != nil:
+		return func() tea.Msg {
+			return insertMsg{"SELECT * FROM " + n.table.Table.QualifiedName() + " LIMIT 100"}
+		}
+	case key.Matches(msg, k.Access) && n.table != nil:
+		return func() tea.Msg { return openMsg{"access"} }
+	case key.Matches(msg, k.Tags):
+		return func() tea.Msg { return openMsg{"tags"} }
+	}
+	c.clamp()
+	return nil
+}
+
+func insertName(n node) string {
+	switch {
+	case n.column != nil:
+		return n.column.Name
+	case n.table != nil:
+		return n.table.Table.QualifiedName()
+	}
+	return n.database
+}
+
+// collapse closes the node, or moves to its parent.
+func (c *catalog) collapse(n node) {
+	if n.column == nil && c.expanded[n.key()] {
+		c.expanded[n.key()] = false
+		c.rebuild()
+		return
+	}
+	for i := c.cursor - 1; i >= 0; i-- {
+		if c.items[i].depth < n.depth {
+			c.cursor = i
+			return
+		}
+	}
+}
+
+func (c *catalog) ShortHelp() []key.Binding {
+	k := c.ctx.Keys
+	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Access, k.Tags}
+}
+
+func (c *catalog) FullHelp() [][]key.Binding {
+	k := c.ctx.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Access, k.Tags}}
+}
+
+func (c *catalog) View() string {
+	st := c.ctx.Styles
+	var b strings.Builder
+	for i := c.top; i < c.top+c.rows() && i < len(c.items); i++ {
+		if i > c.top {
+			b.WriteByte('\n')
+		}
+		line := pad(truncate(c.line(c.items[i]), c.width), c.width)
+		if i == c.cursor && c.focused {
+			b.WriteString(st.Selected.Render(line))
+		} else if c.items[i].depth == 0 {
+			b.WriteString(st.Title.Render(line))
+		} else if c.items[i].depth == 2 {
+			b.WriteString(st.Muted.Render(line))
+		} else {
+			b.WriteString(st.Text.Render(line))
+		}
+	}
+	for i := len(c.items) - c.top; i < c.rows(); i++ {
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	switch {
+	case c.filtering:
+		b.WriteString(st.Accent.Render(truncate("/"+c.filter+"▏", c.width)))
+	case c.filter != "":
+		b.WriteString(st.Muted.Render(truncate("filter: "+c.filter+" (/ to change)", c.width)))
+	case len(c.items) == 0:
+		b.WriteString(st.Muted.Render(truncate("no tables visible to "+c.ctx.Persona.Name, c.width)))
+	}
+	return b.String()
+}
+
+func (c *catalog) line(n node) string {
+	switch {
+	case n.column != nil:
+		s := "    " + n.column.Name + " " + n.column.Type
+		if n.column.Mask != "" {
+			s += " masked(" + n.column.Mask + ")"
+		}
+		return s + c.tags(n)
+	case n.table != nil:
+		mark := "▸ "
+		if c.expanded[n.key()] {
+			mark = "▾ "
+		}
+		t := n.table.Table
+		s := "  " + mark + t.Name + " " + string(t.Format)
+		if t.Compression != lake.None {
+			s += "+" + string(t.Compression)
+		}
+		if fs, ok := c.stats[t.QualifiedName()]; ok {
+			s += fmt.Sprintf(" %s %s", plural(fs.Files, "file"), lake.HumanBytes(fs.Bytes))
+		}
+		if !n.table.Select {
+			s += " (describe only)"
+		}
+		return s
+	}
+	mark := "▸ "
+	if c.expanded[n.database] {
+		mark = "▾ "
+	}
+	return mark + n.database + c.tags(n)
+}
+
+func (c *catalog) tags(n node) string {
+	var parts []string
+	for _, t := range c.ctx.Policy.TagsOf(n.resource()) {
+		if !t.Inherited {
+			parts = append(parts, t.Key+"="+t.Value)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(parts, " ") + "]"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return commaInt(n) + " " + word + "s"
+}

@@ -1,0 +1,254 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+)
+
+type lipglossStyle = lipgloss.Style
+
+func errf(format string, a ...any) error { return fmt.Errorf(format, a...) }
+
+// demoTableRE finds a demo log layout named in SQL.
+var demoTableRE = regexp.MustCompile(`(?i)\b(weblogs\.)?access_log_(csv|json|parquet)(_gz)?_\d+\b`)
+
+// compareMsg is a finished comparison of layouts.
+type compareMsg struct {
+	seq   int
+	cells []queries.BenchCell
+	err   error
+}
+
+// compareOverlay runs the editor's query over every layout of the demo
+// log and draws local times beside the source's Athena times as bars.
+type compareOverlay struct {
+	ctx          *Context
+	query        string
+	cancel       context.CancelFunc
+	done, total  *atomic.Int64
+	cells        []queries.BenchCell
+	err          error
+	finished     bool
+	top          int
+}
+
+func (a *App) startCompare() tea.Cmd {
+	text := a.editor.Text()
+	if !demoTableRE.MatchString(text) {
+		a.flash = "compare: name a demo log layout in the editor (e.g. weblogs.access_log_csv_1)"
+		return nil
+	}
+	template := demoTableRE.ReplaceAllString(text, queries.TablePlaceholder)
+	name := "editor"
+	for _, q := range queries.SourceQueries() {
+		if strings.EqualFold(strings.TrimSpace(template), q.SQL) {
+			name = q.Name
+		}
+	}
+	var tables []lake.Table
+	for _, ta := range a.ctx.Visibility.Tables {
+		if ta.Select && demoTableRE.MatchString(ta.Table.Name) {
+			tables = append(tables, ta.Table)
+		}
+	}
+	cells, err := queries.PlanBench(a.ctx.Lake, tables, []queries.Saved{{Name: name, SQL: template}})
+	if err != nil {
+		a.flash = err.Error()
+		return nil
+	}
+	ctx := a.newRun()
+	o := &compareOverlay{ctx: a.ctx, query: oneLine(template), cancel: a.cancel, done: new(atomic.Int64), total: new(atomic.Int64)}
+	a.overlay = o
+	w, seq := a.w, a.seq
+	run := func() tea.Msg {
+		var err error
+		w.do(func(s *queries.Session) error {
+			w.closeOpen()
+			err = s.Bench(ctx, cells, 5, 1, func(p queries.BenchProgress) {
+				o.done.Store(int64(p.Done))
+				o.total.Store(int64(p.Total))
+			})
+			return nil
+		})
+		return compareMsg{seq: seq, cells: cells, err: err}
+	}
+	return tea.Batch(run, compareTick(seq))
+}
+
+// compareTickMsg redraws the progress of a comparison.
+type compareTickMsg struct{ seq int }
+
+func compareTick(seq int) tea.Cmd {
+	return tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return compareTickMsg{seq} })
+}
+
+func (a *App) onCompare(msg compareMsg) tea.Cmd {
+	o, ok := a.overlay.(*compareOverlay)
+	if !ok || msg.seq != a.seq {
+		return nil
+	}
+	o.cells, o.err, o.finished = msg.cells, msg.err, true
+	return nil
+}
+
+func (o *compareOverlay) Title() string { return "Compare layouts · " + o.query }
+
+func (o *compareOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	switch m := msg.(type) {
+	case compareTickMsg:
+		if !o.finished {
+			return compareTick(m.seq), false
+		}
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(m, o.ctx.Keys.Close):
+			o.cancel()
+			return nil, true
+		case key.Matches(m, o.ctx.Keys.Down):
+			o.top++
+		case key.Matches(m, o.ctx.Keys.Up):
+			o.top = max(0, o.top-1)
+		}
+	}
+	return nil, false
+}
+
+func (o *compareOverlay) View(width, height int) string {
+	st := o.ctx.Styles
+	if !o.finished {
+		done, total := o.done.Load(), max(1, o.total.Load())
+		barW := max(10, width-30)
+		filled := int(int64(barW) * done / total)
+		return st.Text.Render(fmt.Sprintf("running each layout 1 + 5 times: %d/%d runs\n", done, total)) +
+			st.Bar.Render(strings.Repeat("█", filled)) + st.Muted.Render(strings.Repeat("·", barW-filled)) +
+			"\n\n" + st.Muted.Render("esc cancels")
+	}
+	if errors.Is(o.err, context.Canceled) {
+		return st.Warning.Render("cancelled")
+	}
+	return o.table(width, height)
+}
+
+// table draws one line per layout: local trimmed mean and Athena's figure
+// as bars, each scaled to its own largest value, then scanned and cost.
+func (o *compareOverlay) table(width, height int) string {
+	st := o.ctx.Styles
+	var maxLocal, maxAthena float64
+	for _, c := range o.cells {
+		maxLocal = max(maxLocal, c.TrimmedMS)
+		if c.AthenaS != nil {
+			maxAthena = max(maxAthena, *c.AthenaS)
+		}
+	}
+	nameW, barW := 24, max(6, (width-24-48)/2)
+	lines := []string{st.Header.Render(pad("layout", nameW) + " " + pad("local (trimmed mean of 5)", barW+11) + " " + pad("Athena (source)", barW+8) + " scanned     cost")}
+	for _, c := range o.cells {
+		if c.Error != "" {
+			lines = append(lines, pad(c.Table, nameW)+" "+st.Error.Render(truncate(c.Error, width-nameW-1)))
+			continue
+		}
+		local := bar(c.TrimmedMS, maxLocal, barW)
+		line := pad(c.Table, nameW) + " " + st.Bar.Render(local) + fmt.Sprintf(" %9s ", ms(c.TrimmedMS))
+		athena := strings.Repeat(" ", barW) + "        "
+		if c.AthenaS != nil {
+			athena = st.BarRef.Render(bar(*c.AthenaS, maxAthena, barW)) + fmt.Sprintf(" %6.2f s", *c.AthenaS)
+		}
+		line += athena + fmt.Sprintf(" %10s %s", queries.FormatBytes(c.DataScanned), queries.FormatUSD(c.CostUSD))
+		lines = append(lines, line)
+	}
+	top := min(o.top, max(0, len(lines)-height+1))
+	body := lines[:1]
+	body = append(body, lines[1+top:]...)
+	return strings.Join(body, "\n")
+}
+
+// bar is a horizontal bar of x out of full in width cells (eighths).
+func bar(x, full float64, width int) string {
+	if full <= 0 {
+		return strings.Repeat(" ", width)
+	}
+	eighths := int(x / full * float64(width*8))
+	s := strings.Repeat("█", eighths/8)
+	if r := eighths % 8; r > 0 {
+		s += string([]rune("▏▎▍▌▋▊▉")[r-1])
+	}
+	return pad(s, width)
+}
+
+func (o *compareOverlay) ShortHelp() []key.Binding {
+	return []key.Binding{o.ctx.Keys.Up, o.ctx.Keys.Down, o.ctx.Keys.Close}
+}
+
+func (o *compareOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
+
+// personasComparedMsg is one query's outcome for every persona.
+type personasComparedMsg struct{ text string }
+
+// comparePersonas runs the editor's query as every persona, each in a
+// session of its own, and shows the columns, row count and first rows
+// each gets, or its refusal.
+func (a *App) comparePersonas() tea.Cmd {
+	text := a.editor.Text()
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	l, pol := a.ctx.Lake, a.ctx.Policy
+	a.flash = "running as every persona…"
+	return func() tea.Msg {
+		var b strings.Builder
+		for _, p := range pol.Personas {
+			fmt.Fprintf(&b, "── %s (%s)\n", p.Name, p.Workgroup)
+			b.WriteString(asPersona(l, pol, p.Name, text) + "\n")
+		}
+		return personasComparedMsg{b.String()}
+	}
+}
+
+func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := queries.Open(ctx, l, pol, persona)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer s.Close()
+	r, err := s.Run(ctx, text)
+	if err != nil {
+		return s.Last().State + ": " + firstLine(err.Error())
+	}
+	var names []string
+	for _, c := range r.Columns() {
+		names = append(names, c.Name)
+	}
+	var first []string
+	err = r.Each(func(row []any) error {
+		if len(first) < 3 {
+			var cells []string
+			for _, v := range row {
+				cells = append(cells, queries.FormatValue(v))
+			}
+			first = append(first, "   "+strings.Join(cells, " | "))
+		}
+		return nil
+	})
+	r.Close()
+	st := r.Stats()
+	if err != nil {
+		return st.State + ": " + firstLine(err.Error())
+	}
+	return fmt.Sprintf("%s · %s · columns: %s · scanned %s\n%s", st.State, plural(int(st.Rows), "row"),
+		strings.Join(names, ", "), queries.FormatBytes(st.DataScanned), strings.Join(first, "\n"))
+}

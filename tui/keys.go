@@ -1,0 +1,81 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every binding of the program. The footer and the help overlay
+// are generated from it, so they can only show keys that work.
+type KeyMap struct {
+	// Everywhere (control and function keys, so typing never triggers them).
+	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpInEditor key.Binding
+	Persona, History, Saved, Export, Theme, Compare, ComparePersonas        key.Binding
+	// Catalog pane.
+	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
+	// Editor pane.
+	Complete key.Binding
+	// Results pane.
+	Left, Right, PageUp, PageDown, Top, Bottom, CopyCell, CopyRow, CellView key.Binding
+	// Overlays.
+	Choose, Close key.Binding
+}
+
+func bind(keys []string, helpKey, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
+}
+
+// DefaultKeyMap is harlequin's and the DuckDB CLI's conventions, with
+// fallbacks for terminals that never send ctrl+enter.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Run:             bind([]string{"ctrl+enter", "ctrl+j", "f5"}, "ctrl+j/f5", "run"),
+		Measure:         bind([]string{"f6"}, "f6", "run 5×, trimmed mean"),
+		Cancel:          bind([]string{"esc", "ctrl+c"}, "esc", "cancel query"),
+		Quit:            bind([]string{"ctrl+q", "ctrl+c"}, "ctrl+q", "quit"),
+		NextPane:        bind([]string{"tab"}, "tab", "next pane"),
+		PrevPane:        bind([]string{"shift+tab"}, "shift+tab", "previous pane"),
+		Help:            bind([]string{"?", "f1"}, "?", "help"),
+		HelpInEditor:    bind([]string{"f1"}, "f1", "help"),
+		Persona:         bind([]string{"ctrl+p"}, "ctrl+p", "persona"),
+		History:         bind([]string{"ctrl+r"}, "ctrl+r", "history"),
+		Saved:           bind([]string{"ctrl+o"}, "ctrl+o", "saved queries"),
+		Export:          bind([]string{"ctrl+e"}, "ctrl+e", "export results"),
+		Theme:           bind([]string{"ctrl+t"}, "ctrl+t", "next theme"),
+		Compare:         bind([]string{"ctrl+b"}, "ctrl+b", "compare layouts"),
+		ComparePersonas: bind([]string{"ctrl+g"}, "ctrl+g", "compare personas"),
+
+		Up:         bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:       bind([]string{"down", "j"}, "↓/j", "down"),
+		Expand:     bind([]string{"enter", "right", "l"}, "enter", "open"),
+		Collapse:   bind([]string{"left", "h"}, "←/h", "close"),
+		Filter:     bind([]string{"/"}, "/", "filter"),
+		Insert:     bind([]string{"i"}, "i", "insert name"),
+		SelectStar: bind([]string{"s"}, "s", "SELECT * … LIMIT 100"),
+		Access:     bind([]string{"a"}, "a", "access matrix"),
+		Tags:       bind([]string{"t"}, "t", "tags"),
+
+		Complete: bind([]string{"tab", "ctrl+space", "ctrl+@"}, "tab", "complete"),
+
+		Left:     bind([]string{"left", "h"}, "←/h", "column left"),
+		Right:    bind([]string{"right", "l"}, "→/l", "column right"),
+		PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
+		PageDown: bind([]string{"pgdown", "space"}, "pgdn", "page down"),
+		Top:      bind([]string{"home", "g"}, "g", "first row"),
+		Bottom:   bind([]string{"end", "G"}, "G", "last fetched row"),
+		CopyCell: bind([]string{"y"}, "y", "copy cell"),
+		CopyRow:  bind([]string{"Y"}, "Y", "copy row"),
+		CellView: bind([]string{"enter"}, "enter", "whole value"),
+
+		Choose: bind([]string{"enter"}, "enter", "choose"),
+		Close:  bind([]string{"esc", "q"}, "esc", "close"),
+	}
+}
+
+// global are the bindings shown in every footer and the help's first column.
+func (k KeyMap) global() []key.Binding {
+	return []key.Binding{k.Run, k.Cancel, k.NextPane, k.Help, k.Persona, k.Quit}
+}
+
+// globalFull is the help's list of program-wide keys.
+func (k KeyMap) globalFull() []key.Binding {
+	return []key.Binding{k.Run, k.Measure, k.Cancel, k.NextPane, k.PrevPane, k.Help, k.Persona, k.History,
+		k.Saved, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit}
+}

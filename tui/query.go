@@ -1,0 +1,129 @@
+package tui
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"tarn/queries"
+)
+
+// pageRows is how many rows one fetch asks for (whole DuckDB chunks, so a
+// little more): a screen or two ahead of the cursor.
+const pageRows = 1000
+
+// queryMsg answers a run or a fetch. seq ties it to the run that asked:
+// the root model drops replies to a run it has since replaced.
+type queryMsg struct {
+	seq     int
+	started bool // the first reply of a run: columns are set
+	columns []queries.Column
+	rows    [][]string
+	done    bool // no more rows: the result is closed and stats are final
+	stats   queries.Stats
+	err     error
+}
+
+// runCmd starts text on the worker's session and fetches the first page.
+func runCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
+	return func() tea.Msg {
+		msg := queryMsg{seq: seq, started: true}
+		w.do(func(s *queries.Session) error {
+			w.closeOpen()
+			r, err := s.Run(ctx, text)
+			if err != nil {
+				msg.err, msg.stats, msg.done = err, s.Last().Stats, true
+				return nil
+			}
+			w.open = r
+			msg.columns = r.Columns()
+			fetchInto(w, &msg, pageRows)
+			return nil
+		})
+		return msg
+	}
+}
+
+// fetchCmd fetches the next page of the open result.
+func fetchCmd(w *worker, seq, n int) tea.Cmd {
+	return func() tea.Msg {
+		msg := queryMsg{seq: seq}
+		w.do(func(*queries.Session) error {
+			if w.open == nil {
+				msg.done = true
+				return nil
+			}
+			fetchInto(w, &msg, n)
+			return nil
+		})
+		return msg
+	}
+}
+
+// closeCmd ends the open result (after a cancel, or when leaving it).
+func closeCmd(w *worker, seq int) tea.Cmd {
+	return func() tea.Msg {
+		msg := queryMsg{seq: seq, done: true}
+		w.do(func(*queries.Session) error {
+			if r := w.open; r != nil {
+				msg.err = r.Close()
+				msg.stats = r.Stats()
+				w.open = nil
+			}
+			return nil
+		})
+		return msg
+	}
+}
+
+// fetchInto reads at least n rows (or to the end) of w.open into msg,
+// formatted for display; at the end it closes the result.
+func fetchInto(w *worker, msg *queryMsg, n int) {
+	r := w.open
+	vals := make([]any, len(r.Columns()))
+	for len(msg.rows) < n && r.Next() {
+		for i := range r.Len() {
+			if err := r.Row(i, vals); err != nil {
+				msg.err = err
+				break
+			}
+			row := make([]string, len(vals))
+			for j, v := range vals {
+				row[j] = queries.FormatValue(v)
+			}
+			msg.rows = append(msg.rows, row)
+		}
+	}
+	if len(msg.rows) < n || msg.err != nil || r.Err() != nil {
+		if err := r.Close(); msg.err == nil {
+			msg.err = err
+		}
+		w.open, msg.done = nil, true
+	}
+	msg.stats = r.Stats()
+}
+
+// measuredMsg is the trimmed mean of repeated runs of the editor's query.
+type measuredMsg struct {
+	seq    int
+	timing queries.Timing
+	stats  queries.Stats
+	err    error
+}
+
+// measureCmd runs text 1 + n times to the end, the first as a warm-up.
+func measureCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
+	return func() tea.Msg {
+		msg := measuredMsg{seq: seq}
+		w.do(func(s *queries.Session) error {
+			w.closeOpen()
+			msg.timing, msg.err = queries.Measure(5, 1, func() (float64, error) {
+				st, err := s.RunToEnd(ctx, text)
+				msg.stats = st
+				return st.TotalMS, err
+			})
+			return nil
+		})
+		return msg
+	}
+}

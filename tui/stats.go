@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"tarn/queries"
+)
+
+// runState is what the stats panel shows of the current query.
+type runState struct {
+	running   bool
+	paused    bool // rows are open, waiting for the cursor to ask for more
+	measuring bool
+	started   time.Time
+	stats     queries.Stats
+	timing    *queries.Timing // set after F6
+	err       string
+}
+
+// statsView renders the stats panel: state, times, rows, data scanned,
+// billed bytes and cost, the workgroup and its limit.
+func statsView(ctx *Context, rs runState, width int, now time.Time) string {
+	st := ctx.Styles
+	s := rs.stats
+	state := s.State
+	if state == "" {
+		state = "—"
+	}
+	if rs.running {
+		state = queries.Running
+		if rs.paused {
+			state += " (more on scroll)"
+		}
+	}
+	if rs.measuring {
+		state = "MEASURING"
+	}
+	stateStyle := st.Text
+	switch state {
+	case queries.Succeeded:
+		stateStyle = st.Success
+	case queries.Failed, queries.Refused:
+		stateStyle = st.Error
+	case queries.Cancelled, queries.Running, "MEASURING":
+		stateStyle = st.Warning
+	}
+	lines := []string{stateStyle.Bold(true).Render(state)}
+	elapsed := s.TotalMS
+	if (rs.running && !rs.paused) || rs.measuring {
+		elapsed = float64(now.Sub(rs.started).Microseconds()) / 1000
+	}
+	add := func(label, value string) {
+		lines = append(lines, st.Muted.Render(label)+" "+st.Text.Render(value))
+	}
+	add("elapsed", ms(elapsed))
+	if rs.timing != nil {
+		add("trimmed", ms(rs.timing.TrimmedMS)+fmt.Sprintf(" (n=%d)", len(rs.timing.RunsMS)))
+		add("spread", fmt.Sprintf("%.0f%%", 100*rs.timing.Spread))
+	}
+	add("rows", commaInt(int(s.Rows)))
+	add("scanned", queries.FormatBytes(s.DataScanned))
+	add("billed", queries.FormatBytes(s.BilledBytes))
+	add("cost", queries.FormatUSD(s.CostUSD))
+	add("engine", ms(s.EngineMS))
+	add("fetch", ms(s.FetchMS))
+	add("1st row", ms(s.FirstRowMS))
+	wg := ctx.Workgroup
+	limit := "no limit"
+	if wg.BytesScannedCutoff > 0 {
+		limit = queries.FormatBytes(wg.BytesScannedCutoff) + "/query"
+	}
+	add("workgroup", wg.Name)
+	add("limit", limit)
+	for i, l := range lines {
+		lines[i] = truncate(l, width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func ms(x float64) string {
+	if x >= 1000 {
+		return fmt.Sprintf("%.2f s", x/1000)
+	}
+	return fmt.Sprintf("%.1f ms", x)
+}
