@@ -35,14 +35,14 @@ type compareMsg struct {
 // compareOverlay runs the editor's query over every layout of the demo
 // log and draws local times beside the source's Athena times as bars.
 type compareOverlay struct {
-	ctx          *Context
-	query        string
-	cancel       context.CancelFunc
-	done, total  *atomic.Int64
-	cells        []queries.BenchCell
-	err          error
-	finished     bool
-	top          int
+	ctx         *Context
+	query       string
+	cancel      context.CancelFunc
+	done, total *atomic.Int64
+	cells       []queries.BenchCell
+	err         error
+	finished    bool
+	top         int
 }
 
 func (a *App) startCompare() tea.Cmd {

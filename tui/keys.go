@@ -7,7 +7,7 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	// Everywhere (control and function keys, so typing never triggers them).
 	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpInEditor key.Binding
-	Persona, History, Saved, Export, Theme, Compare, ComparePersonas        key.Binding
+	Persona, History, Saved, Export, Theme, Compare, ComparePersonas   key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
 	// Editor pane.
