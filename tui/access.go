@@ -123,6 +123,10 @@ func (o *tagOverlay) Title() string { return "Tags of " + o.resource.String() }
 func (o *tagOverlay) admin() bool { return o.a.ctx.Persona.Admin }
 
 func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	if p, ok := msg.(tea.PasteMsg); ok && o.mode != "" {
+		o.input += p.Content
+		return nil, false
+	}
 	m, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil, false

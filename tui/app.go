@@ -60,7 +60,7 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, Themes: opts.Themes, NoColor: opts.NoColor}
+	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor}
 	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State}
 	a.setTheme(opts.Theme)
 	a.adopt(opts.Policy, w)
@@ -215,6 +215,9 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevPane):
 		a.setFocus(a.focus - 1)
 		return nil
+	case key.Matches(msg, k.FocusEditor, k.FocusResults, k.FocusCatalog):
+		a.setFocus(map[string]int{"f2": paneEditor, "f3": paneResults, "f4": paneCatalog}[msg.String()])
+		return nil
 	}
 	if cmd, ok := a.globalKey(msg); ok {
 		return cmd
@@ -256,6 +259,9 @@ func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	cmd := a.focused().Update(msg)
+	if r := a.catalog.TakeRequest(); r != "" {
+		a.openFromCatalog(r)
+	}
 	return tea.Batch(cmd, a.maybeFetch())
 }
 

@@ -79,8 +79,6 @@ func (a *App) onReply(msg tea.Msg) tea.Cmd {
 	case setTextMsg:
 		a.editor.SetText(msg.text)
 		a.setFocus(paneEditor)
-	case openMsg:
-		return a.openFromCatalog(msg.what)
 	case flashMsg:
 		a.flash = string(msg)
 	default:

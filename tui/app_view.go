@@ -151,7 +151,7 @@ func (a *App) statusBar() string {
 		wg += " ≤" + formatBytesShort(c)
 	}
 	parts := []string{
-		st.StatusKey.Render("tarn") + " " + st.Muted.Render(shortPath(a.ctx.Lake.Root)),
+		st.StatusKey.Render("tarn") + " " + st.Muted.Render(a.ctx.LakeLabel),
 		st.Muted.Render("persona ") + st.Accent.Render(a.ctx.Persona.Name),
 		st.Muted.Render("workgroup ") + st.Text.Render(wg),
 		st.Muted.Render("theme ") + st.Text.Render(a.ctx.Styles.Name),
@@ -163,7 +163,11 @@ func (a *App) statusBar() string {
 	hm := help.New()
 	hm.Styles = st.Help
 	hm.SetWidth(a.ctx.Width)
-	hints := hm.ShortHelpView(append(a.hintKeys(), a.ctx.Keys.global()...))
+	keys := a.hintKeys()
+	if a.overlay == nil {
+		keys = append(keys, a.ctx.Keys.global()...)
+	}
+	hints := hm.ShortHelpView(keys)
 	return truncate(line, a.ctx.Width) + "\n" + hints
 }
 

@@ -56,6 +56,15 @@ type catalog struct {
 	filtering     bool
 	filter        string
 	stats         tableStats
+	request       string // "access" or "tags": an overlay the root opens now
+}
+
+// TakeRequest returns and clears the overlay the last key asked for. It is
+// read synchronously, so a key typed right after lands in the overlay.
+func (c *catalog) TakeRequest() string {
+	r := c.request
+	c.request = ""
+	return r
 }
 
 func newCatalog(ctx *Context) *catalog {
@@ -148,9 +157,6 @@ func (c *catalog) Editing() bool { return c.filtering }
 // insertMsg asks the editor to type text.
 type insertMsg struct{ text string }
 
-// openMsg asks the root to open an overlay for the selected node.
-type openMsg struct{ what string }
-
 func (c *catalog) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
@@ -212,9 +218,9 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 			return insertMsg{"SELECT * FROM " + n.table.Table.QualifiedName() + " LIMIT 100"}
 		}
 	case key.Matches(msg, k.Access) && n.table != nil:
-		return func() tea.Msg { return openMsg{"access"} }
+		c.request = "access"
 	case key.Matches(msg, k.Tags):
-		return func() tea.Msg { return openMsg{"tags"} }
+		c.request = "tags"
 	}
 	c.clamp()
 	return nil

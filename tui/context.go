@@ -23,6 +23,7 @@ type Context struct {
 	NoColor       bool
 	Keys          KeyMap
 	Lake          *lake.Lake
+	LakeLabel     string // the lake as the status bar names it
 	Policy        *perms.Policy
 	Persona       perms.Persona
 	Workgroup     perms.Workgroup

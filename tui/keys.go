@@ -7,6 +7,7 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	// Everywhere (control and function keys, so typing never triggers them).
 	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpInEditor key.Binding
+	FocusEditor, FocusResults, FocusCatalog                            key.Binding
 	Persona, History, Saved, Export, Theme, Compare, ComparePersonas   key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
@@ -32,6 +33,9 @@ func DefaultKeyMap() KeyMap {
 		Quit:            bind([]string{"ctrl+q", "ctrl+c"}, "ctrl+q", "quit"),
 		NextPane:        bind([]string{"tab"}, "tab", "next pane"),
 		PrevPane:        bind([]string{"shift+tab"}, "shift+tab", "previous pane"),
+		FocusEditor:     bind([]string{"f2"}, "f2", "editor"),
+		FocusResults:    bind([]string{"f3"}, "f3", "results"),
+		FocusCatalog:    bind([]string{"f4"}, "f4", "catalog"),
 		Help:            bind([]string{"?", "f1"}, "?", "help"),
 		HelpInEditor:    bind([]string{"f1"}, "f1", "help"),
 		Persona:         bind([]string{"ctrl+p"}, "ctrl+p", "persona"),
@@ -76,6 +80,6 @@ func (k KeyMap) global() []key.Binding {
 
 // globalFull is the help's list of program-wide keys.
 func (k KeyMap) globalFull() []key.Binding {
-	return []key.Binding{k.Run, k.Measure, k.Cancel, k.NextPane, k.PrevPane, k.Help, k.Persona, k.History,
+	return []key.Binding{k.Run, k.Measure, k.Cancel, k.NextPane, k.PrevPane, k.FocusEditor, k.FocusResults, k.FocusCatalog, k.Help, k.Persona, k.History,
 		k.Saved, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit}
 }

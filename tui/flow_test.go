@@ -1,0 +1,153 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+// probed wraps the app so a test can ask, through the program's own
+// message loop, for the screen as the app would draw it now: no test
+// goroutine ever reads the model while the program changes it.
+type probed struct{ *App }
+
+type probeMsg struct{ reply chan string }
+
+func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m, ok := msg.(probeMsg); ok {
+		m.reply <- ansi.Strip(p.App.render())
+		return p, nil
+	}
+	_, cmd := p.App.Update(msg)
+	return p, cmd
+}
+
+// flow is a running workbench in a test.
+type flow struct {
+	t  *testing.T
+	tm *teatest.TestModel
+}
+
+func startFlow(t *testing.T, persona string) *flow {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, persona, 120, 35)
+	tm := teatest.NewTestModel(t, probed{a}, teatest.WithInitialTermSize(120, 35))
+	t.Cleanup(func() { tm.Quit() })
+	f := &flow{t, tm}
+	f.waitFor("persona " + persona)
+	return f
+}
+
+// screen is the current screen, colours stripped.
+func (f *flow) screen() string {
+	reply := make(chan string, 1)
+	f.tm.Send(probeMsg{reply})
+	select {
+	case s := <-reply:
+		return s
+	case <-time.After(5 * time.Second):
+		f.t.Fatal("the program did not answer")
+		return ""
+	}
+}
+
+// waitFor waits until the screen shows every one of want.
+func (f *flow) waitFor(want ...string) string {
+	f.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := f.screen()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				missing = w
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("the screen never showed %q:\n%s", missing, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (f *flow) keys(keys ...string) {
+	for _, k := range keys {
+		f.tm.Send(keyPress(k))
+	}
+}
+
+func (f *flow) run(sql string) {
+	f.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})             // the editor
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}) // cleared
+	f.tm.Send(tea.PasteMsg{Content: sql})
+	f.keys("ctrl+j")
+}
+
+func TestFlowRunAQuery(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.run("SELECT status, count(*) AS hits FROM weblogs.access_log_parquet_1 GROUP BY status ORDER BY status")
+	s := f.waitFor("SUCCEEDED", "hits")
+	if !strings.Contains(s, "200") || !strings.Contains(s, "scanned") {
+		t.Errorf("screen:\n%s", s)
+	}
+}
+
+func TestFlowSwitchPersonaAndColumnsVanish(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.run("SELECT * FROM sales.customers LIMIT 3")
+	f.waitFor("SUCCEEDED", "email", "column 1/6")
+	f.keys("ctrl+p", "down", "down", "enter") // analyst
+	s := f.waitFor("persona analyst")
+	if strings.Contains(s, "items csv") || !strings.Contains(s, "customers") {
+		t.Errorf("the analyst's catalog still lists hidden tables:\n%s", s)
+	}
+	f.run("SELECT * FROM sales.customers LIMIT 3")
+	s = f.waitFor("SUCCEEDED", "customer_id", "region", "column 1/2")
+	if strings.Contains(s, "email") || strings.Contains(s, "payment_id") {
+		t.Errorf("columns hidden from the analyst are on screen:\n%s", s)
+	}
+}
+
+func TestFlowCancelALongQuery(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.run("SELECT count(*) FROM weblogs.access_log_csv_1 a, weblogs.access_log_csv_1 b, weblogs.access_log_csv_1 c WHERE a.size + b.size + c.size = -1")
+	f.waitFor("RUNNING")
+	time.Sleep(300 * time.Millisecond)
+	f.keys("esc")
+	f.waitFor("CANCELLED")
+	f.run("SELECT 42 AS answer") // the session still works
+	f.waitFor("SUCCEEDED", "answer")
+}
+
+func TestFlowAnalystCannotEditTags(t *testing.T) {
+	f := startFlow(t, "analyst")
+	f.keys("tab", "tab", "down", "t") // editor -> results -> catalog; customers; tags
+	f.waitFor("Tags of sales.customers", "Read-only: only a data lake administrator may change tags")
+	f.keys("a")
+	f.tm.Send(tea.PasteMsg{Content: "role=analyst"})
+	f.keys("enter")
+	s := f.waitFor("Tags of sales.customers")
+	if strings.Contains(s, "role=analyst assigned here") {
+		t.Errorf("the analyst changed a tag:\n%s", s)
+	}
+}
+
+func TestFlowAdminEditsATagAndViewsFollow(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.keys("tab", "tab", "down", "enter", "down", "down") // catalog: customers, open, onto name
+	f.keys("t", "a")
+	f.tm.Send(tea.PasteMsg{Content: "role=analyst"})
+	f.keys("enter")
+	f.waitFor("assign sales.customers.name role=analyst")
+	f.keys("ctrl+p", "down", "down", "enter")
+	f.waitFor("persona analyst")
+	f.run("SELECT * FROM sales.customers LIMIT 1")
+	f.waitFor("SUCCEEDED", "customer_id", "name")
+}

@@ -1,0 +1,142 @@
+package tui
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"tarn/lake"
+	"tarn/perms"
+	"tarn/queries"
+	"tarn/themes"
+)
+
+var update = flag.Bool("golden", false, "rewrite the golden files of the views")
+
+// golden compares a view, colours stripped, with testdata/name.golden.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	got = ansi.Strip(got)
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./tui -run %s -golden writes it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// testLake is a small demo lake with the demo policy, shared by a test.
+func testLake(t testing.TB) (*lake.Lake, *perms.Policy) {
+	t.Helper()
+	l, err := lake.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Demo(context.Background(), lake.DemoOptions{LogRows: 3000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := perms.WriteDemoPolicy(l.Root, l.Catalog, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := queries.WriteDemoSaved(l.Root); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := queries.LoadPolicy(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, pol
+}
+
+// newTestApp is the workbench as persona at a fixed size, colourless.
+func newTestApp(t testing.TB, l *lake.Lake, pol *perms.Policy, persona string, w, h int) *App {
+	t.Helper()
+	palettes, err := themes.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Options{Lake: l, Policy: pol, Persona: persona, Themes: palettes, NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.w.shutdown)
+	a.ctx.LakeLabel = "/lake"
+	a.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return a
+}
+
+// fixedResult feeds the app a result as a run would, with fixed figures.
+func fixedResult(a *App) {
+	a.seq++
+	a.run.running = true
+	cols := []queries.Column{{Name: "customer_id", Type: "BIGINT"}, {Name: "region", Type: "VARCHAR"}, {Name: "note", Type: "VARCHAR"}}
+	rows := [][]string{{"1", "west", "a value long enough to be cut at the column's cap of forty cells"}, {"2", "east", "NULL"}, {"3", "north", ""}}
+	a.Update(queryMsg{seq: a.seq, started: true, columns: cols, rows: rows, done: true,
+		stats: queries.Stats{State: queries.Succeeded, Rows: 3, DataScanned: 461516, BilledBytes: 10 << 20,
+			CostUSD: queries.CostUSD(461516), EngineMS: 3.2, FetchMS: 0.4, FirstRowMS: 3.1, TotalMS: 5.0}})
+}
+
+func TestViewsAtFixedSizes(t *testing.T) {
+	l, pol := testLake(t)
+	for _, size := range [][2]int{{120, 35}, {80, 24}} {
+		a := newTestApp(t, l, pol, "analyst", size[0], size[1])
+		a.editor.SetText("SELECT customer_id, region -- who\nFROM sales.customers WHERE region = 'east' LIMIT 10")
+		fixedResult(a)
+		a.catalog.stats = tableStats{"sales.customers": {Files: 1, Bytes: 461516}}
+		golden(t, "app_analyst_"+sizeName(size), a.render())
+	}
+	a := newTestApp(t, l, pol, "admin", 100, 30)
+	a.setFocus(paneCatalog)
+	for _, k := range []string{"down", "enter", "down"} { // open customers, onto its first column
+		a.Update(keyPress(k))
+	}
+	golden(t, "catalog_admin_open_table", a.catalog.View())
+	a.Update(keyPress("?"))
+	golden(t, "help_overlay", a.render())
+}
+
+func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
+
+// keyPress builds the message a terminal key makes.
+func keyPress(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "ctrl+j":
+		return tea.KeyPressMsg{Code: 'j', Mod: tea.ModCtrl}
+	case "ctrl+p":
+		return tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func mustResource(t *testing.T, s string) perms.Resource {
+	r, err := perms.ParseResource(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
