@@ -112,6 +112,9 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		a.run.err = msg.err.Error()
 		a.flash = firstLine(msg.err.Error())
 		a.editor.MarkError(msg.err.Error())
+		if msg.started {
+			a.results.SetError(msg.err.Error())
+		}
 		if errors.Is(msg.err, context.Canceled) {
 			a.flash = "cancelled"
 		}

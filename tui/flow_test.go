@@ -17,10 +17,18 @@ type probed struct{ *App }
 
 type probeMsg struct{ reply chan string }
 
+// probeHooks answer other questions a test asks the same way.
+var probeHooks []func(*App, tea.Msg) bool
+
 func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m, ok := msg.(probeMsg); ok {
 		m.reply <- ansi.Strip(p.App.render())
 		return p, nil
+	}
+	for _, hook := range probeHooks {
+		if hook(p.App, msg) {
+			return p, nil
+		}
 	}
 	_, cmd := p.App.Update(msg)
 	return p, cmd
@@ -150,4 +158,30 @@ func TestFlowAdminEditsATagAndViewsFollow(t *testing.T) {
 	f.waitFor("persona analyst")
 	f.run("SELECT * FROM sales.customers LIMIT 1")
 	f.waitFor("SUCCEEDED", "customer_id", "name")
+}
+
+func TestFlowErrorsShowInPlaceWithThePosition(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.run("SELECT host,\n       nope\nFROM weblogs.access_log_parquet_1")
+	s := f.waitFor("FAILED", `Referenced column "nope" not found`)
+	if !strings.Contains(s, "LINE 2") {
+		t.Errorf("the error lost its position:\n%s", s)
+	}
+	reply := make(chan [2]int, 1)
+	f.tm.Send(errPosProbe{reply})
+	if pos := <-reply; pos != [2]int{2, 7} {
+		t.Errorf("error marked at line %d column %d, want line 2 column 7 (nope)", pos[0], pos[1])
+	}
+}
+
+type errPosProbe struct{ reply chan [2]int }
+
+func init() {
+	probeHooks = append(probeHooks, func(a *App, msg tea.Msg) bool {
+		if m, ok := msg.(errPosProbe); ok {
+			m.reply <- [2]int{a.editor.errLine, a.editor.errCol}
+			return true
+		}
+		return false
+	})
 }

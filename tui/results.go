@@ -33,7 +33,11 @@ type results struct {
 	width, height int
 	focused       bool
 	notice        string
+	failure       string // the last query's error, shown in place of rows
 }
+
+// SetError shows a query's error in the grid's place.
+func (r *results) SetError(msg string) { r.failure = msg }
 
 func newResults(ctx *Context) *results { return &results{ctx: ctx} }
 
@@ -187,6 +191,13 @@ func (r *results) FullHelp() [][]key.Binding {
 // screen, never to the result.
 func (r *results) View() string {
 	st := r.ctx.Styles
+	if r.failure != "" {
+		var lines []string
+		for _, l := range strings.Split(r.failure, "\n") {
+			lines = append(lines, st.Error.Render(truncate(l, r.width)))
+		}
+		return strings.Join(lines, "\n")
+	}
 	if r.columns == nil {
 		return st.Muted.Render(truncate("Run a query: ctrl+j or F5 (ctrl+enter where the terminal sends it).", r.width))
 	}
