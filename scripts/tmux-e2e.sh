@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# tmux-e2e.sh drives tarn in a real terminal (tmux) the way a person does
+# and checks what the screen shows. Run it from the repository root:
+#
+#   bash scripts/tmux-e2e.sh            # screens are kept in $TMPDIR/tarn-e2e.*
+#
+# It needs tmux and Go. It builds tarn, creates a demo lake in a temporary
+# folder, and never touches your own lake or session.
+set -euo pipefail
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tarn-e2e.XXXXXX")
+bin="$work/tarn"
+lake="$work/lake"
+session="tarn-e2e-$$"
+export XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
+step=0
+
+go build -o "$bin" .
+"$bin" --lake "$lake" demo >/dev/null 2>&1
+
+cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; }
+trap cleanup EXIT
+
+start() {
+	tmux new-session -d -s "$session" -x 120 -y 35 "$bin --lake $lake; sleep 600"
+}
+
+# shot saves the screen as the next numbered file and prints its path.
+shot() {
+	step=$((step + 1))
+	local f
+	f=$(printf '%s/screen-%02d-%s.txt' "$work" "$step" "$1")
+	tmux capture-pane -p -t "$session" >"$f"
+	echo "$f"
+}
+
+# expect waits up to 20 s for every pattern (fixed strings) on screen.
+expect() {
+	local name=$1
+	shift
+	for _ in $(seq 1 200); do
+		local screen ok=1
+		screen=$(tmux capture-pane -p -t "$session")
+		for pat in "$@"; do
+			grep -qF -- "$pat" <<<"$screen" || ok=0
+		done
+		if [ "$ok" = 1 ]; then
+			echo "ok   $name"
+			shot "$name" >/dev/null
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL $name: the screen never showed: $*"
+	cat "$(shot "$name-failed")"
+	exit 1
+}
+
+# refute fails if a pattern is on screen now.
+refute() {
+	local name=$1
+	shift
+	local screen
+	screen=$(tmux capture-pane -p -t "$session")
+	for pat in "$@"; do
+		if grep -qF -- "$pat" <<<"$screen"; then
+			echo "FAIL $name: the screen shows $pat"
+			cat "$(shot "$name-failed")"
+			exit 1
+		fi
+	done
+	echo "ok   $name"
+}
+
+type_sql() {
+	tmux send-keys -t "$session" F2 C-u
+	tmux send-keys -t "$session" -l "$1"
+	tmux send-keys -t "$session" C-j
+}
+
+start
+expect "first frame" "Catalog · admin" "persona admin" "access_log_parquet_1"
+
+type_sql "SELECT status, count(*) AS hits FROM weblogs.access_log_parquet_1 GROUP BY status ORDER BY status"
+expect "query runs" "SUCCEEDED" "hits" "scanned"
+
+tmux send-keys -t "$session" C-p Down Down Enter
+expect "persona switch" "persona analyst" "Catalog · analyst"
+refute "hidden tables vanish" "items csv" "shops csv"
+
+type_sql "SELECT * FROM sales.customers LIMIT 5"
+expect "analyst sees two columns" "customer_id" "region" "column 1/2"
+refute "no hidden column" "email" "payment_id"
+
+type_sql "SELECT * FROM weblogs.access_log_csv_1"
+expect "workgroup limit" "CANCELLED" "Bytes scanned limit was exceeded"
+
+tmux send-keys -t "$session" F4 Down t
+expect "tag edit refused" "Tags of sales.customers" "Read-only: only a data lake administrator"
+tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
+
+type_sql "SELECT count(*) FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b, weblogs.access_log_parquet_1 c WHERE a.size + b.size + c.size = -1"
+expect "long query runs" "RUNNING"
+tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
+expect "cancelled" "CANCELLED"
+
+tmux send-keys -t "$session" F4 a # the catalog cursor is still on customers
+expect "access matrix" "Access to sales.customers" "masked(last4)" "region = 'ea"
+tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
+
+tmux send-keys -t "$session" F1
+expect "help from the key map" "run 5×, trimmed mean" "compare layouts"
+tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
+
+tmux send-keys -t "$session" C-t
+expect "theme cycles" "theme light"
+
+type_sql "SELECT host FROM weblogs.access_log_parquet_1 LIMIT 3"
+expect "last query" "SUCCEEDED" "column 1/1 host"
+tmux send-keys -t "$session" C-q
+sleep 1
+tmux kill-session -t "$session"
+
+start
+expect "session restored" "persona analyst" "theme light" "SELECT host FROM weblogs.access_log_parquet_1 LIMIT 3"
+
+tmux resize-window -t "$session" -x 80 -y 24
+expect "80x24 reflows" "Catalog" "SQL" "Results"
+
+echo "all steps passed; screens in $work"
