@@ -24,16 +24,17 @@ func userHome() (string, error) { return os.UserHomeDir() }
 // personaMsg is a new session, opened off the UI, for another persona or
 // a changed policy.
 type personaMsg struct {
-	w   *worker
-	pol *perms.Policy
-	err error
+	w    *worker
+	pol  *perms.Policy
+	note string // what the status bar says once it is in use
+	err  error
 }
 
-func switchPersonaCmd(a *App, pol *perms.Policy, persona string) tea.Cmd {
+func switchPersonaCmd(a *App, pol *perms.Policy, persona, note string) tea.Cmd {
 	l := a.ctx.Lake
 	return func() tea.Msg {
 		w, err := openSession(context.Background(), l, pol, persona)
-		return personaMsg{w: w, pol: pol, err: err}
+		return personaMsg{w: w, pol: pol, note: note, err: err}
 	}
 }
 
@@ -46,7 +47,7 @@ func (a *App) personaPicker() overlay {
 		}
 		o.items = append(o.items, listItem{
 			text:   fmt.Sprintf("%-12s %-10s %s", p.Name, p.Workgroup, desc),
-			choose: cmdMsg(switchPersonaCmd(a, a.ctx.Policy, p.Name)),
+			choose: cmdMsg(switchPersonaCmd(a, a.ctx.Policy, p.Name, "acting as "+p.Name)),
 		})
 		if p.Name == a.ctx.Persona.Name {
 			o.cursor = i
@@ -72,12 +73,11 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 			a.flash = msg.err.Error()
 			return nil
 		}
-		a.flash = msg.done
-		return switchPersonaCmd(a, msg.pol, a.ctx.Persona.Name)
+		return switchPersonaCmd(a, msg.pol, a.ctx.Persona.Name, msg.done)
 	case compareMsg:
 		return a.onCompare(msg)
 	case personasComparedMsg:
-		a.overlay = &textOverlay{ctx: a.ctx, title: "As every persona", text: msg.text}
+		a.overlay = &textOverlay{ctx: a.ctx, title: "As every persona", text: msg.text, cut: true}
 	}
 	return nil
 }
@@ -97,7 +97,7 @@ func (a *App) onPersona(msg personaMsg) tea.Cmd {
 	a.results.Reset(nil)
 	a.catalog.Refresh()
 	a.editor.SetNames(completionNames(a.ctx.Visibility))
-	a.flash = "acting as " + a.ctx.Persona.Name
+	a.flash = msg.note
 	return tea.Batch(func() tea.Msg { old.shutdown(); return nil }, statsCmd(a.ctx.Lake, a.ctx.Visibility))
 }
 

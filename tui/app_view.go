@@ -82,6 +82,7 @@ func (a *App) render() string {
 
 // fill pads text to n lines (or cuts it).
 func fill(s string, n int) string {
+	n = max(0, n)
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {
 		lines = lines[:n]

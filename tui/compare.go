@@ -210,13 +210,14 @@ func (a *App) comparePersonas() tea.Cmd {
 	return func() tea.Msg {
 		var b strings.Builder
 		for _, p := range pol.Personas {
-			fmt.Fprintf(&b, "── %s (%s)\n", p.Name, p.Workgroup)
-			b.WriteString(asPersona(l, pol, p.Name, text) + "\n")
+			fmt.Fprintf(&b, "── %s (%s)\n%s\n", p.Name, p.Workgroup, asPersona(l, pol, p.Name, text))
 		}
 		return personasComparedMsg{b.String()}
 	}
 }
 
+// asPersona is one persona's outcome in two lines: state, rows, columns
+// and data scanned, then its first row (or the refusal).
 func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -233,14 +234,14 @@ func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
 	for _, c := range r.Columns() {
 		names = append(names, c.Name)
 	}
-	var first []string
+	first := ""
 	err = r.Each(func(row []any) error {
-		if len(first) < 3 {
+		if first == "" {
 			var cells []string
 			for _, v := range row {
 				cells = append(cells, queries.FormatValue(v))
 			}
-			first = append(first, "   "+strings.Join(cells, " | "))
+			first = "   first row: " + strings.Join(cells, " | ")
 		}
 		return nil
 	})
@@ -249,6 +250,6 @@ func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
 	if err != nil {
 		return st.State + ": " + firstLine(err.Error())
 	}
-	return fmt.Sprintf("%s · %s · columns: %s · scanned %s\n%s", st.State, plural(int(st.Rows), "row"),
-		strings.Join(names, ", "), queries.FormatBytes(st.DataScanned), strings.Join(first, "\n"))
+	return fmt.Sprintf("%s · %s · scanned %s · %d columns: %s\n%s", st.State, plural(int(st.Rows), "row"),
+		queries.FormatBytes(st.DataScanned), len(names), strings.Join(names, ", "), first)
 }

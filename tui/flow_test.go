@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -184,4 +185,60 @@ func init() {
 		}
 		return false
 	})
+}
+
+func TestFlowMeasureHistoryExportCompare(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.run("SELECT host, path FROM weblogs.access_log_parquet_1 WHERE path LIKE '%.php%'")
+	f.waitFor("SUCCEEDED")
+	f.tm.Send(tea.KeyPressMsg{Code: tea.KeyF6})
+	f.waitFor("trimmed mean of 5 runs", "trimmed", "spread")
+
+	f.tm.Send(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	f.waitFor("History · primary", "SUCCEEDED")
+	f.keys("enter") // loads the newest into the editor
+	f.waitFor("SELECT host, path FROM weblogs.access_log_parquet_1 WHERE path LIKE '%.php%'")
+
+	out := t.TempDir() + "/php.parquet"
+	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	f.waitFor("Export results")
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	f.tm.Send(tea.PasteMsg{Content: out})
+	f.keys("enter")
+	f.waitFor("exported 1,467 rows to")
+	if info, err := os.Stat(out); err != nil || info.Size() == 0 {
+		t.Errorf("no export at %s: %v", out, err)
+	}
+
+	f.run("SELECT * FROM weblogs.access_log_csv_1")
+	f.waitFor("SUCCEEDED")
+	f.tm.Send(tea.KeyPressMsg{Code: 'b', Mod: tea.ModCtrl})
+	s := f.waitFor("Compare layouts", "Athena (source)", "access_log_parquet_1", "access_log_json_gz_1")
+	if !strings.Contains(s, "2.19 s") || !strings.Contains(s, "1.90 s") {
+		t.Errorf("the source's full-scan figures are missing:\n%s", s)
+	}
+	f.keys("esc")
+	f.run("SELECT * FROM sales.customers ORDER BY customer_id")
+	f.waitFor("SUCCEEDED", "column 1/6")
+	f.tm.Send(tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl})
+	s = f.waitFor("As every persona", "── sales_east")
+	for _, want := range []string{"5,000 rows · scanned 450.70 KB · 6 columns: customer_id",
+		"5,000 rows · scanned 450.70 KB · 5 columns: customer_id", "2 columns: customer_id, region"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("persona comparison lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestTinyTerminalsDoNotPanic(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	fixedResult(a)
+	for _, size := range [][2]int{{0, 0}, {1, 1}, {10, 5}, {19, 7}, {20, 8}, {30, 10}, {79, 23}} {
+		a.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		a.render()
+		a.Update(keyPress("?"))
+		a.render()
+		a.Update(keyPress("esc"))
+	}
 }

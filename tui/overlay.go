@@ -89,6 +89,7 @@ type textOverlay struct {
 	ctx   *Context
 	title string
 	text  string
+	cut   bool // cut long lines instead of wrapping them
 }
 
 func (t *textOverlay) Title() string { return t.title }
@@ -101,6 +102,9 @@ func (t *textOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 func (t *textOverlay) View(width, height int) string {
 	var lines []string
 	for _, para := range strings.Split(t.text, "\n") {
+		if t.cut {
+			para = truncate(para, width)
+		}
 		for len([]rune(para)) > width && width > 0 {
 			r := []rune(para)
 			lines = append(lines, string(r[:width]))
@@ -167,6 +171,8 @@ func (p *promptOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 			if r := []rune(p.value); len(r) > 0 {
 				p.value = string(r[:len(r)-1])
 			}
+		case "ctrl+u":
+			p.value = ""
 		case "space":
 			p.value += " "
 		default:

@@ -75,9 +75,18 @@ func (r *results) Append(rows [][]string, done bool) {
 // Fetched is the number of rows read so far.
 func (r *results) Fetched() int { return r.base + len(r.rows) }
 
-// WantsMore says whether the cursor is near the end of the fetched rows.
+// autoFetchRows are fetched without waiting for the cursor, so a result
+// of ordinary size finishes (and its query SUCCEEDS) on its own; beyond
+// that, pages come as the cursor nears them.
+const autoFetchRows = 20_000
+
+// WantsMore says whether to fetch the next page: the result is small so
+// far, or the cursor is near the end of the fetched rows.
 func (r *results) WantsMore() bool {
-	return !r.done && r.columns != nil && r.row+2*r.pageRows() >= r.Fetched()
+	if r.done || r.columns == nil {
+		return false
+	}
+	return r.Fetched() < autoFetchRows || r.row+2*r.pageRows() >= r.Fetched()
 }
 
 func (r *results) pageRows() int { return max(1, r.height-1) }
