@@ -32,4 +32,3 @@ func FormatValue(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
