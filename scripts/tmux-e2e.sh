@@ -105,8 +105,17 @@ tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a 
 expect "cancelled" "CANCELLED"
 
 tmux send-keys -t "$session" F4 a # the catalog cursor is still on customers
-expect "access matrix" "Access to sales.customers" "masked(last4)" "region = 'ea"
+expect "access matrix is the admin's" "Only a data lake administrator may see what every persona may read"
+refute "no hidden column names" "payment_id"
 tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
+
+tmux send-keys -t "$session" C-p Up Up Enter
+expect "back to admin" "persona admin"
+tmux send-keys -t "$session" F4 a
+expect "access matrix" "Access to sales.customers" "masked(last4)" "region = 'ea"
+tmux send-keys -t "$session" Escape; sleep 0.3
+tmux send-keys -t "$session" C-p Down Down Enter
+expect "analyst again" "persona analyst"
 
 tmux send-keys -t "$session" F1
 expect "help from the key map" "run 5×, trimmed mean" "compare layouts"

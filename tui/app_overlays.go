@@ -156,6 +156,14 @@ func (a *App) savedList() overlay {
 	return o
 }
 
+// adminOnly refuses a view of other personas' access: like Lake
+// Formation's grants, it is the data lake administrator's to see, and it
+// would name columns and rows the current persona may not.
+func adminOnly(ctx *Context, title, what string) overlay {
+	return &textOverlay{ctx: ctx, title: title, text: "Only a data lake administrator may " + what + "; " +
+		ctx.Persona.Name + " is not one. Switch persona with ctrl+p."}
+}
+
 // exportedMsg reports an export.
 type exportedMsg struct{ text string }
 
@@ -194,6 +202,10 @@ func (a *App) openFromCatalog(what string) tea.Cmd {
 	}
 	switch what {
 	case "access":
+		if !a.ctx.Persona.Admin {
+			a.overlay = adminOnly(a.ctx, "Access to "+n.table.Table.QualifiedName(), "see what every persona may read")
+			return nil
+		}
 		a.overlay = newAccessOverlay(a.ctx, a.ctx.Policy.AccessMatrix(a.ctx.Lake.Catalog, n.table.Table))
 	case "tags":
 		a.overlay = newTagOverlay(a, n.resource())

@@ -205,6 +205,10 @@ func (a *App) comparePersonas() tea.Cmd {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
+	if !a.ctx.Persona.Admin {
+		a.overlay = adminOnly(a.ctx, "As every persona", "run a query as every persona")
+		return nil
+	}
 	l, pol := a.ctx.Lake, a.ctx.Policy
 	a.flash = "running as every persona…"
 	return func() tea.Msg {

@@ -146,6 +146,18 @@ func TestFlowAnalystCannotEditTags(t *testing.T) {
 	if strings.Contains(s, "role=analyst assigned here") {
 		t.Errorf("the analyst changed a tag:\n%s", s)
 	}
+	// Other personas' access is the administrator's to see: the matrix
+	// would name the columns hidden from the analyst.
+	f.keys("esc", "a")
+	s = f.waitFor("Only a data lake administrator may see what every persona may read")
+	if strings.Contains(s, "payment_id") || strings.Contains(s, "email") {
+		t.Errorf("hidden column names on the analyst's screen:\n%s", s)
+	}
+	f.keys("esc")
+	f.run("SELECT * FROM sales.customers")
+	f.waitFor("SUCCEEDED")
+	f.tm.Send(tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl})
+	f.waitFor("Only a data lake administrator may run a query as every persona")
 }
 
 func TestFlowAdminEditsATagAndViewsFollow(t *testing.T) {
