@@ -237,6 +237,8 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return a.openHistory(), true
 	case key.Matches(msg, k.Saved):
 		a.overlay = a.savedList()
+	case key.Matches(msg, k.Save):
+		a.overlay = a.savePrompt()
 	case key.Matches(msg, k.Theme):
 		a.nextTheme()
 	case key.Matches(msg, k.Export):

@@ -68,6 +68,8 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		a.overlay = a.historyList(msg)
 	case exportedMsg:
 		a.flash = msg.text
+	case savedMsg:
+		a.flash, a.ctx.Saved = msg.note, msg.saved
 	case tagEditMsg:
 		if msg.err != nil {
 			a.flash = msg.err.Error()
@@ -162,6 +164,28 @@ func (a *App) savedList() overlay {
 func adminOnly(ctx *Context, title, what string) overlay {
 	return &textOverlay{ctx: ctx, title: title, text: "Only a data lake administrator may " + what + "; " +
 		ctx.Persona.Name + " is not one. Switch persona with ctrl+p."}
+}
+
+// savedMsg reports a saved query and the lake's saved queries now.
+type savedMsg struct {
+	note  string
+	saved []queries.Saved
+}
+
+// savePrompt saves the editor's query under a name (queries.toml).
+func (a *App) savePrompt() overlay {
+	text, root := a.editor.Text(), a.ctx.Lake.Root
+	return &promptOverlay{ctx: a.ctx, title: "Save the query", label: "Name (lower-case letters, digits, - and _):",
+		note: oneLine(text), submit: func(name string) tea.Cmd {
+			return func() tea.Msg {
+				err := queries.SaveQuery(root, queries.Saved{Name: strings.TrimSpace(name), SQL: text}, false)
+				saved, _ := queries.LoadSaved(root)
+				if err != nil {
+					return savedMsg{"not saved: " + err.Error(), saved}
+				}
+				return savedMsg{"saved " + name + " in " + queries.SavedFile, saved}
+			}
+		}}
 }
 
 // exportedMsg reports an export.

@@ -287,7 +287,7 @@ func (e *editor) ShortHelp() []key.Binding {
 
 func (e *editor) FullHelp() [][]key.Binding {
 	k := e.ctx.Keys
-	return [][]key.Binding{{k.Run, k.Measure, k.Complete, k.HelpInEditor, k.History, k.Saved}}
+	return [][]key.Binding{{k.Run, k.Measure, k.Complete, k.HelpInEditor, k.History, k.Saved, k.Save}}
 }
 
 // View draws the visible lines, highlighted, with the cursor and the last

@@ -211,6 +211,15 @@ func TestFlowMeasureHistoryExportCompare(t *testing.T) {
 	f.keys("enter") // loads the newest into the editor
 	f.waitFor("SELECT host, path FROM weblogs.access_log_parquet_1 WHERE path LIKE '%.php%'")
 
+	f.tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	f.waitFor("Save the query")
+	f.tm.Send(tea.PasteMsg{Content: "php_hosts"})
+	f.keys("enter")
+	f.waitFor("saved php_hosts in queries.toml")
+	f.tm.Send(tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl})
+	f.waitFor("Saved queries", "php_hosts", "projection")
+	f.keys("esc")
+
 	out := t.TempDir() + "/php.parquet"
 	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
 	f.waitFor("Export results")

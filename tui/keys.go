@@ -6,9 +6,9 @@ import "charm.land/bubbles/v2/key"
 // are generated from it, so they can only show keys that work.
 type KeyMap struct {
 	// Everywhere (control and function keys, so typing never triggers them).
-	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpInEditor key.Binding
-	FocusEditor, FocusResults, FocusCatalog                            key.Binding
-	Persona, History, Saved, Export, Theme, Compare, ComparePersonas   key.Binding
+	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpInEditor     key.Binding
+	FocusEditor, FocusResults, FocusCatalog                                key.Binding
+	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
 	// Editor pane.
@@ -41,6 +41,7 @@ func DefaultKeyMap() KeyMap {
 		Persona:         bind([]string{"ctrl+p"}, "ctrl+p", "persona"),
 		History:         bind([]string{"ctrl+r"}, "ctrl+r", "history"),
 		Saved:           bind([]string{"ctrl+o"}, "ctrl+o", "saved queries"),
+		Save:            bind([]string{"ctrl+s"}, "ctrl+s", "save the query"),
 		Export:          bind([]string{"ctrl+e"}, "ctrl+e", "export results"),
 		Theme:           bind([]string{"ctrl+t"}, "ctrl+t", "next theme"),
 		Compare:         bind([]string{"ctrl+b"}, "ctrl+b", "compare layouts"),
@@ -81,5 +82,5 @@ func (k KeyMap) global() []key.Binding {
 // globalFull is the help's list of program-wide keys.
 func (k KeyMap) globalFull() []key.Binding {
 	return []key.Binding{k.Run, k.Measure, k.Cancel, k.NextPane, k.PrevPane, k.FocusEditor, k.FocusResults, k.FocusCatalog, k.Help, k.Persona, k.History,
-		k.Saved, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit}
+		k.Saved, k.Save, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit}
 }

@@ -29,13 +29,13 @@ func statsView(ctx *Context, rs runState, width int, now time.Time) string {
 		state = "—"
 	}
 	if rs.running {
-		state = queries.Running
+		state = spinner(now) + " " + queries.Running
 		if rs.paused {
 			state += " (more on scroll)"
 		}
 	}
 	if rs.measuring {
-		state = "MEASURING"
+		state = spinner(now) + " MEASURING"
 	}
 	stateStyle := st.Text
 	switch state {
@@ -43,7 +43,10 @@ func statsView(ctx *Context, rs runState, width int, now time.Time) string {
 		stateStyle = st.Success
 	case queries.Failed, queries.Refused:
 		stateStyle = st.Error
-	case queries.Cancelled, queries.Running, "MEASURING":
+	case queries.Cancelled:
+		stateStyle = st.Warning
+	}
+	if rs.running || rs.measuring {
 		stateStyle = st.Warning
 	}
 	lines := []string{stateStyle.Bold(true).Render(state)}
@@ -84,4 +87,11 @@ func ms(x float64) string {
 		return fmt.Sprintf("%.2f s", x/1000)
 	}
 	return fmt.Sprintf("%.1f ms", x)
+}
+
+// spinner is a frame that turns with the clock while work runs (the
+// running state redraws every 100 ms).
+func spinner(now time.Time) string {
+	frames := []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+	return frames[now.UnixMilli()/100%int64(len(frames))]
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -139,4 +140,38 @@ func mustResource(t *testing.T, s string) perms.Resource {
 		t.Fatal(err)
 	}
 	return r
+}
+
+func TestComponentViews(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	e := a.editor
+	e.SetSize(50, 5)
+	e.SetText("SELECT host, 'x' AS s, 42 -- note\nFROM weblogs.access_log_parquet_1\nWHERE nope > 1")
+	e.MarkError("Binder Error: Referenced column \"nope\" not found\n\nLINE 3: WHERE nope > 1\n              ^")
+	if e.errLine != 3 || e.errCol != 6 {
+		t.Errorf("error position %d:%d, want 3:6", e.errLine, e.errCol)
+	}
+	e.Insert("\nAND acc")
+	e.Update(keyPress("tab"))
+	golden(t, "editor_completion", e.View())
+
+	fixedResult(a)
+	a.results.SetSize(40, 6)
+	a.results.focused = true
+	a.results.Update(keyPress("down"))
+	golden(t, "results_cursor_row2", a.results.View()+"\n"+a.results.Footer())
+
+	golden(t, "stats_succeeded", statsView(a.ctx, a.run, 24, time.Unix(0, 0)))
+
+	m := pol.AccessMatrix(l.Catalog, mustTable(t, l, "sales.customers"))
+	golden(t, "access_matrix_customers", newAccessOverlay(a.ctx, m).View(90, 14))
+}
+
+func mustTable(t *testing.T, l *lake.Lake, name string) lake.Table {
+	tb, ok := l.Catalog.Find(name)
+	if !ok {
+		t.Fatalf("no table %s", name)
+	}
+	return tb
 }
