@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"tarn/lake"
@@ -105,42 +106,41 @@ func FindSaved(saved []Saved, name string) (Saved, bool) {
 }
 
 // SaveQuery adds q to the lake's saved queries, or replaces the one of the
-// same name when replace is set, under a lock and atomically.
+// same name when replace is set.
 func SaveQuery(root string, q Saved, replace bool) error {
-	unlock, err := lake.Lock(filepath.Join(root, ".tarn-queries.lock"))
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	saved, err := LoadSaved(root)
-	if err != nil {
-		return err
-	}
 	if !savedNameRE.MatchString(q.Name) {
 		return fmt.Errorf("query name %q must be lower-case letters, digits, - and _", q.Name)
 	}
 	if strings.Contains(q.SQL, TablePlaceholder) && q.Table == "" {
 		return fmt.Errorf("the SQL says {table}: give the table it reads by default")
 	}
-	i := -1
-	for j, x := range saved {
-		if x.Name == q.Name {
-			i = j
+	return editSaved(root, func(saved []Saved) ([]Saved, error) {
+		i := slices.IndexFunc(saved, func(x Saved) bool { return x.Name == q.Name })
+		switch {
+		case i >= 0 && !replace:
+			return nil, fmt.Errorf("a query named %q is already saved (replace it explicitly)", q.Name)
+		case i >= 0:
+			saved[i] = q
+			return saved, nil
 		}
-	}
-	switch {
-	case i >= 0 && !replace:
-		return fmt.Errorf("a query named %q is already saved (replace it explicitly)", q.Name)
-	case i >= 0:
-		saved[i] = q
-	default:
-		saved = append(saved, q)
-	}
-	return writeSaved(root, saved)
+		return append(saved, q), nil
+	})
 }
 
 // DeleteSaved removes a saved query by name.
 func DeleteSaved(root, name string) error {
+	return editSaved(root, func(saved []Saved) ([]Saved, error) {
+		i := slices.IndexFunc(saved, func(x Saved) bool { return x.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("no saved query named %q", name)
+		}
+		return slices.Delete(saved, i, i+1), nil
+	})
+}
+
+// editSaved changes the saved queries under a lock, reading them afresh
+// and writing them atomically, so two editors never lose each other's.
+func editSaved(root string, change func([]Saved) ([]Saved, error)) error {
 	unlock, err := lake.Lock(filepath.Join(root, ".tarn-queries.lock"))
 	if err != nil {
 		return err
@@ -150,12 +150,10 @@ func DeleteSaved(root, name string) error {
 	if err != nil {
 		return err
 	}
-	for i, q := range saved {
-		if q.Name == name {
-			return writeSaved(root, append(saved[:i], saved[i+1:]...))
-		}
+	if saved, err = change(saved); err != nil {
+		return err
 	}
-	return fmt.Errorf("no saved query named %q", name)
+	return writeSaved(root, saved)
 }
 
 // WriteDemoSaved writes the source's three queries unless the lake already
