@@ -162,7 +162,7 @@ func (o *compareOverlay) table(width, height int) string {
 		}
 		local := bar(c.TrimmedMS, maxLocal, barW)
 		line := pad(c.Table, nameW) + " " + st.Bar.Render(local) + fmt.Sprintf(" %9s ", ms(c.TrimmedMS))
-		athena := strings.Repeat(" ", barW) + "        "
+		athena := strings.Repeat(" ", barW+9) // as wide as a bar and " %6.2f s"
 		if c.AthenaS != nil {
 			athena = st.BarRef.Render(bar(*c.AthenaS, maxAthena, barW)) + fmt.Sprintf(" %6.2f s", *c.AthenaS)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,4 +175,22 @@ func mustTable(t *testing.T, l *lake.Lake, name string) lake.Table {
 		t.Fatalf("no table %s", name)
 	}
 	return tb
+}
+
+func TestCopyCellAndRowGoThroughTheClipboardCommand(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	fixedResult(a)
+	a.setFocus(paneResults)
+	a.Update(keyPress("down"))
+	a.Update(keyPress("right"))
+	for k, want := range map[string]string{"y": "east", "Y": "2\teast\tNULL"} {
+		_, cmd := a.Update(keyPress(k))
+		if cmd == nil {
+			t.Fatalf("%s: no command", k)
+		}
+		if got := fmt.Sprint(cmd()); !strings.Contains(got, want) {
+			t.Errorf("%s copies %q, want %q", k, got, want)
+		}
+	}
 }
