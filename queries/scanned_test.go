@@ -146,6 +146,7 @@ func TestDataScannedMatchesAnIndependentComputation(t *testing.T) {
 	cutoff := time.Date(2020, 2, 29, 12, 0, 0, 0, time.UTC).UnixMicro()
 	fullScan, _, _ := parquetBytes(t, parquetFile, allNames, every)
 	projection, _, _ := parquetBytes(t, parquetFile, []string{"host", "path", "status"}, every)
+	sizeOnly, _, _ := parquetBytes(t, parquetFile, []string{"size"}, every)
 	selective, groups, kept := parquetBytes(t, parquetFile, []string{"host", "path", "status", "time"},
 		func(_, maxT int64) bool { return maxT >= cutoff })
 	var tenFiles int64
@@ -173,6 +174,9 @@ func TestDataScannedMatchesAnIndependentComputation(t *testing.T) {
 		{"parquet full scan", "SELECT * FROM weblogs.access_log_parquet_1", fullScan},
 		{"parquet projection", "SELECT host, path, status FROM weblogs.access_log_parquet_1", projection},
 		{"parquet projection over 10 files", "SELECT status FROM weblogs.access_log_parquet_10 WHERE path LIKE '%.php%'", tenFiles},
+		// A join across formats: the CSV whole, the Parquet columns it reads.
+		{"csv joined with parquet", "SELECT c.region, count(*) FROM sales.customers c JOIN weblogs.access_log_parquet_1 l ON l.size % 5000 = c.customer_id GROUP BY 1",
+			fileSizes(t, l.Dir(mustLookup(t, l, "sales", "customers"))) + sizeOnly},
 		{"parquet selective filter on the sorted column", "SELECT host, path, status FROM weblogs.access_log_parquet_1 WHERE time >= TIMESTAMP '2020-02-29 12:00:00'", selective},
 	}
 	for _, c := range cases {
@@ -237,4 +241,12 @@ func TestWorkgroupLimitCancelsBeforeTheQueryStarts(t *testing.T) {
 	if !slices.Equal(states, []string{queries.Cancelled, queries.Succeeded}) {
 		t.Errorf("analytics history %v, want the cancelled then the succeeded query", states)
 	}
+}
+
+func mustLookup(t *testing.T, l *lake.Lake, db, name string) lake.Table {
+	tb, ok := l.Catalog.Lookup(db, name)
+	if !ok {
+		t.Fatalf("no table %s.%s", db, name)
+	}
+	return tb
 }

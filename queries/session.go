@@ -31,6 +31,7 @@ type Session struct {
 	open       *Result            // the query whose rows are being read
 	last       Query              // the last finished query's record
 	plans      map[string]plan    // statements' scans, for data scanned
+	planner    *planner           // plans statements that mix formats
 	syncs      sync.WaitGroup     // background fsyncs of the audit log
 	syncErr    atomic.Pointer[error]
 	guard      guard
@@ -76,6 +77,7 @@ func (s *Session) Close() error {
 		s.open.Close()
 	}
 	s.syncs.Wait()
+	s.planner.close()
 	s.conn.Close()
 	err := s.db.Close()
 	if p := s.syncErr.Load(); p != nil {
