@@ -97,6 +97,8 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 		return fmt.Errorf("parse: %w", err)
 	}
 	switch {
+	case doc.Error && doc.ErrorType == "not implemented" && (keyword == "PIVOT" || keyword == "UNPIVOT"):
+		return refuse("%s needs its values listed (ON column IN (...)): without them DuckDB first runs a hidden query of its own", keyword)
 	case doc.Error && doc.ErrorType == "not implemented":
 		if keyword == "" {
 			keyword = "this"
