@@ -50,7 +50,7 @@ func (s *Session) planMixed(ctx context.Context, c checked, tables []lake.Table)
 			p.views[name] = true
 		}
 	}
-	return planScans(ctx, p.conn, c.exec)
+	return planScans(ctx, p.conn, planText(c.exec))
 }
 
 func viewName(t lake.Table) string {

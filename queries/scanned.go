@@ -266,7 +266,7 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 		return p
 	}
 	p := plan{dirs: dirs}
-	p.scans, p.err = planScans(ctx, s.conn, c.exec)
+	p.scans, p.err = planScans(ctx, s.conn, planText(c.exec))
 	if p.err != nil && mixesFormats(tables) {
 		p.scans, p.err = s.planMixed(ctx, c, tables)
 		p.standIns = p.err == nil
@@ -278,6 +278,20 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 		s.plans[c.exec] = p
 	}
 	return p
+}
+
+// planText is what to plan for a statement: SUMMARIZE has no plan of its
+// own to serialise, but it reads what the query or table it summarises
+// reads.
+func planText(text string) string {
+	keyword, rest := leadingKeyword(text)
+	if keyword != "SUMMARIZE" {
+		return text
+	}
+	if next, _ := leadingKeyword(rest); next == "SELECT" || next == "FROM" || next == "WITH" || next == "VALUES" {
+		return rest
+	}
+	return "SELECT * FROM " + rest
 }
 
 func mixesFormats(tables []lake.Table) bool {
