@@ -167,7 +167,7 @@ func readFooters(ctx context.Context, conn *sql.Conn, files []string) (map[strin
 		m, leaves := metas[name], columns[name]
 		if m == nil || column >= len(leaves) {
 			rows.Close()
-			return nil, fmt.Errorf("Parquet metadata of %s does not match its schema", name)
+			return nil, fmt.Errorf("the Parquet metadata of %s does not match its schema", name)
 		}
 		c.path = leaves[column]
 		for len(m.groups) <= group {

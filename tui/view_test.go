@@ -135,14 +135,6 @@ func keyPress(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
-func mustResource(t *testing.T, s string) perms.Resource {
-	r, err := perms.ParseResource(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestComponentViews(t *testing.T) {
 	l, pol := testLake(t)
 	a := newTestApp(t, l, pol, "admin", 120, 35)
