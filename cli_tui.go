@@ -30,6 +30,10 @@ func runTUI(e *env, persona, theme string) error {
 	if theme == "" {
 		theme = state.Theme
 	}
+	if state.Editor == "" {
+		// A first start opens on the source's column projection: F5 runs it.
+		state.Editor = "-- ctrl+j or F5 runs; ? lists every key\nSELECT host, path, status\nFROM weblogs.access_log_parquet_1\nLIMIT 100"
+	}
 	app, err := tui.New(tui.Options{Lake: l, Policy: pol, Persona: who, Themes: palettes, Theme: theme,
 		NoColor: os.Getenv("NO_COLOR") != "", Editor: state.Editor, State: tui.StateFile()})
 	if err != nil {
