@@ -169,3 +169,15 @@ func TestBenchJSONCarriesEveryRun(t *testing.T) {
 		}
 	}
 }
+
+func TestSQLStartingWithACommentIsNotAFlag(t *testing.T) {
+	root := governedCLILake(t)
+	code, out, errOut := tarn(t, "query", "--lake", root, "-- the source's projection\nSELECT 1 AS x", "--format", "csv")
+	if code != 0 || out != "x\n1\n" {
+		t.Errorf("exit %d, out %q, err %s", code, out, errOut)
+	}
+	code, _, errOut = tarn(t, "query", "--lake", root, "--nope", "SELECT 1")
+	if code != 2 || !strings.Contains(errOut, "flag provided but not defined: -nope") {
+		t.Errorf("a real unknown flag: exit %d, %s", code, errOut)
+	}
+}

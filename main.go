@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 
 	"tarn/lake"
@@ -133,6 +134,27 @@ func (e *env) newFlags(name string) *flag.FlagSet {
 // parseInterspersed parses flags that may come after positional arguments
 // (`tarn import a.csv --db x`), returning the positional ones.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	// SQL that starts with a comment ("-- note\nSELECT ...") is an
+	// argument, not a flag (a flag has no space in its name): it passes the
+	// flag parser as a placeholder and comes back after.
+	text := map[string]string{}
+	args = slices.Clone(args)
+	for i, a := range args {
+		if looksLikeText(a) {
+			key := fmt.Sprintf("\x00arg%d", i)
+			text[key], args[i] = a, key
+		}
+	}
+	positional, err := parseFlagsAnywhere(fs, args)
+	for i, p := range positional {
+		if a, ok := text[p]; ok {
+			positional[i] = a
+		}
+	}
+	return positional, err
+}
+
+func parseFlagsAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -148,6 +170,11 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+func looksLikeText(arg string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	return strings.HasPrefix(arg, "-") && strings.ContainsAny(name, " \t\n")
 }
 
 // openLake opens the existing lake; a missing lake is an error.
