@@ -181,3 +181,23 @@ func TestSQLStartingWithACommentIsNotAFlag(t *testing.T) {
 		t.Errorf("a real unknown flag: exit %d, %s", code, errOut)
 	}
 }
+
+func TestBenchCSVAndMarkdown(t *testing.T) {
+	root := governedCLILake(t)
+	args := []string{"bench", "--lake", root, "--files", "1", "--formats", "csv", "--compression", "none,gzip", "--queries", "full", "--runs", "1", "--warmup", "0"}
+	code, out, errOut := tarn(t, append(args, "--format", "csv")...)
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(records) != 3 || records[0][0] != "table" || records[1][0] != "access_log_csv_1" || records[2][2] != "csv" {
+		t.Fatalf("csv: exit %d %v %s\n%s", code, err, errOut, out)
+	}
+	code, out, _ = tarn(t, append(args, "--format", "markdown")...)
+	for _, want := range []string{"### Compression, full scan", "| CSV plain |", "| CSV gzip |", "|---|---:|"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errOut = tarn(t, "bench", "--lake", root, "--formats", "parquet", "--compression", "gzip")
+	if code != 1 || !strings.Contains(errOut, "no demo layout has format parquet, compression gzip") {
+		t.Errorf("an empty selection: exit %d %s", code, errOut)
+	}
+}

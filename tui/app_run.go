@@ -163,6 +163,15 @@ func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
 	switch msg.(type) {
 	case tea.MouseClickMsg:
 		a.setFocus(pane)
+		b := []box{l.catalog, l.editor, l.results}[pane]
+		line := m.Y - b.y - 1 // inside the border
+		switch pane {
+		case paneCatalog:
+			a.catalog.ClickLine(line)
+		case paneResults:
+			a.results.ClickLine(line - 1) // under the header
+			return a.maybeFetch()
+		}
 	case tea.MouseWheelMsg:
 		if pane == paneCatalog {
 			return a.catalog.Update(msg)

@@ -143,6 +143,13 @@ func (c *catalog) clamp() {
 
 func (c *catalog) rows() int { return max(1, c.height-1) } // last line: filter
 
+// ClickLine puts the cursor on the node drawn on line (0: the first).
+func (c *catalog) ClickLine(line int) {
+	if line >= 0 && line < c.rows() && c.top+line < len(c.items) {
+		c.cursor = c.top + line
+	}
+}
+
 // Selected is the node under the cursor.
 func (c *catalog) Selected() (node, bool) {
 	if c.cursor < len(c.items) {

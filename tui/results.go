@@ -72,6 +72,14 @@ func (r *results) Append(rows [][]string, done bool) {
 	r.clamp()
 }
 
+// ClickLine puts the cursor on the row drawn on line (0: the first row).
+func (r *results) ClickLine(line int) {
+	if line >= 0 && line < r.pageRows() && r.top+line < r.Fetched() {
+		r.row = r.top + line
+		r.clamp()
+	}
+}
+
 // Fetched is the number of rows read so far.
 func (r *results) Fetched() int { return r.base + len(r.rows) }
 

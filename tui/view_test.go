@@ -186,3 +186,18 @@ func TestCopyCellAndRowGoThroughTheClipboardCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestMouseFocusesAndSelects(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	fixedResult(a)
+	b := a.layoutBoxes()
+	a.Update(tea.MouseClickMsg{X: b.results.x + 5, Y: b.results.y + 3, Button: tea.MouseLeft}) // border, header, row 1, row 2
+	if a.focus != paneResults || a.results.row != 1 {
+		t.Errorf("click on the second row: focus %d, row %d", a.focus, a.results.row)
+	}
+	a.Update(tea.MouseClickMsg{X: 2, Y: b.catalog.y + 3, Button: tea.MouseLeft})
+	if n, _ := a.catalog.Selected(); a.focus != paneCatalog || n.table == nil || n.table.Table.Name != "item_categories" {
+		t.Errorf("click on the catalog's third line: focus %d, node %+v", a.focus, n)
+	}
+}
