@@ -139,7 +139,9 @@ func BenchmarkSwitchPersona(b *testing.B) {
 	}
 }
 
-// directConn is a plain DuckDB connection with no sandbox and no views.
+// directConn is a plain DuckDB connection with no sandbox and no views,
+// and DuckDB's in-memory copy of files off, as in sessions: the comparison
+// is of governance, not of that cache (TARN_DIRECT_FILE_CACHE=1 keeps it).
 func directConn(b *testing.B) *sql.Conn {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -151,6 +153,11 @@ func directConn(b *testing.B) *sql.Conn {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { conn.Close() })
+	if os.Getenv("TARN_DIRECT_FILE_CACHE") == "" {
+		if _, err := conn.ExecContext(context.Background(), "SET enable_external_file_cache = false"); err != nil {
+			b.Fatal(err)
+		}
+	}
 	return conn
 }
 
