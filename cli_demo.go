@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -23,20 +25,27 @@ func runDemo(e *env, args []string) error {
 }
 
 func demo(e *env, bench bool) error {
-	l, err := lake.Create(e.lakeRoot)
+	bar := newProgressBar(e)
+	err := createDemo(e.ctx, e.lakeRoot, bench, bar.update, func() { bar.finish() }, e.stderr)
+	if err != nil && e.ctx.Err() != nil {
+		return fmt.Errorf("demo cancelled; the tables finished before are registered, the rest is untouched")
+	}
+	return err
+}
+
+// createDemo creates or completes the demo lake at root, reporting
+// progress while it writes files, then what it did to out.
+func createDemo(ctx context.Context, root string, bench bool, progress func(lake.DemoProgress), written func(), out io.Writer) error {
+	l, err := lake.Create(root)
 	if err != nil {
 		return err
 	}
-	bar := newProgressBar(e)
-	rep, err := l.Demo(e.ctx, lake.DemoOptions{Bench: bench, Progress: bar.update})
-	bar.finish()
+	rep, err := l.Demo(ctx, lake.DemoOptions{Bench: bench, Progress: progress})
+	written()
 	for _, k := range rep.Kept {
-		fmt.Fprintln(e.stderr, "kept", k)
+		fmt.Fprintln(out, "kept", k)
 	}
 	if err != nil {
-		if e.ctx.Err() != nil {
-			return fmt.Errorf("demo cancelled; the tables finished before are registered, the rest is untouched")
-		}
 		return err
 	}
 	validate, done, err := queries.RowFilterValidator()
@@ -47,17 +56,17 @@ func demo(e *env, bench bool) error {
 	if wrote, err := perms.WriteDemoPolicy(l.Root, l.Catalog, validate); err != nil {
 		return fmt.Errorf("demo policy: %w", err)
 	} else if wrote {
-		fmt.Fprintf(e.stderr, "wrote the demo policy (personas admin, leader, analyst, sales_east) to %s\n", perms.PolicyFile)
+		fmt.Fprintf(out, "wrote the demo policy (personas admin, leader, analyst, sales_east) to %s\n", perms.PolicyFile)
 	}
 	if wrote, err := queries.WriteDemoSaved(l.Root); err != nil {
 		return fmt.Errorf("demo saved queries: %w", err)
 	} else if wrote {
-		fmt.Fprintf(e.stderr, "wrote the source's three queries (full, like, projection) to %s\n", queries.SavedFile)
+		fmt.Fprintf(out, "wrote the source's three queries (full, like, projection) to %s\n", queries.SavedFile)
 	}
-	fmt.Fprintf(e.stderr, "demo lake %s: %s written, %s already complete (%.1fs)\n",
+	fmt.Fprintf(out, "demo lake %s: %s written, %s already complete (%.1fs)\n",
 		l.Root, plural(len(rep.Written), "table"), plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
 	if _, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !bench {
-		fmt.Fprintln(e.stderr, "`tarn demo --bench` adds the 10 to 10,000-file layouts for the format benchmark")
+		fmt.Fprintln(out, "`tarn demo --bench` adds the 10 to 10,000-file layouts for the format benchmark")
 	}
 	return nil
 }

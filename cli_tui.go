@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
 
+	"tarn/lake"
 	"tarn/themes"
 	"tarn/tui"
 )
@@ -40,5 +45,29 @@ func runTUI(e *env, persona, theme string) error {
 		return err
 	}
 	_, err = tui.Program(app, tea.WithContext(e.ctx)).Run()
+	return err
+}
+
+// firstRunDemo creates the demo lake: on a terminal inside the workbench's
+// own progress screen, otherwise with the command line's progress bar.
+func firstRunDemo(e *env) error {
+	if !isTerminal(e.stdout) {
+		return demo(e, false)
+	}
+	palettes, err := themes.Load(themes.UserDir())
+	if err != nil {
+		return err
+	}
+	styles := themes.NewStyles(themes.Find(palettes, tui.LoadState(tui.StateFile()).Theme), os.Getenv("NO_COLOR") != "")
+	var report bytes.Buffer
+	err = tui.Setup(e.ctx, "is creating the demo lake in "+e.lakeRoot, styles, func(ctx context.Context, progress func(tui.Progress)) error {
+		return createDemo(ctx, e.lakeRoot, false, func(p lake.DemoProgress) {
+			progress(tui.Progress{Done: p.FilesDone, Total: p.FilesTotal, Units: "files", Label: p.Table})
+		}, func() {}, &report)
+	}, tea.WithContext(e.ctx))
+	e.stderr.Write(report.Bytes())
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("demo cancelled; the tables finished before are registered, the rest is untouched")
+	}
 	return err
 }

@@ -194,7 +194,7 @@ func runOpen(e *env, args []string) error {
 	}
 	if !lake.Exists(e.lakeRoot) {
 		fmt.Fprintf(e.stderr, "First run: creating the demo lake in %s\n", e.lakeRoot)
-		if err := demo(e, false); err != nil {
+		if err := firstRunDemo(e); err != nil {
 			return err
 		}
 	}

@@ -209,6 +209,9 @@ func (e *editor) moveRight() {
 // scroll keeps the cursor line on screen.
 func (e *editor) scroll() {
 	h := max(1, e.height-1) // the last line shows completions
+	if len(e.lines) <= h {
+		e.top = 0 // everything fits
+	}
 	if e.row < e.top {
 		e.top = e.row
 	}
