@@ -144,6 +144,8 @@ func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 		o.mode = "unassign"
 	case s == "n":
 		o.mode = "create"
+	case s == "d":
+		o.mode = "delete"
 	}
 	return nil, false
 }
@@ -197,6 +199,9 @@ func tagChange(cat *lake.Catalog, mode, res, input string) (string, func(*perms.
 		return "assign " + res + " " + input, func(p *perms.Policy) error { return p.Assign(cat, res, k, v) }, nil
 	case "unassign":
 		return "unassign " + res + " " + input, func(p *perms.Policy) error { return p.Unassign(res, input) }, nil
+	case "delete":
+		key, value, _ := strings.Cut(input, " ")
+		return "delete tag " + input, func(p *perms.Policy) error { return p.DeleteTag(key, strings.TrimSpace(value)) }, nil
 	}
 	f := strings.Fields(input)
 	if len(f) < 2 {
@@ -229,10 +234,11 @@ func (o *tagOverlay) View(width, _ int) string {
 	case !o.admin():
 		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.a.ctx.Persona.Name+" is not one.", width)))
 	case o.mode != "":
-		prompt := map[string]string{"assign": "assign key=value: ", "unassign": "unassign key: ", "create": "new tag key and values: "}[o.mode]
+		prompt := map[string]string{"assign": "assign key=value: ", "unassign": "unassign key: ", "create": "new tag key and values: ",
+			"delete": "delete tag key, or key and one value: "}[o.mode]
 		b.WriteString(st.Accent.Render(prompt + o.input + "▏"))
 	default:
-		b.WriteString(st.Muted.Render("a assign · u unassign · n new tag key"))
+		b.WriteString(st.Muted.Render("a assign · u unassign · n new tag key or values · d delete a tag key or value"))
 	}
 	return b.String()
 }
@@ -245,6 +251,7 @@ func (o *tagOverlay) ShortHelp() []key.Binding {
 		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
 		key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
 		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new tag")),
+		key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete tag")),
 		o.a.ctx.Keys.Close,
 	}
 }

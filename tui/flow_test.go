@@ -263,3 +263,27 @@ func TestTinyTerminalsDoNotPanic(t *testing.T) {
 		a.Update(keyPress("esc"))
 	}
 }
+
+func TestFlowTagKeysCreatedAndDeleted(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.keys("tab", "tab", "t", "n") // catalog: the sales database; tags; new
+	f.tm.Send(tea.PasteMsg{Content: "tier gold silver"})
+	f.keys("enter")
+	f.waitFor("create tag tier gold silver")
+	// A value in use is refused with the resources that use it.
+	f.keys("t", "d")
+	f.tm.Send(tea.PasteMsg{Content: "role analyst"})
+	f.keys("enter")
+	f.waitFor("tag role=analyst is in use by sales.sales")
+	f.keys("t", "d")
+	f.tm.Send(tea.PasteMsg{Content: "tier silver"})
+	f.keys("enter")
+	f.waitFor("delete tag tier silver")
+	f.keys("t")
+	s := f.waitFor("LF-Tags: role: leader, analyst; tier: gold")
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, "LF-Tags:") && strings.Contains(line, "silver") {
+			t.Errorf("the deleted value is still listed: %s", line)
+		}
+	}
+}
