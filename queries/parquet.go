@@ -127,11 +127,29 @@ func readFooters(ctx context.Context, conn *sql.Conn, files []string) (map[strin
 		quoted[i] = lake.SQLString(f)
 	}
 	list := "[" + strings.Join(quoted, ", ") + "]"
-	metas := make(map[string]*parquetMeta, len(files))
+	metas, err := footerSizes(ctx, conn, list)
+	if err == nil {
+		err = readChunks(ctx, conn, list, metas)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if metas[f] == nil {
+			return nil, fmt.Errorf("%s: no Parquet footer read", f)
+		}
+	}
+	return metas, nil
+}
+
+// footerSizes starts each file's metadata with the bytes of its footer:
+// the metadata itself, its 4-byte length and the closing "PAR1".
+func footerSizes(ctx context.Context, conn *sql.Conn, list string) (map[string]*parquetMeta, error) {
 	rows, err := conn.QueryContext(ctx, "SELECT file_name, footer_size FROM parquet_file_metadata("+list+")")
 	if err != nil {
 		return nil, fmt.Errorf("reading Parquet footers: %w", err)
 	}
+	metas := map[string]*parquetMeta{}
 	for rows.Next() {
 		var name string
 		var footer int64
@@ -141,33 +159,34 @@ func readFooters(ctx context.Context, conn *sql.Conn, files []string) (map[strin
 		}
 		metas[name] = &parquetMeta{footer: footer + 8}
 	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
+	return metas, closeRows(rows)
+}
+
+// readChunks adds every column chunk, by row group, to metas.
+func readChunks(ctx context.Context, conn *sql.Conn, list string, metas map[string]*parquetMeta) error {
 	columns, err := topLevelColumns(ctx, conn, list)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rows, err = conn.QueryContext(ctx, `SELECT file_name, row_group_id, column_id, total_compressed_size,
+	rows, err := conn.QueryContext(ctx, `SELECT file_name, row_group_id, column_id, total_compressed_size,
 		stats_min_value, stats_max_value, stats_null_count, num_values
 		FROM parquet_metadata(`+list+`) ORDER BY file_name, row_group_id, column_id`)
 	if err != nil {
-		return nil, fmt.Errorf("reading Parquet metadata: %w", err)
+		return fmt.Errorf("reading Parquet metadata: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var name string
 		var group, column int
 		var c chunkMeta
 		var nulls sql.NullInt64
 		if err := rows.Scan(&name, &group, &column, &c.bytes, &c.min, &c.max, &nulls, &c.values); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		c.nulls, c.nullsKnown = nulls.Int64, nulls.Valid
 		m, leaves := metas[name], columns[name]
 		if m == nil || column >= len(leaves) {
-			rows.Close()
-			return nil, fmt.Errorf("the Parquet metadata of %s does not match its schema", name)
+			return fmt.Errorf("the Parquet metadata of %s does not match its schema", name)
 		}
 		c.path = leaves[column]
 		for len(m.groups) <= group {
@@ -175,15 +194,7 @@ func readFooters(ctx context.Context, conn *sql.Conn, files []string) (map[strin
 		}
 		m.groups[group] = append(m.groups[group], c)
 	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		if metas[f] == nil {
-			return nil, fmt.Errorf("%s: no Parquet footer read", f)
-		}
-	}
-	return metas, nil
+	return rows.Err()
 }
 
 // topLevelColumns gives, per file, the top-level column of each leaf
