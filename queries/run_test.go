@@ -165,3 +165,29 @@ func TestStreamingKeepsMemoryBounded(t *testing.T) {
 		t.Errorf("RSS grew %d MB between 1M and 12M rows: the result is being materialised", (peak-atOneMillion)>>20)
 	}
 }
+
+// TestACancelledOpenResultDoesNotInterruptTheNextQuery: cancelling a query
+// whose rows are open but idle interrupts the connection; the next query
+// on the same session must still run (the workbench does exactly this
+// when a new run supersedes a paused one).
+func TestACancelledOpenResultDoesNotInterruptTheNextQuery(t *testing.T) {
+	l, pol := scanLake(t)
+	s := open(t, l, pol, "admin")
+	for range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		r, err := s.Run(ctx, "SELECT * FROM weblogs.access_log_parquet_1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Next()
+		cancel()
+		time.Sleep(20 * time.Millisecond) // the interrupt lands while nothing runs
+		r.Close()
+		if st := r.Stats(); st.State != queries.Cancelled {
+			t.Errorf("state %s, want CANCELLED", st.State)
+		}
+		if st := stats(t, s, "SELECT count(*) FROM weblogs.access_log_parquet_1"); st.State != queries.Succeeded {
+			t.Fatalf("the next query: %+v", st)
+		}
+	}
+}

@@ -31,9 +31,19 @@ func initChunk(chunk *duckdb.DataChunk, in mapping.DataChunk, writable bool) err
 //go:linkname typeName github.com/duckdb/duckdb-go/v2.logicalTypeString
 func typeName(t mapping.LogicalType) string
 
+// chunkLayoutOK says whether duckdb.DataChunk still starts with its
+// DuckDB chunk handle, which chunkHandle relies on.
+var chunkLayoutOK = func() bool {
+	t := reflect.TypeOf(duckdb.DataChunk{})
+	return t.NumField() > 0 && t.Field(0).Offset == 0 && t.Field(0).Type == reflect.TypeOf(mapping.DataChunk{})
+}()
+
 // rawConn is the C connection behind a database/sql connection.
 func rawConn(c *sql.Conn) (mapping.Connection, error) {
 	var conn mapping.Connection
+	if !chunkLayoutOK {
+		return conn, fmt.Errorf("duckdb-go's DataChunk changed layout; streaming needs updating")
+	}
 	err := c.Raw(func(driverConn any) error {
 		v := reflect.ValueOf(driverConn)
 		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
