@@ -64,6 +64,9 @@ func New(opts Options) (*App, error) {
 	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State}
 	a.setTheme(opts.Theme)
 	a.adopt(opts.Policy, w)
+	if ctx.Saved, err = queries.LoadSaved(opts.Lake.Root); err != nil {
+		a.flash = err.Error()
+	}
 	a.catalog, a.editor, a.results = newCatalog(ctx), newEditor(ctx), newResults(ctx)
 	a.editor.SetNames(completionNames(ctx.Visibility))
 	a.editor.SetText(opts.Editor)
@@ -78,11 +81,6 @@ func (a *App) adopt(pol *perms.Policy, w *worker) {
 	a.ctx.Visibility = w.session.Visibility
 	a.ctx.Persona = w.session.Persona()
 	a.ctx.Workgroup = pol.Workgroup(a.ctx.Persona.Workgroup)
-	saved, err := queries.LoadSaved(a.ctx.Lake.Root)
-	if err != nil {
-		a.flash = err.Error()
-	}
-	a.ctx.Saved = saved
 }
 
 func (a *App) setTheme(name string) {

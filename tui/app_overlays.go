@@ -24,17 +24,25 @@ func userHome() (string, error) { return os.UserHomeDir() }
 // personaMsg is a new session, opened off the UI, for another persona or
 // a changed policy.
 type personaMsg struct {
-	w    *worker
-	pol  *perms.Policy
-	note string // what the status bar says once it is in use
-	err  error
+	w     *worker
+	pol   *perms.Policy
+	saved []queries.Saved
+	note  string // what the status bar says once it is in use
+	err   error
 }
 
 func switchPersonaCmd(a *App, pol *perms.Policy, persona, note string) tea.Cmd {
 	l := a.ctx.Lake
 	return func() tea.Msg {
 		w, err := openSession(context.Background(), l, pol, persona)
-		return personaMsg{w: w, pol: pol, note: note, err: err}
+		msg := personaMsg{w: w, pol: pol, note: note, err: err}
+		if err == nil {
+			var serr error
+			if msg.saved, serr = queries.LoadSaved(l.Root); serr != nil {
+				msg.note = serr.Error() // the switch still happens
+			}
+		}
+		return msg
 	}
 }
 
@@ -96,6 +104,7 @@ func (a *App) onPersona(msg personaMsg) tea.Cmd {
 	a.seq++
 	a.run, a.fetching = runState{}, false
 	a.adopt(msg.pol, msg.w)
+	a.ctx.Saved = msg.saved
 	a.results.Reset(nil)
 	a.catalog.Refresh()
 	a.editor.SetNames(completionNames(a.ctx.Visibility))
