@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -128,30 +129,14 @@ func runTags(e *env, args []string) error {
 	return nil
 }
 
+// tagChange is a tags subcommand's change, with the command line's usage.
 func tagChange(cat *lake.Catalog, verb string, params []string) (func(*perms.Policy) error, error) {
-	usage := map[string]string{
-		"create": "tags create KEY VALUE...", "delete": "tags delete KEY [VALUE]",
-		"assign": "tags assign RESOURCE KEY=VALUE", "unassign": "tags unassign RESOURCE KEY",
+	change, err := perms.TagCommand(cat, verb, params)
+	var usage *perms.TagUsageError
+	if errors.As(err, &usage) {
+		return nil, fmt.Errorf("usage: tarn tags %s [--as PERSONA]", usage.Form)
 	}
-	n := len(params)
-	switch {
-	case verb == "create" && n >= 2:
-		return func(p *perms.Policy) error { return p.CreateTag(params[0], params[1:]) }, nil
-	case verb == "delete" && (n == 1 || n == 2):
-		value := ""
-		if n == 2 {
-			value = params[1]
-		}
-		return func(p *perms.Policy) error { return p.DeleteTag(params[0], value) }, nil
-	case verb == "assign" && n == 2 && strings.Contains(params[1], "="):
-		key, value, _ := strings.Cut(params[1], "=")
-		return func(p *perms.Policy) error { return p.Assign(cat, params[0], key, value) }, nil
-	case verb == "unassign" && n == 2:
-		return func(p *perms.Policy) error { return p.Unassign(params[0], params[1]) }, nil
-	case usage[verb] != "":
-		return nil, fmt.Errorf("usage: tarn %s [--as PERSONA]", usage[verb])
-	}
-	return nil, fmt.Errorf("unknown tags command %q (list, create, delete, assign, unassign)", verb)
+	return change, err
 }
 
 func printTags(e *env, pol *perms.Policy) {

@@ -178,3 +178,38 @@ func (p *Policy) apply(cat *lake.Catalog, validate ExprValidator, as string, cha
 	}
 	return nil
 }
+
+// TagUsageError is a tag command with the wrong arguments; Form is the
+// command's right shape, e.g. "assign RESOURCE KEY=VALUE".
+type TagUsageError struct{ Form string }
+
+func (e *TagUsageError) Error() string { return "usage: " + e.Form }
+
+// TagCommand turns a tag command (create, delete, assign, unassign) and
+// its arguments into the change Edit applies; the command line and the
+// workbench's tag editor both speak it.
+func TagCommand(cat *lake.Catalog, verb string, params []string) (func(*Policy) error, error) {
+	forms := map[string]string{
+		"create": "create KEY VALUE...", "delete": "delete KEY [VALUE]",
+		"assign": "assign RESOURCE KEY=VALUE", "unassign": "unassign RESOURCE KEY",
+	}
+	n := len(params)
+	switch {
+	case verb == "create" && n >= 2:
+		return func(p *Policy) error { return p.CreateTag(params[0], params[1:]) }, nil
+	case verb == "delete" && (n == 1 || n == 2):
+		value := ""
+		if n == 2 {
+			value = params[1]
+		}
+		return func(p *Policy) error { return p.DeleteTag(params[0], value) }, nil
+	case verb == "assign" && n == 2 && strings.Contains(params[1], "="):
+		key, value, _ := strings.Cut(params[1], "=")
+		return func(p *Policy) error { return p.Assign(cat, params[0], key, value) }, nil
+	case verb == "unassign" && n == 2:
+		return func(p *Policy) error { return p.Unassign(params[0], params[1]) }, nil
+	case forms[verb] != "":
+		return nil, &TagUsageError{forms[verb]}
+	}
+	return nil, fmt.Errorf("unknown tags command %q (list, create, delete, assign, unassign)", verb)
+}

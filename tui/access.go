@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -189,25 +191,24 @@ func (o *tagOverlay) apply(mode, input string) tea.Cmd {
 	}
 }
 
+// tagChange is the tag editor's input as a perms.TagCommand: assign and
+// unassign act on the selected resource; create and delete take a key
+// and values.
 func tagChange(cat *lake.Catalog, mode, res, input string) (string, func(*perms.Policy) error, error) {
-	switch mode {
-	case "assign":
-		k, v, ok := strings.Cut(input, "=")
-		if !ok {
-			return "", nil, errf("assign: type key=value, got %q", input)
-		}
-		return "assign " + res + " " + input, func(p *perms.Policy) error { return p.Assign(cat, res, k, v) }, nil
-	case "unassign":
-		return "unassign " + res + " " + input, func(p *perms.Policy) error { return p.Unassign(res, input) }, nil
-	case "delete":
-		key, value, _ := strings.Cut(input, " ")
-		return "delete tag " + input, func(p *perms.Policy) error { return p.DeleteTag(key, strings.TrimSpace(value)) }, nil
+	params := strings.Fields(input)
+	if mode == "assign" || mode == "unassign" {
+		params = []string{res, input}
 	}
-	f := strings.Fields(input)
-	if len(f) < 2 {
-		return "", nil, errf("new tag: type a key and its values, e.g. \"tier gold silver\"")
+	change, err := perms.TagCommand(cat, mode, params)
+	var usage *perms.TagUsageError
+	if errors.As(err, &usage) {
+		return "", nil, fmt.Errorf("type: %s", usage.Form)
 	}
-	return "create tag " + input, func(p *perms.Policy) error { return p.CreateTag(f[0], f[1:]) }, nil
+	what := mode + " " + strings.Join(params, " ")
+	if mode == "create" || mode == "delete" {
+		what = mode + " tag " + strings.Join(params, " ")
+	}
+	return what, change, err
 }
 
 func (o *tagOverlay) View(width, _ int) string {
