@@ -61,7 +61,7 @@ func runBench(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("bench cancelled: %w", err)
 	}
-	fmt.Fprintf(e.stderr, "%s in %.1fs as %s\n", plural(len(cells), "cell"), time.Since(start).Seconds(), s.Persona().Name)
+	fmt.Fprintf(e.stderr, "%s in %.1fs as %s\n", queries.Plural(len(cells), "cell"), time.Since(start).Seconds(), s.Persona().Name)
 	return render(e.stdout, benchReport{Runs: o.runs, Warmup: o.warmup, Cells: cells})
 }
 

@@ -75,7 +75,7 @@ func byFilesGrid(r benchReport) grid {
 		g.header = append(g.header, f.label, "Athena")
 	}
 	for _, files := range fileCounts {
-		row := []string{commaInt(int64(files)), commaInt(int64((lake.DemoLogRows + files - 1) / files))}
+		row := []string{queries.FormatCount(int64(files)), queries.FormatCount(int64((lake.DemoLogRows + files - 1) / files))}
 		any := false
 		for _, f := range benchFormats {
 			p, ok := idx.pair(queries.AthenaCell{Format: f.name, Compression: "none", Files: files, Query: "full"})
@@ -92,7 +92,7 @@ func compressionGrid(r benchReport) grid {
 	idx := indexCells(r)
 	g := grid{title: "Compression, full scan", header: []string{"format"}}
 	for _, files := range gzipCounts {
-		g.header = append(g.header, plural(files, "file"), "Athena")
+		g.header = append(g.header, queries.Plural(files, "file"), "Athena")
 	}
 	for _, f := range benchFormats[:2] {
 		for _, comp := range []string{"none", "gzip"} {
@@ -125,7 +125,7 @@ func queryGrid(r benchReport) grid {
 	idx := indexCells(r)
 	g := grid{title: "Query by format", header: []string{"query", "format"}}
 	for _, files := range gzipCounts {
-		g.header = append(g.header, plural(files, "file"), "Athena")
+		g.header = append(g.header, queries.Plural(files, "file"), "Athena")
 	}
 	for _, q := range []string{"like", "projection"} {
 		for _, f := range benchFormats {
@@ -194,7 +194,7 @@ func cellsGrid(r benchReport) grid {
 			athena, ratio = fmt.Sprintf("%.2f s", *c.AthenaS), times(x)
 		}
 		g.rows = append(g.rows, []string{c.Table, c.Query, fmt.Sprintf("%.1f", c.TrimmedMS), fmt.Sprintf("%.0f%%", 100*c.Spread),
-			fmt.Sprintf("%.1f", c.EngineMS), fmt.Sprintf("%.1f", c.FetchMS), commaInt(c.Rows),
+			fmt.Sprintf("%.1f", c.EngineMS), fmt.Sprintf("%.1f", c.FetchMS), queries.FormatCount(c.Rows),
 			queries.FormatBytes(c.DataScanned), queries.FormatUSD(c.CostUSD), athena, ratio})
 	}
 	return g

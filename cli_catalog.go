@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"tarn/lake"
+	"tarn/queries"
 )
 
 func runCatalog(e *env, args []string) error {
@@ -83,11 +84,11 @@ func printCatalog(e *env, l *lake.Lake, asJSON bool) error {
 }
 
 func printCatalogTable(e *env, l *lake.Lake, entries []catalogEntry) {
-	fmt.Fprintf(e.stdout, "lake %s: %s in %s\n\n", l.Root, plural(len(entries), "table"), plural(len(l.Catalog.Databases()), "database"))
+	fmt.Fprintf(e.stdout, "lake %s: %s in %s\n\n", l.Root, queries.Plural(len(entries), "table"), queries.Plural(len(l.Catalog.Databases()), "database"))
 	rows := [][]string{{"DATABASE", "TABLE", "FORMAT", "COMPRESSION", "FILES", "SIZE", "ROWS", "COLUMNS"}}
 	for _, t := range entries {
-		rows = append(rows, []string{t.Database, t.Name, t.Format, t.Compression, commaInt(int64(t.Files)),
-			lake.HumanBytes(t.Bytes), commaInt(t.Rows), fmt.Sprint(len(t.Columns))})
+		rows = append(rows, []string{t.Database, t.Name, t.Format, t.Compression, queries.FormatCount(int64(t.Files)),
+			lake.HumanBytes(t.Bytes), queries.FormatCount(t.Rows), fmt.Sprint(len(t.Columns))})
 	}
 	printAligned(e.stdout, rows, 4)
 }

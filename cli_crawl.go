@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+
+	"tarn/queries"
+)
 
 func runCrawl(e *env, args []string) error {
 	fs := e.newFlags("crawl")
@@ -22,7 +26,7 @@ func runCrawl(e *env, args []string) error {
 	}
 	rep, err := l.Crawl(e.ctx, dir, *update)
 	for _, t := range rep.Registered {
-		fmt.Fprintf(e.stdout, "registered %s (%s, %s rows) from %s\n", t.QualifiedName(), t.Format, commaInt(t.Rows), t.Location)
+		fmt.Fprintf(e.stdout, "registered %s (%s, %s rows) from %s\n", t.QualifiedName(), t.Format, queries.FormatCount(t.Rows), t.Location)
 	}
 	for _, c := range rep.Changed {
 		verb := "changed   "

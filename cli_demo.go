@@ -64,7 +64,7 @@ func createDemo(ctx context.Context, root string, bench bool, progress func(lake
 		fmt.Fprintf(out, "wrote the source's three queries (full, like, projection) to %s\n", queries.SavedFile)
 	}
 	fmt.Fprintf(out, "demo lake %s: %s written, %s already complete (%.1fs)\n",
-		l.Root, plural(len(rep.Written), "table"), plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
+		l.Root, queries.Plural(len(rep.Written), "table"), queries.Plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
 	if _, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !bench {
 		fmt.Fprintln(out, "`tarn demo --bench` adds the 10 to 10,000-file layouts for the format benchmark")
 	}
@@ -90,7 +90,7 @@ func (p *progressBar) update(pr lake.DemoProgress) {
 	p.mu.Lock()
 	if !p.started {
 		p.started = true
-		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", plural(int(pr.FilesTotal), "file"), lake.HumanBytes(pr.EstimatedBytes))
+		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), lake.HumanBytes(pr.EstimatedBytes))
 	}
 	p.mu.Unlock()
 	p.draw(pr.FilesDone, pr.FilesTotal, "files", pr.Table)
@@ -117,7 +117,7 @@ func (p *progressBar) draw(done, total int64, units, label string) {
 	filled := int(int64(width) * done / max(total, 1))
 	fmt.Fprintf(p.e.stderr, "\r\x1b[K[%s%s] %3d%% %s/%s %s  %s",
 		strings.Repeat("█", filled), strings.Repeat("·", width-filled),
-		100*done/max(total, 1), commaInt(done), commaInt(total), units, label)
+		100*done/max(total, 1), queries.FormatCount(done), queries.FormatCount(total), units, label)
 }
 
 func (p *progressBar) finish() {

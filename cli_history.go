@@ -56,10 +56,10 @@ func runHistory(e *env, args []string) error {
 	}
 	rows := [][]string{{"TIME", "PERSONA", "STATE", "ROWS", "SCANNED", "COST", "TOTAL MS", "SQL"}}
 	for _, q := range last {
-		rows = append(rows, []string{q.Time.Local().Format("2006-01-02 15:04:05"), q.Persona, q.State, commaInt(q.Rows),
+		rows = append(rows, []string{q.Time.Local().Format("2006-01-02 15:04:05"), q.Persona, q.State, queries.FormatCount(q.Rows),
 			queries.FormatBytes(q.DataScanned), queries.FormatUSD(q.CostUSD), fmt.Sprintf("%.1f", q.TotalMS), oneLine(q.SQL, 60)})
 	}
-	fmt.Fprintf(e.stdout, "workgroup %s: %s, data scanned %s, billed %s, cost %s\n\n", wg, plural(totals.Queries, "query"),
+	fmt.Fprintf(e.stdout, "workgroup %s: %s, data scanned %s, billed %s, cost %s\n\n", wg, queries.Plural(totals.Queries, "query"),
 		queries.FormatBytes(totals.DataScanned), queries.FormatBytes(totals.BilledBytes), queries.FormatUSD(totals.CostUSD))
 	if len(last) > 0 {
 		printAligned(e.stdout, rows, 8)

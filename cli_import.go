@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"tarn/lake"
+	"tarn/queries"
 )
 
 func runImport(e *env, args []string) error {
@@ -36,10 +37,10 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "imported %s rows from %s (%s) into %s: %s, %s\n", commaInt(rep.Rows),
-		plural(len(files), "file"), rep.Input, rep.Table.QualifiedName(),
+	fmt.Fprintf(e.stdout, "imported %s rows from %s (%s) into %s: %s, %s\n", queries.FormatCount(rep.Rows),
+		queries.Plural(len(files), "file"), rep.Input, rep.Table.QualifiedName(),
 		lake.Layout{Format: opts.Format, Compression: opts.Compression}.Kind(),
-		plural(opts.Parts, "file"))
+		queries.Plural(opts.Parts, "file"))
 	return nil
 }
 
@@ -47,7 +48,7 @@ func reportMalformed(e *env, rep lake.ImportReport) {
 	if rep.Malformed == 0 {
 		return
 	}
-	fmt.Fprintf(e.stderr, "%s could not be parsed and %s not imported:\n", plural(rep.Malformed, "malformed line"),
+	fmt.Fprintf(e.stderr, "%s could not be parsed and %s not imported:\n", queries.Plural(rep.Malformed, "malformed line"),
 		map[bool]string{true: "was", false: "were"}[rep.Malformed == 1])
 	for _, ex := range rep.Examples {
 		fmt.Fprintln(e.stderr, "  "+ex.String())

@@ -144,7 +144,7 @@ func writeTable(w io.Writer, r *queries.Result) error {
 	if widths == nil {
 		printFitted(w, table)
 	}
-	fmt.Fprintf(w, "(%s)\n", plural(n, "row"))
+	fmt.Fprintf(w, "(%s)\n", queries.Plural(n, "row"))
 	return nil
 }
 
@@ -282,7 +282,7 @@ func printStats(w io.Writer, st queries.Stats) {
 		scanned += " (upper bound: the plan could not be read)"
 	}
 	fmt.Fprintf(w, "%s · %s · data scanned %s (%s bytes, %s) · billed %s · cost %s\n",
-		st.State, plural(int(st.Rows), "row"), scanned, commaInt(st.DataScanned), plural(st.Files, "file"),
+		st.State, queries.Plural(int(st.Rows), "row"), scanned, queries.FormatCount(st.DataScanned), queries.Plural(st.Files, "file"),
 		queries.FormatBytes(st.BilledBytes), queries.FormatUSD(st.CostUSD))
 	fmt.Fprintf(w, "planning %.1f ms · engine %.1f ms · fetch %.1f ms · first row %.1f ms · total %.1f ms\n",
 		st.PlanningMS, st.EngineMS, st.FetchMS, st.FirstRowMS, st.TotalMS)

@@ -2,6 +2,8 @@ package queries
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -31,4 +33,33 @@ func FormatValue(v any) string {
 		return fmt.Sprintf("%d months %d days %d us", x.Months, x.Days, x.Micros)
 	}
 	return fmt.Sprint(v)
+}
+
+// FormatCount writes 1234567 as 1,234,567.
+func FormatCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Plural writes a count with its noun: "1 file", "1,000 files", "2 queries".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") && !strings.HasSuffix(word, "ey") {
+		word = strings.TrimSuffix(word, "y") + "ie"
+	}
+	return FormatCount(int64(n)) + " " + word + "s"
 }

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"tarn/lake"
 	"tarn/perms"
@@ -85,7 +86,7 @@ func (o *accessOverlay) View(width, height int) string {
 	return b.String()
 }
 
-func cellStyle(ctx *Context, state string) lipglossStyle {
+func cellStyle(ctx *Context, state string) lipgloss.Style {
 	switch {
 	case state == "visible":
 		return ctx.Styles.Success

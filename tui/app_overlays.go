@@ -8,16 +8,11 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"tarn/perms"
 	"tarn/queries"
 )
-
-type keyBinding = key.Binding
-
-func formatBytesShort(n int64) string { return queries.FormatBytes(n) }
 
 func userHome() (string, error) { return os.UserHomeDir() }
 
@@ -55,7 +50,7 @@ func (a *App) personaPicker() overlay {
 		}
 		o.items = append(o.items, listItem{
 			text:   fmt.Sprintf("%-12s %-10s %s", p.Name, p.Workgroup, desc),
-			choose: cmdMsg(switchPersonaCmd(a, a.ctx.Policy, p.Name, "acting as "+p.Name)),
+			choose: switchPersonaCmd(a, a.ctx.Policy, p.Name, "acting as "+p.Name),
 		})
 		if p.Name == a.ctx.Persona.Name {
 			o.cursor = i
@@ -63,9 +58,6 @@ func (a *App) personaPicker() overlay {
 	}
 	return o
 }
-
-// cmdMsg turns a command into a choose function.
-func cmdMsg(cmd tea.Cmd) func() tea.Msg { return cmd }
 
 // onOverlayReply handles replies of work the overlays started.
 func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
@@ -137,7 +129,7 @@ func (a *App) openHistory() tea.Cmd {
 func (a *App) historyList(msg historyMsg) overlay {
 	t := msg.totals
 	o := &listOverlay{ctx: a.ctx, empty: "no queries yet in workgroup " + a.ctx.Workgroup.Name,
-		title: fmt.Sprintf("History · %s · %s, scanned %s, cost %s", a.ctx.Workgroup.Name, plural(t.Queries, "query"),
+		title: fmt.Sprintf("History · %s · %s, scanned %s, cost %s", a.ctx.Workgroup.Name, queries.Plural(t.Queries, "query"),
 			queries.FormatBytes(t.DataScanned), queries.FormatUSD(t.CostUSD))}
 	for i := len(msg.queries) - 1; i >= 0; i-- {
 		q := msg.queries[i]
@@ -145,7 +137,7 @@ func (a *App) historyList(msg historyMsg) overlay {
 		o.items = append(o.items, listItem{
 			text: fmt.Sprintf("%s %-9s %-10s %9s %s", q.Time.Local().Format("01-02 15:04:05"), q.State,
 				q.Persona, queries.FormatBytes(q.DataScanned), oneLine(q.SQL)),
-			detail: fmt.Sprintf("%s rows · %s · %s · %s", commaInt(int(q.Rows)), ms(q.TotalMS), queries.FormatUSD(q.CostUSD), firstLine(q.Error)),
+			detail: fmt.Sprintf("%s rows · %s · %s · %s", queries.FormatCount(q.Rows), ms(q.TotalMS), queries.FormatUSD(q.CostUSD), firstLine(q.Error)),
 			choose: func() tea.Msg { return setTextMsg{text} },
 		})
 	}
@@ -221,7 +213,7 @@ func (a *App) exportPrompt() overlay {
 				if err != nil {
 					return exportedMsg{"export failed: " + firstLine(err.Error())}
 				}
-				return exportedMsg{fmt.Sprintf("exported %s to %s", plural(int(st.Rows), "row"), path)}
+				return exportedMsg{fmt.Sprintf("exported %s to %s", queries.Plural(int(st.Rows), "row"), path)}
 			}
 		}}
 }

@@ -5,8 +5,11 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"tarn/queries"
 )
 
 // box is a pane's place on screen, borders included.
@@ -149,7 +152,7 @@ func (a *App) statusBar() string {
 	st := a.ctx.Styles
 	wg := a.ctx.Workgroup.Name
 	if c := a.ctx.Workgroup.BytesScannedCutoff; c > 0 {
-		wg += " ≤" + formatBytesShort(c)
+		wg += " ≤" + queries.FormatBytes(c)
 	}
 	parts := []string{
 		st.StatusKey.Render("tarn") + " " + st.Muted.Render(a.ctx.LakeLabel),
@@ -173,7 +176,7 @@ func (a *App) statusBar() string {
 }
 
 // hintKeys are the bindings of whatever has the keyboard now.
-func (a *App) hintKeys() []keyBinding {
+func (a *App) hintKeys() []key.Binding {
 	if a.overlay != nil {
 		return a.overlay.ShortHelp()
 	}
@@ -190,7 +193,7 @@ func (a *App) statsLine() string {
 	if a.run.running {
 		state = "RUNNING"
 	}
-	return state + " · " + commaInt(int(s.Rows)) + " rows · scanned " + formatBytesShort(s.DataScanned) + " · " + ms(s.TotalMS)
+	return state + " · " + queries.FormatCount(s.Rows) + " rows · scanned " + queries.FormatBytes(s.DataScanned) + " · " + ms(s.TotalMS)
 }
 
 func shortPath(p string) string {

@@ -9,6 +9,7 @@ import (
 
 	"tarn/lake"
 	"tarn/perms"
+	"tarn/queries"
 )
 
 // node is one line of the catalog tree.
@@ -320,7 +321,7 @@ func (c *catalog) line(n node) string {
 			s += "+" + string(t.Compression)
 		}
 		if fs, ok := c.stats[t.QualifiedName()]; ok {
-			s += fmt.Sprintf(" %s %s", plural(fs.Files, "file"), lake.HumanBytes(fs.Bytes))
+			s += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), lake.HumanBytes(fs.Bytes))
 		}
 		if !n.table.Select {
 			s += " (describe only)"
@@ -345,11 +346,4 @@ func (c *catalog) tags(n node) string {
 		return ""
 	}
 	return " [" + strings.Join(parts, " ") + "]"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return commaInt(n) + " " + word + "s"
 }

@@ -11,16 +11,11 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
 )
-
-type lipglossStyle = lipgloss.Style
-
-func errf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
 // demoTableRE finds a demo log layout named in SQL.
 var demoTableRE = regexp.MustCompile(`(?i)\b(weblogs\.)?access_log_(csv|json|parquet)(_gz)?_\d+\b`)
@@ -254,6 +249,6 @@ func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
 	if err != nil {
 		return st.State + ": " + firstLine(err.Error())
 	}
-	return fmt.Sprintf("%s · %s · scanned %s · %d columns: %s\n%s", st.State, plural(int(st.Rows), "row"),
+	return fmt.Sprintf("%s · %s · scanned %s · %d columns: %s\n%s", st.State, queries.Plural(int(st.Rows), "row"),
 		queries.FormatBytes(st.DataScanned), len(names), strings.Join(names, ", "), first)
 }

@@ -104,7 +104,7 @@ func (r *results) clamp() {
 	if r.row < r.base {
 		r.row = r.base
 		if r.base > 0 {
-			r.notice = fmt.Sprintf("rows before %s were released to bound memory; run again to see them", commaInt(r.base+1))
+			r.notice = fmt.Sprintf("rows before %s were released to bound memory; run again to see them", queries.FormatCount(int64(r.base+1)))
 		}
 	}
 	r.row = min(r.row, last)
@@ -128,7 +128,7 @@ func (r *results) fits(from, to int) bool {
 	return w <= r.width
 }
 
-func (r *results) gutter() int { return len(commaInt(r.Fetched())) + 1 }
+func (r *results) gutter() int { return len(queries.FormatCount(int64(r.Fetched()))) + 1 }
 
 func (r *results) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -229,7 +229,7 @@ func (r *results) View() string {
 	for i := r.top; i < r.top+r.pageRows() && i < r.Fetched(); i++ {
 		b.WriteByte('\n')
 		row := r.rows[i-r.base]
-		b.WriteString(st.Muted.Render(pad(commaInt(i+1), g-1)) + " ")
+		b.WriteString(st.Muted.Render(pad(queries.FormatCount(int64(i+1)), g-1)) + " ")
 		for c := r.left; c <= last; c++ {
 			cell := pad(truncate(row[c], r.widths[c]), r.widths[c])
 			if i == r.row && c == r.col && r.focused {
@@ -252,7 +252,7 @@ func (r *results) Footer() string {
 	if !r.done {
 		more = "more to fetch"
 	}
-	s := fmt.Sprintf("row %s of %s fetched (%s) · column %d/%d %s %s", commaInt(r.row+1), commaInt(r.Fetched()), more,
+	s := fmt.Sprintf("row %s of %s fetched (%s) · column %d/%d %s %s", queries.FormatCount(int64(r.row+1)), queries.FormatCount(int64(r.Fetched())), more,
 		r.col+1, len(r.columns), r.columns[r.col].Name, r.columns[r.col].Type)
 	if r.notice != "" {
 		s = r.notice
@@ -282,18 +282,6 @@ func (r *results) lastVisibleColumn() int {
 func pad(s string, w int) string {
 	if n := ansi.StringWidth(s); n < w {
 		return s + strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
-// commaInt writes 1234567 as 1,234,567.
-func commaInt(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + commaInt(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

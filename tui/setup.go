@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"tarn/queries"
 	"tarn/themes"
 )
 
@@ -81,7 +82,7 @@ func (m *setupModel) View() tea.View {
 	}
 	status := "generating the data…"
 	if p.Total > 0 {
-		status = fmt.Sprintf("%s / %s %s · %s", commaInt(int(p.Done)), commaInt(int(p.Total)), p.Units, p.Label)
+		status = fmt.Sprintf("%s / %s %s · %s", queries.FormatCount(p.Done), queries.FormatCount(p.Total), p.Units, p.Label)
 	}
 	lines := []string{
 		st.Title.Render("tarn") + " " + st.Text.Render(m.title),

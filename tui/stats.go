@@ -62,7 +62,7 @@ func statsView(ctx *Context, rs runState, width int, now time.Time) string {
 		add("trimmed", ms(rs.timing.TrimmedMS)+fmt.Sprintf(" (n=%d)", len(rs.timing.RunsMS)))
 		add("spread", fmt.Sprintf("%.0f%%", 100*rs.timing.Spread))
 	}
-	add("rows", commaInt(int(s.Rows)))
+	add("rows", queries.FormatCount(s.Rows))
 	add("scanned", queries.FormatBytes(s.DataScanned))
 	add("billed", queries.FormatBytes(s.BilledBytes))
 	add("cost", queries.FormatUSD(s.CostUSD))
