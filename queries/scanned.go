@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -305,22 +306,19 @@ func mixesFormats(tables []lake.Table) bool {
 // the footers it read while planning (count(*), or a filter the
 // statistics prove empty), as Athena would from the footers alone.
 func (s *Session) addBindFooters(ctx context.Context, tables []lake.Table, scans []scan, out *Scanned) error {
+	// A table's files live directly in its folder, so the folders the
+	// scans read say which tables the plan reads, with no glob per query.
 	planned := map[string]bool{}
 	for _, sc := range scans {
-		for _, f := range sc.files {
-			planned[f] = true
-		}
+		planned[filepath.Dir(sc.files[0])] = true
 	}
 	for _, t := range tables {
-		if t.Format != lake.Parquet {
+		if t.Format != lake.Parquet || planned[s.Lake.Dir(t)] {
 			continue
 		}
 		files, err := s.Lake.Files(t)
 		if err != nil {
 			return err
-		}
-		if len(files) == 0 || planned[files[0]] {
-			continue
 		}
 		metas, err := parquetMetadata(ctx, s.conn, files)
 		if err != nil {

@@ -251,3 +251,75 @@ func mustLookup(t *testing.T, l *lake.Lake, db, name string) lake.Table {
 	}
 	return tb
 }
+
+// TestDataScannedOfFilesWithUnnamedChunks: Parquet files whose column
+// chunks do not name their column (what a reused parquet-go writer made
+// until lake.ParquetEncoder stopped reusing it) are counted through their
+// schema, to the byte.
+func TestDataScannedOfFilesWithUnnamedChunks(t *testing.T) {
+	l, pol := scanLake(t)
+	ten := mustLookup(t, l, "weblogs", "access_log_parquet_10")
+	dir := l.Dir(ten)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite the layout's files through one writer, Reset between files.
+	logRows := lake.GenerateLog(60000, lake.DemoSeed)
+	var w *parquet.GenericWriter[lake.LogRecord]
+	var want int64
+	names := 0
+	for i, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w == nil {
+			w = parquet.NewGenericWriter[lake.LogRecord](f)
+		} else {
+			w.Reset(f)
+		}
+		lo, hi := lake.SplitBounds(len(logRows), len(entries), i)
+		if _, err := w.Write(logRows[lo:hi]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		n, unnamed := statusBytes(t, path)
+		want += n
+		if unnamed {
+			names++
+		}
+	}
+	if names == 0 {
+		t.Fatal("the reused writer named every chunk: this test no longer reproduces the old files")
+	}
+	st := stats(t, open(t, l, pol, "admin"), "SELECT status FROM weblogs.access_log_parquet_10")
+	if st.DataScanned != want || !st.ScannedExact {
+		t.Errorf("data scanned %d, independent computation %d (%d of %d files with unnamed chunks)", st.DataScanned, want, names, len(entries))
+	}
+}
+
+// statusBytes is the footer plus the status column's chunks of one file,
+// found by the column's position in the schema (its chunks may be unnamed).
+func statusBytes(t *testing.T, path string) (int64, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int64(binary.LittleEndian.Uint32(data[len(data)-8:])) + 8
+	f, err := parquet.OpenFile(strings.NewReader(string(data)), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.IndexFunc(f.Schema().Fields(), func(fl parquet.Field) bool { return fl.Name() == "status" })
+	unnamed := false
+	for _, rg := range f.Metadata().RowGroups {
+		n += rg.Columns[col].MetaData.TotalCompressedSize
+		unnamed = unnamed || len(rg.Columns[col].MetaData.PathInSchema) == 0 || rg.Columns[col].MetaData.PathInSchema[0] == ""
+	}
+	return n, unnamed
+}
