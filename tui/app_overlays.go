@@ -194,7 +194,7 @@ type exportedMsg struct{ text string }
 
 func (a *App) exportPrompt() overlay {
 	home, _ := os.UserHomeDir()
-	return &promptOverlay{ctx: a.ctx, title: "Export results", label: "Write the editor's query's rows to (.csv, .json or .parquet):",
+	return &promptOverlay{ctx: a.ctx, title: "Export results", label: "Export the rows to (.csv .json .parquet):",
 		value: filepath.Join(home, "tarn-export.csv"), note: "runs the query again, as " + a.ctx.Persona.Name + ", and writes every row",
 		submit: func(path string) tea.Cmd {
 			format := strings.TrimPrefix(filepath.Ext(path), ".")

@@ -208,10 +208,8 @@ func (e *editor) moveRight() {
 
 // scroll keeps the cursor line on screen.
 func (e *editor) scroll() {
-	h := max(1, e.height-1) // the last line shows completions
-	if len(e.lines) <= h {
-		e.top = 0 // everything fits
-	}
+	h := max(1, e.height-1)                    // the last line shows completions
+	e.top = max(0, min(e.top, len(e.lines)-h)) // no empty lines below while text is above
 	if e.row < e.top {
 		e.top = e.row
 	}

@@ -201,3 +201,16 @@ func TestMouseFocusesAndSelects(t *testing.T) {
 		t.Errorf("click on the catalog's third line: focus %d, node %+v", a.focus, n)
 	}
 }
+
+func TestEditorShowsAsMuchTextAsFits(t *testing.T) {
+	e := newEditor(&Context{Keys: DefaultKeyMap(), Styles: themes.NewStyles(themes.Palette{}, true)})
+	e.SetText("one\ntwo\nthree\nfour") // set before the pane has a size, as at start
+	e.SetSize(20, 4)                   // three lines of text and the completion line
+	if got := ansi.Strip(e.View()); !strings.HasPrefix(got, "two\nthree\nfour") {
+		t.Errorf("editor shows %q, want the last three lines with the cursor's", got)
+	}
+	e.SetSize(20, 8)
+	if got := ansi.Strip(e.View()); !strings.HasPrefix(got, "one\ntwo") {
+		t.Errorf("with room for all, editor shows %q", got)
+	}
+}
