@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // RefusedError is a statement the guard will not run. Its message reads
@@ -132,6 +133,9 @@ func (g *guard) walk(node any, ctes map[string]bool, c *checked) error {
 		if err := g.checkRef(n, ctes, c); err != nil {
 			return err
 		}
+		if err := checkFunction(n); err != nil {
+			return err
+		}
 		for _, child := range n {
 			if err := g.walk(child, ctes, c); err != nil {
 				return err
@@ -140,6 +144,47 @@ func (g *guard) walk(node any, ctes map[string]bool, c *checked) error {
 	}
 	return nil
 }
+
+// checkFunction refuses calls that read the catalog beneath the views.
+// A macro is expanded after the guard has looked: pg_get_viewdef(oid)
+// becomes a query of duckdb_views() and returned the governed view's SQL,
+// naming the columns the persona may not see. json_serialize_plan binds a
+// statement and lists the columns of the files under a view.
+func checkFunction(n map[string]any) error {
+	if class, _ := n["class"].(string); class != "FUNCTION" {
+		return nil
+	}
+	name, _ := n["function_name"].(string)
+	if catalogReaders()[strings.ToLower(name)] {
+		return refuse("%s is not allowed: it reads the catalog beneath your permissions", name)
+	}
+	return nil
+}
+
+// catalogReaders are the functions checkFunction refuses: every built-in
+// macro whose definition runs a query (found in the engine itself, so a
+// new DuckDB's macros are covered), and the planner's serialiser.
+var catalogReaders = sync.OnceValue(func() map[string]bool {
+	deny := map[string]bool{"json_serialize_plan": true}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return deny
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT DISTINCT lower(function_name) FROM duckdb_functions()
+		WHERE function_type = 'macro' AND (macro_definition ILIKE '%select%' OR macro_definition ILIKE '%from %')`)
+	if err != nil {
+		return deny
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) == nil {
+			deny[name] = true
+		}
+	}
+	return deny
+})
 
 // Table reference kinds that may appear around the persona's views.
 var safeRefs = map[string]bool{"SUBQUERY": true, "JOIN": true, "EXPRESSION_LIST": true, "EMPTY": true, "PIVOT": true}

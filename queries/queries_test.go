@@ -187,6 +187,14 @@ func TestDescribeOnlyTablesAreListedNotRead(t *testing.T) {
 // mustFail are hostile statements every non-admin persona must be refused;
 // {root} and {file} are the lake root and a hidden table's file.
 var mustFail = []string{
+	// Macros expand after the guard looks: pg_get_viewdef queries
+	// duckdb_views() and returned the view's SQL, hidden columns and all.
+	"SELECT pg_get_viewdef(i) AS d FROM (SELECT unnest(generate_series(1, 200000)) AS i) WHERE d IS NOT NULL AND EXISTS (SELECT 1 FROM sales.customers)",
+	"SELECT pg_catalog.pg_get_viewdef(1)",
+	"SELECT PG_GET_VIEWDEF(1)",
+	"SELECT list_transform([1], x -> pg_get_viewdef(x))",
+	"SELECT pg_get_constraintdef(1, true)",
+	"SELECT json_serialize_plan('SELECT * FROM sales.customers') FROM sales.customers",
 	// Without its values PIVOT makes DuckDB run a hidden query first.
 	"PIVOT sales.customers ON region USING count(*)",
 	"SELECT payment_id FROM sales.customers",
