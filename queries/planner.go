@@ -9,11 +9,12 @@ import (
 	"tarn/lake"
 )
 
-// planner is a second, private DuckDB database that only ever plans: it
-// holds the session's Parquet views as they are and stand-ins for its CSV
-// and JSON views, so the plan of a statement mixing formats serialises and
-// tells what it reads of the Parquet tables. It never executes the user's
-// statement; it is sandboxed like the session all the same.
+// planner is a second, private DuckDB database that only ever plans what
+// the session's plan cannot tell: it holds the session's Parquet views as
+// they are and stand-ins for its CSV and JSON views, and it plans without
+// the late-materialization optimizer, whose plans DuckDB 1.5.6 fails to
+// serialise. It never executes the user's statement; it is sandboxed like
+// the session all the same.
 type planner struct {
 	db    *sql.DB
 	conn  *sql.Conn
@@ -27,11 +28,11 @@ func (p *planner) close() {
 	}
 }
 
-// planMixed plans c with stand-ins for the CSV and JSON tables: views of
-// the same columns and types over one row of NULLs behind a volatile
+// planInPlanner plans c with stand-ins for the CSV and JSON tables: views
+// of the same columns and types over one row of NULLs behind a volatile
 // filter, so the optimizer can neither read files for them nor prove them
 // empty and drop the Parquet side.
-func (s *Session) planMixed(ctx context.Context, c checked, tables []lake.Table) ([]scan, error) {
+func (s *Session) planInPlanner(ctx context.Context, c checked, tables []lake.Table) ([]scan, error) {
 	p, err := s.openPlanner(ctx)
 	if err != nil {
 		return nil, err
@@ -75,6 +76,7 @@ func (s *Session) openPlanner(ctx context.Context) (*planner, error) {
 	for _, d := range s.Lake.Catalog.Databases() {
 		stmts = append(stmts, "CREATE SCHEMA "+lake.QuoteIdent(d))
 	}
+	stmts = append(stmts, "SET disabled_optimizers = 'late_materialization'")
 	for _, q := range append(stmts, sandbox(s.Lake.Root)...) {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			p.close()

@@ -201,12 +201,13 @@ func (s *Session) wholeFiles(t lake.Table, out *Scanned) error {
 // scanned computes a checked statement's data scanned. EXPLAIN, DESCRIBE
 // and SHOW read no data.
 //
-// DuckDB cannot serialise the plan of a CSV or JSON scan; those files are
-// read whole anyway. A statement over CSV and JSON tables only counts each
-// table's files once, whole. One that mixes them with Parquet is planned a
-// second time where the CSV and JSON tables are stand-ins (see planMixed),
-// for what it reads of the Parquet ones. Only when even that fails is the
-// figure an upper bound (every file whole), and Exact says so.
+// DuckDB cannot serialise the plan of a CSV or JSON scan (those files are
+// read whole anyway), nor, in 1.5.6, a plan its late-materialization
+// optimizer rewrote (a LIMIT over Parquet). Such a statement is planned
+// again in the planner (see planInPlanner), with stand-ins for the CSV and
+// JSON tables, whose files then count once each, whole. Only when even
+// that fails is the figure an upper bound (every file whole), and Exact
+// says so.
 func (s *Session) scanned(ctx context.Context, c checked) (Scanned, error) {
 	out := Scanned{Exact: true}
 	if c.explain || c.showTables {
@@ -268,9 +269,9 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 	}
 	p := plan{dirs: dirs}
 	p.scans, p.err = planScans(ctx, s.conn, planText(c.exec))
-	if p.err != nil && mixesFormats(tables) {
-		p.scans, p.err = s.planMixed(ctx, c, tables)
-		p.standIns = p.err == nil
+	if p.err != nil && len(tables) > 0 {
+		p.scans, p.err = s.planInPlanner(ctx, c, tables)
+		p.standIns = p.err == nil && slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format != lake.Parquet })
 	}
 	if ctx.Err() == nil {
 		if s.plans == nil || len(s.plans) >= maxCached {
@@ -293,12 +294,6 @@ func planText(text string) string {
 		return rest
 	}
 	return "SELECT * FROM " + rest
-}
-
-func mixesFormats(tables []lake.Table) bool {
-	parquet := slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format == lake.Parquet })
-	other := slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format != lake.Parquet })
-	return parquet && other
 }
 
 // addBindFooters counts the footers of Parquet tables that the statement

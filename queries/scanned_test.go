@@ -174,6 +174,8 @@ func TestDataScannedMatchesAnIndependentComputation(t *testing.T) {
 		{"parquet full scan", "SELECT * FROM weblogs.access_log_parquet_1", fullScan},
 		{"parquet projection", "SELECT host, path, status FROM weblogs.access_log_parquet_1", projection},
 		{"summarize reads every column", "SUMMARIZE weblogs.access_log_parquet_1", fullScan},
+		// DuckDB 1.5.6 cannot serialise a late-materialized LIMIT plan.
+		{"parquet projection with a limit", "SELECT host, path, status FROM weblogs.access_log_parquet_1 LIMIT 100", projection},
 		{"parquet projection over 10 files", "SELECT status FROM weblogs.access_log_parquet_10 WHERE path LIKE '%.php%'", tenFiles},
 		// A join across formats: the CSV whole, the Parquet columns it reads.
 		{"csv joined with parquet", "SELECT c.region, count(*) FROM sales.customers c JOIN weblogs.access_log_parquet_1 l ON l.size % 5000 = c.customer_id GROUP BY 1",
