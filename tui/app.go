@@ -197,7 +197,7 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.ctx.Keys
 	busy := a.run.running || a.run.measuring
 	switch {
-	case msg.String() == "ctrl+c" && busy, key.Matches(msg, k.Cancel) && busy && msg.String() == "esc":
+	case busy && key.Matches(msg, k.Cancel): // esc, or ctrl+c while something runs
 		return a.cancelRun()
 	case key.Matches(msg, k.Quit):
 		return a.quit()
