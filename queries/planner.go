@@ -101,33 +101,19 @@ func (s *Session) plannerView(ctx context.Context, p *planner, t lake.Table) err
 			return fmt.Errorf("planner: view %s: %w", name, err)
 		}
 	} else {
-		cols, err := s.describe(ctx, viewName(t))
+		cols, err := s.viewColumns(ctx, viewName(t))
 		if err != nil {
 			return err
 		}
-		create = "CREATE VIEW " + viewName(t) + " AS SELECT " + strings.Join(cols, ", ") + " FROM range(1) WHERE random() < 2"
+		nulls := make([]string, len(cols))
+		for i, c := range cols {
+			nulls[i] = "CAST(NULL AS " + c.Type + ") AS " + lake.QuoteIdent(c.Name)
+		}
+		create = "CREATE VIEW " + viewName(t) + " AS SELECT " + strings.Join(nulls, ", ") + " FROM range(1) WHERE random() < 2"
 	}
 	if _, err := p.conn.ExecContext(ctx, create); err != nil {
 		return fmt.Errorf("planner: view %s: %w", name, err)
 	}
 	p.views[name] = true
 	return nil
-}
-
-// describe gives a view's columns as "CAST(NULL AS type) AS name".
-func (s *Session) describe(ctx context.Context, view string) ([]string, error) {
-	rows, err := s.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+view+")")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return nil, err
-		}
-		cols = append(cols, "CAST(NULL AS "+typ+") AS "+lake.QuoteIdent(name))
-	}
-	return cols, rows.Err()
 }

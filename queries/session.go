@@ -145,7 +145,7 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 		}
 		qualified := s.guard.names[name].qualified
 		ta := s.tables[qualified]
-		view := lake.QuoteIdent(ta.Table.Database) + "." + lake.QuoteIdent(ta.Table.Name)
+		view := viewName(ta.Table)
 		if !s.created[qualified] {
 			if err := s.createView(ctx, view, ta); err != nil {
 				return err
@@ -179,11 +179,11 @@ func (s *Session) createView(ctx context.Context, view string, ta perms.TableAcc
 	if ta.Table.Format != lake.Parquet {
 		return nil
 	}
-	names, err := s.viewColumns(ctx, view)
+	cols, err := s.viewColumns(ctx, view)
 	if err != nil {
 		return err
 	}
-	if !slices.EqualFunc(names, ta.Table.Columns, func(n string, c lake.Column) bool { return n == c.Name }) {
+	if !slices.EqualFunc(cols, ta.Table.Columns, func(a, b lake.Column) bool { return a.Name == b.Name }) {
 		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + ViewSQL(s.Lake, ta)})
 	}
 	return nil
@@ -201,21 +201,22 @@ func seesWhole(ta perms.TableAccess) bool {
 	return true
 }
 
-func (s *Session) viewColumns(ctx context.Context, view string) ([]string, error) {
-	rows, err := s.conn.QueryContext(ctx, "SELECT column_name FROM (DESCRIBE "+view+")")
+// viewColumns are a view's columns with their types, as DuckDB binds them.
+func (s *Session) viewColumns(ctx context.Context, view string) ([]lake.Column, error) {
+	rows, err := s.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+view+")")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var names []string
+	var cols []lake.Column
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var c lake.Column
+		if err := rows.Scan(&c.Name, &c.Type); err != nil {
 			return nil, err
 		}
-		names = append(names, n)
+		cols = append(cols, c)
 	}
-	return names, rows.Err()
+	return cols, rows.Err()
 }
 
 // sandbox limits the session to the lake's files and freezes its settings
