@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -158,6 +159,10 @@ func (c *Catalog) Databases() []string {
 	return out
 }
 
+// ReservedDatabases are names DuckDB gives its own catalogs and schemas:
+// a lake database of one of these names would be resolved as DuckDB's.
+var ReservedDatabases = []string{"main", "temp", "system", "memory", "information_schema", "pg_catalog"}
+
 var (
 	identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	// typeRE admits DuckDB type names such as VARCHAR, DECIMAL(18,2),
@@ -189,6 +194,52 @@ func (c *Catalog) Validate() error {
 		}
 		seen[q] = i
 	}
+	return c.validateLocations()
+}
+
+// validateLocations checks that every table owns its folder: no two
+// tables share one and none lies inside another's. A persona's DuckDB may
+// open only the folders of the tables it may read, so a hidden table
+// inside a readable table's folder would be readable.
+func (c *Catalog) validateLocations() error {
+	owner := map[string]int{}
+	for i, t := range c.Tables {
+		if j, dup := owner[t.Location]; dup {
+			return &FieldError{i, "location", fmt.Sprintf("%q is also the folder of table %s: each table needs a folder of its own", t.Location, c.Tables[j].QualifiedName())}
+		}
+		owner[t.Location] = i
+	}
+	for i, t := range c.Tables {
+		if j, ok := enclosing(owner, t.Location); ok {
+			return &FieldError{i, "location", fmt.Sprintf("%q is inside %q, the folder of table %s: each table needs a folder of its own", t.Location, c.Tables[j].Location, c.Tables[j].QualifiedName())}
+		}
+	}
+	return nil
+}
+
+// enclosing finds the table whose folder holds location, if any.
+func enclosing(owner map[string]int, location string) (int, bool) {
+	for dir := path.Dir(location); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if j, ok := owner[dir]; ok {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// FolderConflict says why a new table at location could not be added: a
+// table already owns that folder, one of its parents or one inside it.
+func (c *Catalog) FolderConflict(location string) error {
+	for _, t := range c.Tables {
+		switch {
+		case t.Location == location:
+			return fmt.Errorf("%s is already the folder of table %s", location, t.QualifiedName())
+		case strings.HasPrefix(location, t.Location+"/"):
+			return fmt.Errorf("%s is inside %s, the folder of table %s: each table needs a folder of its own", location, t.Location, t.QualifiedName())
+		case strings.HasPrefix(t.Location, location+"/"):
+			return fmt.Errorf("%s holds %s, the folder of table %s: each table needs a folder of its own", location, t.Location, t.QualifiedName())
+		}
+	}
 	return nil
 }
 
@@ -199,6 +250,8 @@ func validateTable(t Table) *FieldError {
 	switch {
 	case !identRE.MatchString(t.Database):
 		return bad("database", "%q is not a valid name (lower-case letters, digits, _)", t.Database)
+	case slices.Contains(ReservedDatabases, t.Database):
+		return bad("database", "%q is DuckDB's own name (reserved: %s); choose another", t.Database, strings.Join(ReservedDatabases, ", "))
 	case !identRE.MatchString(t.Name):
 		return bad("name", "%q is not a valid name (lower-case letters, digits, _)", t.Name)
 	case t.Format != Parquet && t.Format != CSV && t.Format != JSON:

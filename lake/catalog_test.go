@@ -51,6 +51,14 @@ func TestCatalogErrorsNameLineAndField(t *testing.T) {
 			`lake.toml:7: table entry 1: compression: parquet compresses inside the file`},
 		{"toml syntax", goodTable + "\n[[table]\n", `lake.toml:15: expected end of table array name`},
 		{"wrong type", strings.Replace(goodTable, `rows = 3`, `rows = "three"`, 1), `lake.toml:`},
+		{"DuckDB's own schema name", strings.Replace(goodTable, `database = "weblogs"`, `database = "information_schema"`, 1),
+			`lake.toml:3: table entry 1: database: "information_schema" is DuckDB's own name`},
+		{"DuckDB's main schema", strings.Replace(goodTable, `database = "weblogs"`, `database = "main"`, 1),
+			`lake.toml:3: table entry 1: database: "main" is DuckDB's own name`},
+		{"two tables in one folder", goodTable + strings.Replace(goodTable, `name = "logs"`, `name = "other"`, 1),
+			`lake.toml:17: table entry 2: location: "weblogs/logs" is also the folder of table weblogs.logs`},
+		{"a table inside another's folder", goodTable + strings.Replace(strings.Replace(goodTable, `name = "logs"`, `name = "old"`, 1), `"weblogs/logs"`, `"weblogs/logs/old"`, 1),
+			`lake.toml:17: table entry 2: location: "weblogs/logs/old" is inside "weblogs/logs", the folder of table weblogs.logs`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

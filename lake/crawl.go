@@ -152,7 +152,14 @@ func (l *Lake) crawlFolder(ctx context.Context, db *sql.DB, rel string, kind fil
 	if kind.Ext != Extension(kind.Format, kind.Compression) {
 		t.Pattern = "*" + kind.Ext
 	}
-	t.Database, t.Name = l.nameFor(rel)
+	var err error
+	if err = l.Catalog.FolderConflict(rel); err == nil {
+		t.Database, t.Name, err = l.nameFor(rel)
+	}
+	if err != nil {
+		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", rel, err))
+		return
+	}
 	cols, err := inferSchema(ctx, db, t, files[0])
 	for err != nil && len(files) > 1 { // the first file may be the broken one
 		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", files[0], err))
@@ -233,20 +240,24 @@ var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
 // nameFor derives database and table names from a folder: the first
 // component is the database, the rest joined by _ the table (as a Glue
 // crawler names tables after folders). Taken names get a numeric suffix.
-func (l *Lake) nameFor(rel string) (string, string) {
+// A folder directly under the root names no table, and a database is never
+// given one of DuckDB's own names: the crawler does not invent names.
+func (l *Lake) nameFor(rel string) (string, string, error) {
 	parts := strings.Split(rel, "/")
+	if len(parts) < 2 {
+		return "", "", fmt.Errorf("data files must be in a table's folder, database/table/ (found them directly in %s/)", rel)
+	}
 	for i, p := range parts {
 		parts[i] = strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(p), "_"), "_")
 	}
-	db, name := "default", parts[0]
-	if len(parts) > 1 {
-		db, name = parts[0], strings.Join(parts[1:], "_")
+	db, name := identifier(parts[0]), identifier(strings.Join(parts[1:], "_"))
+	if slices.Contains(ReservedDatabases, db) {
+		return "", "", fmt.Errorf("database name %q is DuckDB's own (reserved: %s); rename the folder", db, strings.Join(ReservedDatabases, ", "))
 	}
-	db, name = identifier(db), identifier(name)
 	base := name
 	for i := 2; ; i++ {
 		if _, taken := l.Catalog.Lookup(db, name); !taken {
-			return db, name
+			return db, name, nil
 		}
 		name = fmt.Sprintf("%s_%d", base, i)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,6 +147,39 @@ func TestCrawlRefusesPathsOutsideTheLake(t *testing.T) {
 	for _, p := range []string{t.TempDir(), filepath.Join(l.Root, ".."), filepath.Join(l.Root, "missing")} {
 		if _, err := l.Crawl(context.Background(), p, false); err == nil {
 			t.Errorf("crawl of %s succeeded", p)
+		}
+	}
+}
+
+// A crawler names tables after folders but never invents a name: no
+// "default" database for a folder directly under the root, none of
+// DuckDB's own names, and no table inside another table's folder.
+func TestCrawlSkipsFoldersItCannotNameOrSandbox(t *testing.T) {
+	l := newLake(t)
+	writeFile(t, filepath.Join(l.Root, "loose/a.csv"), "id\n1\n")
+	writeFile(t, filepath.Join(l.Root, "main/people/a.csv"), "id\n1\n")
+	writeFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id\n1\n")
+	writeFile(t, filepath.Join(l.Root, "crm/people/archive/old.csv"), "id\n0\n")
+	rep, err := l.Crawl(context.Background(), l.Root, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Registered) != 1 || rep.Registered[0].QualifiedName() != "crm.people" {
+		t.Errorf("registered %v, want crm.people only", rep.Registered)
+	}
+	skipped := strings.Join(rep.Skipped, "\n")
+	for _, reason := range []string{
+		"loose: data files must be in a table's folder, database/table/",
+		`main/people: database name "main" is DuckDB's own`,
+		"crm/people/archive: crm/people/archive is inside crm/people, the folder of table crm.people",
+	} {
+		if !strings.Contains(skipped, reason) {
+			t.Errorf("skipped list lacks %q:\n%s", reason, skipped)
+		}
+	}
+	for _, tab := range l.Catalog.Tables {
+		if tab.Database == "default" || slices.Contains(lake.ReservedDatabases, tab.Database) {
+			t.Errorf("crawler invented database %q", tab.Database)
 		}
 	}
 }

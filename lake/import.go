@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
@@ -108,10 +109,9 @@ func (l *Lake) importTarget(opts ImportOptions) (Table, error) {
 	} else if _, err := os.Stat(l.Dir(t)); err == nil {
 		return t, fmt.Errorf("import: folder %s already exists and is not table %s; nothing was changed", t.Location, t.QualifiedName())
 	}
-	for _, other := range l.Catalog.Tables {
-		if other.Location == t.Location && other.QualifiedName() != t.QualifiedName() {
-			return t, fmt.Errorf("import: folder %s belongs to table %s", t.Location, other.QualifiedName())
-		}
+	others := &Catalog{Tables: slices.DeleteFunc(slices.Clone(l.Catalog.Tables), func(o Table) bool { return o.QualifiedName() == t.QualifiedName() })}
+	if err := others.FolderConflict(t.Location); err != nil {
+		return t, fmt.Errorf("import: %v", err)
 	}
 	return t, nil
 }
