@@ -3,7 +3,19 @@ package queries
 import (
 	"context"
 	"database/sql"
+	"testing"
 )
+
+// Layers names the enforcement layers a test leaves on.
+type Layers struct{ ScopedGuard, NarrowSandbox, PlanCheck bool }
+
+// SetLayersForTest switches enforcement layers until the test ends.
+// Sessions opened while a layer is off keep that setting.
+func SetLayersForTest(t testing.TB, l Layers) {
+	old := enforcement
+	enforcement.scopedGuard, enforcement.narrowSandbox, enforcement.planCheck = l.ScopedGuard, l.NarrowSandbox, l.PlanCheck
+	t.Cleanup(func() { enforcement = old })
+}
 
 // DirectRows runs text on a plain DuckDB connection through the same
 // streaming fetch as a session, decoding every value: the "direct" side

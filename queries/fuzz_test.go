@@ -3,21 +3,21 @@ package queries_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
 // FuzzGuard feeds arbitrary statements to an analyst session: whatever the
-// guard lets through must never show a hidden value, and no statement may
-// write a file. Seeds are the bypass suite.
+// three layers let through must never show a hidden value (a hidden
+// column, a filtered row, a hidden table, the audit log, another
+// workgroup's history). Seeds are the bypass suite and the CTE attacks.
 func FuzzGuard(f *testing.F) {
-	l, pol := governedLake(f)
+	l, pol, expand := attackLake(f)
 	s := open(f, l, pol, "analyst")
-	file := filepath.Join(l.Root, "sales/customers/part-00000.csv")
-	for _, q := range append(append([]string{}, mustFail...), mayRun...) {
-		f.Add(strings.NewReplacer("{root}", l.Root, "{file}", file).Replace(q))
+	for _, q := range slices.Concat(mustFail, mayRun, cteAttacks(), inScope) {
+		f.Add(expand(q))
 	}
 	f.Fuzz(func(t *testing.T, q string) {
 		// A mutated join can run for minutes: stop it, as a user would.

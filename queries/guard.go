@@ -43,10 +43,15 @@ const maxCached = 256
 // (keys of guard.names), whether it lists tables, and the exact text to
 // execute, which is always the text DuckDB's parser checked.
 type checked struct {
-	refs       []string
+	refs []string
+	// weights counts each view as often as DuckDB may scan it: a reference
+	// inside a CTE counts once per reference to that CTE (NOT MATERIALIZED
+	// inlines it). The plan check holds each table's scans to this number.
+	weights    map[string]int
 	showTables bool
 	explain    bool
 	exec       string
+	plan       string // the statement to plan: exec without EXPLAIN
 }
 
 // check allows one read-only statement whose every table reference is one
@@ -114,35 +119,179 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 	if err := json.Unmarshal(doc.Statements[0], &tree); err != nil {
 		return fmt.Errorf("parse: %w", err)
 	}
-	ctes := map[string]bool{}
-	collectCTEs(tree, ctes)
-	c.exec = text
-	return g.walk(tree, ctes, c)
+	c.exec, c.plan, c.weights = text, text, map[string]int{}
+	if err := g.walk(tree, initialScope(tree), c.weights, c); err != nil {
+		return err
+	}
+	if c.showTables {
+		return canonicalShow(ctx, conn, doc.Statements[0], c)
+	}
+	return nil
 }
 
-// walk visits every node; table references are objects with a "type".
-func (g *guard) walk(node any, ctes map[string]bool, c *checked) error {
+// canonicalShow admits SHOW TABLES and SHOW ALL TABLES only as statements
+// of their own, and runs tarn's own text for them: they read DuckDB's
+// catalog functions, which no other statement may reach.
+func canonicalShow(ctx context.Context, conn *sql.Conn, stmt json.RawMessage, c *checked) error {
+	for _, text := range []string{"SHOW TABLES", "SHOW ALL TABLES"} {
+		var serialized string
+		if err := conn.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&serialized); err != nil {
+			return fmt.Errorf("parse: %w", err)
+		}
+		var doc struct{ Statements []json.RawMessage }
+		if err := json.Unmarshal([]byte(serialized), &doc); err != nil || len(doc.Statements) != 1 {
+			return fmt.Errorf("parse %s: %v", text, err)
+		}
+		if sameTree(stmt, doc.Statements[0]) {
+			c.exec, c.plan = text, text
+			return nil
+		}
+	}
+	return refuse("SHOW TABLES must be a statement of its own")
+}
+
+// sameTree compares two parsed statements, ignoring where in the text
+// each piece was.
+func sameTree(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	stripLocations(x)
+	stripLocations(y)
+	ja, _ := json.Marshal(x)
+	jb, _ := json.Marshal(y)
+	return string(ja) == string(jb)
+}
+
+func stripLocations(node any) {
+	switch n := node.(type) {
+	case []any:
+		for _, c := range n {
+			stripLocations(c)
+		}
+	case map[string]any:
+		delete(n, "query_location")
+		for _, c := range n {
+			stripLocations(c)
+		}
+	}
+}
+
+// scope is the CTE names visible at one point of a statement, innermost
+// WITH first. DuckDB's binder makes a CTE visible to the query node that
+// owns the WITH (its select list, FROM, WHERE, set-operation branches and
+// every subquery inside them) and to the CTEs defined after it in the same
+// WITH, never to its own body (unless it is the recursive branch of a
+// recursive CTE), an earlier CTE, a sibling subquery or an outer query.
+// A name that is not visible here must be one of the persona's views:
+// DuckDB would otherwise resolve it as a table, a system view or a file.
+type scope struct {
+	name   string
+	counts map[string]int // the views the CTE's body reads; nil: itself, recursively
+	parent *scope
+}
+
+func (s *scope) lookup(name string) (*scope, bool) {
+	for ; s != nil; s = s.parent {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+func (s *scope) with(name string, counts map[string]int) *scope {
+	return &scope{asciiLower(name), counts, s}
+}
+
+// maxWeight caps a view's weight: nested CTEs referenced many times
+// multiply, and any number above the scans a plan can hold will do.
+const maxWeight = 1 << 20
+
+func addWeights(sink, counts map[string]int) {
+	for k, n := range counts {
+		sink[k] = min(sink[k]+n, maxWeight)
+	}
+}
+
+// asciiLower folds case as DuckDB compares names: ASCII letters only (its
+// case-insensitive maps). strings.ToLower would also fold non-ASCII letters
+// (the Kelvin sign to k), matching names DuckDB keeps apart.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
+// walk visits every node with the CTE names in scope there; table
+// references are objects with a "type".
+// Views referenced are counted into sink: the statement's weights, or the
+// counts of the CTE whose body is being walked.
+func (g *guard) walk(node any, sc *scope, sink map[string]int, c *checked) error {
 	switch n := node.(type) {
 	case []any:
 		for _, child := range n {
-			if err := g.walk(child, ctes, c); err != nil {
+			if err := g.walk(child, sc, sink, c); err != nil {
 				return err
 			}
 		}
 	case map[string]any:
-		if err := g.checkRef(n, ctes, c); err != nil {
-			return err
+		return g.walkObject(n, sc, sink, c)
+	}
+	return nil
+}
+
+func (g *guard) walkObject(n map[string]any, sc *scope, sink map[string]int, c *checked) error {
+	if err := g.checkRef(n, sc, sink, c); err != nil {
+		return err
+	}
+	if err := checkFunction(n); err != nil {
+		return err
+	}
+	sc, err := g.walkWith(n, sc, c)
+	if err != nil {
+		return err
+	}
+	recursive := ""
+	if n["type"] == "RECURSIVE_CTE_NODE" {
+		recursive, _ = n["cte_name"].(string)
+	}
+	for key, child := range n {
+		inner := sc
+		switch {
+		case key == "cte_map":
+			continue
+		case key == "right" && recursive != "":
+			inner = sc.with(recursive, nil) // the recursive branch sees its CTE
 		}
-		if err := checkFunction(n); err != nil {
+		if err := g.walk(child, inner, sink, c); err != nil {
 			return err
-		}
-		for _, child := range n {
-			if err := g.walk(child, ctes, c); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+// walkWith checks the CTEs of a query node's WITH in order, each seeing
+// the ones before it, and returns the scope of the node's own body.
+func (g *guard) walkWith(n map[string]any, sc *scope, c *checked) (*scope, error) {
+	cm, _ := n["cte_map"].(map[string]any)
+	for _, e := range asList(cm["map"]) {
+		kv, _ := e.(map[string]any)
+		name, ok := kv["key"].(string)
+		if !ok {
+			return nil, refuse("a WITH clause tarn cannot read")
+		}
+		counts := map[string]int{}
+		if err := g.walk(kv["value"], sc, counts, c); err != nil {
+			return nil, err
+		}
+		sc = sc.with(name, counts)
+	}
+	return sc, nil
 }
 
 // checkFunction refuses calls that read the catalog beneath the views.
@@ -192,7 +341,7 @@ var safeRefs = map[string]bool{"SUBQUERY": true, "JOIN": true, "EXPRESSION_LIST"
 // checkRef checks a node if it is a table reference: every serialized
 // table reference carries "alias" and "sample" beside its "type". Other
 // nodes (expressions, query nodes, ORDER BY entries) are only walked.
-func (g *guard) checkRef(n map[string]any, ctes map[string]bool, c *checked) error {
+func (g *guard) checkRef(n map[string]any, sc *scope, sink map[string]int, c *checked) error {
 	typ, _ := n["type"].(string)
 	_, hasAlias := n["alias"]
 	_, hasSample := n["sample"]
@@ -204,7 +353,7 @@ func (g *guard) checkRef(n map[string]any, ctes map[string]bool, c *checked) err
 	case safeRefs[typ]:
 		return nil
 	case typ == "BASE_TABLE":
-		return g.checkTable(n, ctes, c)
+		return g.checkTable(n, sc, sink, c)
 	case typ == "TABLE_FUNCTION":
 		name := "a table function"
 		if fn, ok := n["function"].(map[string]any); ok {
@@ -228,11 +377,11 @@ func (g *guard) checkRef(n map[string]any, ctes map[string]bool, c *checked) err
 	return refuse("%s is not allowed in a query", strings.ToLower(strings.ReplaceAll(typ, "_", " ")))
 }
 
-func (g *guard) checkTable(n map[string]any, ctes map[string]bool, c *checked) error {
+func (g *guard) checkTable(n map[string]any, sc *scope, sink map[string]int, c *checked) error {
 	catalog, _ := n["catalog_name"].(string)
 	schema, _ := n["schema_name"].(string)
 	table, _ := n["table_name"].(string)
-	catalog, schema, table = strings.ToLower(catalog), strings.ToLower(schema), strings.ToLower(table)
+	catalog, schema, table = asciiLower(catalog), asciiLower(schema), asciiLower(table)
 	if n["at_clause"] != nil {
 		return refuse("time travel (AT) is not supported on lake tables")
 	}
@@ -243,7 +392,8 @@ func (g *guard) checkTable(n map[string]any, ctes map[string]bool, c *checked) e
 	if catalog != "" && catalog != "memory" {
 		return refuse("Table %s not found: only the lake's databases can be queried", catalog+"."+shown)
 	}
-	if schema == "" && catalog == "" && ctes[table] {
+	if cte, ok := sc.lookup(table); ok && schema == "" && catalog == "" {
+		addWeights(sink, cte.counts)
 		return nil
 	}
 	key := table
@@ -258,34 +408,8 @@ func (g *guard) checkTable(n map[string]any, ctes map[string]bool, c *checked) e
 		return refuse("Insufficient Lake Formation permission(s) on %s", a.qualified)
 	}
 	c.refs = append(c.refs, key)
+	sink[key] = min(sink[key]+1, maxWeight)
 	return nil
-}
-
-// collectCTEs gathers every CTE name defined anywhere in the statement.
-// A CTE only shadows names, it can never reach a table the persona lacks:
-// its own body is walked like any query.
-func collectCTEs(node any, out map[string]bool) {
-	switch n := node.(type) {
-	case []any:
-		for _, c := range n {
-			collectCTEs(c, out)
-		}
-	case map[string]any:
-		if cm, ok := n["cte_map"].(map[string]any); ok {
-			if entries, ok := cm["map"].([]any); ok {
-				for _, e := range entries {
-					if kv, ok := e.(map[string]any); ok {
-						if k, ok := kv["key"].(string); ok {
-							out[strings.ToLower(k)] = true
-						}
-					}
-				}
-			}
-		}
-		for _, c := range n {
-			collectCTEs(c, out)
-		}
-	}
 }
 
 // leadingKeyword is the first word of a statement, upper-case, after

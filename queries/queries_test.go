@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -24,11 +25,19 @@ const (
 	canaryPayment = "CANARYPAYMENT7731"
 )
 
+// More canaries: a row of a table hidden from the analyst and from
+// sales_east, and a query of the administrator's, which only the audit
+// log and the administrator's workgroup history hold.
+const (
+	canaryShop  = "CANARYSHOPHIDDEN"
+	canaryAdmin = "CANARYADMINQUERY"
+)
+
 // hidden lists what each persona must never see.
 var hidden = map[string][]string{
-	"analyst":    {canaryName, canaryEmail, canaryPhone, "CANARYPH", canaryPayment},
-	"leader":     {canaryPayment},
-	"sales_east": {canaryName, canaryEmail, canaryPhone, "CANARYPH", canaryPayment, "4321"},
+	"analyst":    {canaryName, canaryEmail, canaryPhone, "CANARYPH", canaryPayment, canaryShop, canaryAdmin},
+	"leader":     {canaryPayment, canaryAdmin},
+	"sales_east": {canaryName, canaryEmail, canaryPhone, "CANARYPH", canaryPayment, "4321", canaryShop, canaryAdmin},
 }
 
 // governedLake is a small demo lake with the demo policy and canaries in
@@ -59,6 +68,20 @@ func governedLake(t testing.TB) (*lake.Lake, *perms.Policy) {
 	}
 	pol, err := queries.LoadPolicy(l)
 	if err != nil {
+		t.Fatal(err)
+	}
+	shops, err := os.OpenFile(filepath.Join(l.Root, "sales/shops/part-00000.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(shops, "%s,9999\n", canaryShop)
+	shops.Close()
+	admin, err := queries.Open(ctx, l, pol, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, _, err := result(admin, "SELECT '"+canaryAdmin+"' AS secret"); err != nil {
 		t.Fatal(err)
 	}
 	return l, pol
@@ -342,17 +365,32 @@ func TestEveryQueryIsAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d audit records, want 3:\n%s", len(lines), b)
-	}
-	for i, want := range []string{`"state":"SUCCEEDED"`, `"state":"REFUSED"`, `"state":"FAILED"`} {
-		if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], `"persona":"analyst","workgroup":"analytics"`) {
-			t.Errorf("audit record %d: %s, want %s", i, lines[i], want)
+	var recs []queries.Query
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var q queries.Query
+		if err := json.Unmarshal([]byte(line), &q); err != nil {
+			t.Fatalf("audit line does not parse: %v\n%s", err, line)
+		}
+		if q.Persona == "analyst" {
+			recs = append(recs, q)
 		}
 	}
-	if !strings.Contains(lines[0], `"rows":2`) {
-		t.Errorf("first record lacks its row count: %s", lines[0])
+	// The query that ran has a RUNNING record, written before its rows,
+	// and a final one; the two that never started have only the final one.
+	want := []struct{ state, sql string }{
+		{"RUNNING", "SELECT customer_id"}, {"SUCCEEDED", "SELECT customer_id"}, {"REFUSED", "SELECT * FROM read_csv"}, {"FAILED", "SELECT nope"},
+	}
+	if len(recs) != len(want) {
+		t.Fatalf("%d audit records, want %d:\n%s", len(recs), len(want), b)
+	}
+	for i, w := range want {
+		q := recs[i]
+		if q.State != w.state || !strings.HasPrefix(q.SQL, w.sql) || q.Persona != "analyst" || q.Workgroup != "analytics" || q.ID == "" {
+			t.Errorf("audit record %d: %+v, want %s of %q", i, q, w.state, w.sql)
+		}
+	}
+	if recs[0].ID != recs[1].ID || recs[1].ID == recs[2].ID || recs[1].Rows != 2 {
+		t.Errorf("RUNNING and final records: ids %s %s %s, rows %d", recs[0].ID, recs[1].ID, recs[2].ID, recs[1].Rows)
 	}
 }
 

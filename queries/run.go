@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"math"
@@ -45,12 +46,18 @@ type Stats struct {
 
 // Query is one query's record in the audit log and its workgroup's history.
 type Query struct {
-	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"`
-	Persona   string    `json:"persona"`
-	Workgroup string    `json:"workgroup"`
-	SQL       string    `json:"sql"`
+	ID   string    `json:"id"` // shared by a query's RUNNING and final audit records
+	Time time.Time `json:"time"`
+	Kind string    `json:"kind"` // query, or export
+	// Destination is the file an export wrote.
+	Destination string `json:"destination,omitempty"`
+	Persona     string `json:"persona"`
+	Workgroup   string `json:"workgroup"`
+	SQL         string `json:"sql"`
 	Stats
+	// ErrorDetail is the whole error where Error is redacted (see
+	// RedactedError); only the audit log, never the history, keeps it.
+	ErrorDetail string `json:"error_detail,omitempty"`
 }
 
 // LimitError cancels a query that would scan more than its workgroup's
@@ -94,7 +101,8 @@ type Result struct {
 	columns []Column
 	err     error
 	closed  bool
-	ended   bool // Next reached the end of the rows
+	ended   bool       // Next reached the end of the rows
+	synced  chan error // the RUNNING record's fsync; nil once waited for
 }
 
 // Run checks text with the guard, computes its data scanned, enforces the
@@ -102,19 +110,23 @@ type Result struct {
 // query then ends CANCELLED. A query refused, cut off or failing before it
 // starts returns an error and is already recorded.
 func (s *Session) Run(ctx context.Context, text string) (*Result, error) {
+	return s.run(ctx, text, "query", "")
+}
+
+func (s *Session) run(ctx context.Context, text, kind, dest string) (*Result, error) {
 	if s.open != nil {
 		return nil, errors.New("a query is still open in this session: close its result first")
 	}
 	p := s.Persona()
 	wg := s.Policy.Workgroup(p.Workgroup)
 	r := &Result{s: s, start: time.Now()}
-	r.rec = Query{Time: r.start.UTC(), Kind: "query", Persona: p.Name, Workgroup: p.Workgroup, SQL: text,
-		Stats: Stats{State: Queued, CutoffBytes: wg.BytesScannedCutoff}}
-	st, err := s.start(ctx, text, &r.rec.Stats)
+	r.rec = Query{ID: newQueryID(), Time: r.start.UTC(), Kind: kind, Destination: dest, Persona: p.Name, Workgroup: p.Workgroup,
+		SQL: text, Stats: Stats{State: Queued, CutoffBytes: wg.BytesScannedCutoff}}
+	st, err := s.start(ctx, text, r)
 	r.rec.PlanningMS = math.Round((ms(time.Since(r.start))-engineMS(st))*1000) / 1000
 	if err != nil {
-		r.err = err
-		return nil, errors.Join(err, r.finish())
+		r.err = s.redact(err)
+		return nil, errors.Join(r.err, r.finish())
 	}
 	r.st, r.columns, r.rec.State = st, st.columns, Running
 	s.open = r
@@ -128,12 +140,16 @@ func engineMS(st *stream) float64 {
 	return ms(st.engine)
 }
 
-// start does everything before the first row: guard, views, data scanned,
-// the limit, and starting DuckDB.
-func (s *Session) start(ctx context.Context, text string, stats *Stats) (*stream, error) {
+// start does everything before the first row: guard, views, the plan
+// check, data scanned, the limit, the RUNNING record, and starting DuckDB.
+func (s *Session) start(ctx context.Context, text string, r *Result) (*stream, error) {
+	stats := &r.rec.Stats
 	c, err := s.guard.check(ctx, s.conn, text)
 	if err == nil {
 		err = s.ensureViews(ctx, c)
+	}
+	if err == nil {
+		err = s.checkPlan(ctx, c)
 	}
 	var sc Scanned
 	if err == nil {
@@ -146,7 +162,50 @@ func (s *Session) start(ctx context.Context, text string, stats *Stats) (*stream
 	if stats.CutoffBytes > 0 && sc.Bytes > stats.CutoffBytes {
 		return nil, &LimitError{Workgroup: s.Persona().Workgroup, Scanned: sc.Bytes, Cutoff: stats.CutoffBytes}
 	}
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
 	return startStream(ctx, s.raw, c.exec)
+}
+
+// begin appends the query's RUNNING record to the audit log before DuckDB
+// starts it. Its fsync runs beside DuckDB, and Next waits for it before
+// the first rows leave tarn: no row is shown without a durable record,
+// even when tarn is killed before the query ends (a `| head` that closes
+// the pipe, SIGKILL, a power cut). The final record follows at Close.
+func (r *Result) begin() error {
+	rec := r.rec
+	rec.State = Running
+	audit := filepath.Join(r.s.Lake.Root, lake.AuditFile)
+	if err := lake.AppendJSONL(audit, rec, false); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	done := make(chan error, 1)
+	r.synced = done
+	r.s.syncs.Go(func() { done <- lake.SyncFile(audit) })
+	return nil
+}
+
+// awaitAudit waits for the RUNNING record to be on disk.
+func (r *Result) awaitAudit() error {
+	if r.synced == nil {
+		return nil
+	}
+	err := <-r.synced
+	r.synced = nil
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	return nil
+}
+
+// newQueryID is a random query id, like Athena's QueryExecutionId.
+func newQueryID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // Last is the record of the session's last finished query: the figures of
@@ -163,8 +222,11 @@ func (r *Result) Next() bool {
 		return false
 	}
 	ok, err := r.st.fetch()
+	if err == nil && ok {
+		err = r.awaitAudit()
+	}
 	if err != nil {
-		r.err = err
+		r.err = r.s.redact(err)
 		if ctxErr := r.st.ctxErr(); ctxErr != nil {
 			r.err = errors.Join(ctxErr, err)
 		}
@@ -230,6 +292,10 @@ func (r *Result) finish() error {
 	if r.err != nil {
 		st.Error = r.err.Error()
 	}
+	var redacted *RedactedError
+	if errors.As(r.err, &redacted) {
+		r.rec.ErrorDetail = redacted.raw.Error()
+	}
 	st.TotalMS = ms(time.Since(r.start))
 	st.FetchMS = max(0, math.Round((st.TotalMS-st.PlanningMS-st.EngineMS)*1000)/1000)
 	// Athena bills what a query scanned unless it failed or never started.
@@ -247,6 +313,7 @@ func (r *Result) finish() error {
 // background (0.4 ms here, 2.5% of a 15 ms query), and Close waits for it.
 func (s *Session) record(q Query) error {
 	s.last = q
+	s.last.ErrorDetail = ""
 	audit := filepath.Join(s.Lake.Root, lake.AuditFile)
 	if err := lake.AppendJSONL(audit, q, false); err != nil {
 		return fmt.Errorf("audit log: %w", err)
@@ -256,7 +323,7 @@ func (s *Session) record(q Query) error {
 			s.syncErr.CompareAndSwap(nil, &err)
 		}
 	})
-	return appendHistory(s.Lake.Root, q)
+	return appendHistory(s.Lake.Root, s.last)
 }
 
 // Each decodes every remaining row into one reused slice and calls fn

@@ -34,12 +34,13 @@ type Scanned struct {
 	Exact bool `json:"exact"`
 }
 
-// scan is one table scan of the optimised plan.
+// scan is one table scan (LOGICAL_GET) of the optimised plan.
 type scan struct {
 	function string
 	files    []string
 	columns  []string          // columns read, filter columns included
 	filters  map[string]filter // pushed-down filters by column
+	first    int64             // range()'s first argument: which planner stand-in
 }
 
 // planScans reads the scans of text's optimised plan.
@@ -70,9 +71,7 @@ func collectScans(node any, out *[]scan) {
 		}
 	case map[string]any:
 		if n["type"] == "LOGICAL_GET" {
-			if s, ok := scanOf(n); ok {
-				*out = append(*out, s)
-			}
+			*out = append(*out, scanOf(n))
 		}
 		for _, c := range n {
 			collectScans(c, out)
@@ -80,21 +79,26 @@ func collectScans(node any, out *[]scan) {
 	}
 }
 
-// scanOf reads a LOGICAL_GET of a file-reading function.
-func scanOf(get map[string]any) (scan, bool) {
+// scanOf reads a LOGICAL_GET: the files a file-reading function reads, or
+// the first argument of range().
+func scanOf(get map[string]any) scan {
 	s := scan{filters: map[string]filter{}}
 	s.function, _ = get["name"].(string)
-	data, _ := get["function_data"].(map[string]any)
-	if data == nil {
-		return s, false
+	if params := asList(get["parameters"]); len(params) > 0 && s.function == "range" {
+		if v, ok := params[0].(map[string]any); ok {
+			if n, ok := v["value"].(json.Number); ok {
+				s.first, _ = n.Int64()
+			}
+		}
 	}
+	data, _ := get["function_data"].(map[string]any)
 	for _, f := range asList(data["files"]) {
 		if p, ok := f.(string); ok {
 			s.files = append(s.files, p)
 		}
 	}
 	if len(s.files) == 0 {
-		return s, false
+		return s
 	}
 	names := asStrings(get["names"])
 	// Indexes past the names are DuckDB's virtual columns (row id, file
@@ -111,7 +115,7 @@ func scanOf(get map[string]any) (scan, bool) {
 			s.filters[names[i]] = filterOf(entry["value"])
 		}
 	}
-	return s, true
+	return s
 }
 
 func asList(v any) []any {
@@ -137,11 +141,12 @@ func index(v any, n int) (int, bool) {
 	return int(i), err == nil && i >= 0 && int(i) < n
 }
 
-// account computes what scans read from the files on disk.
-func (s *Session) account(ctx context.Context, scans []scan) (Scanned, error) {
+// account computes what a plan's scans read from the files on disk: a
+// planner stand-in stands for its whole table, read once per scan.
+func (s *Session) account(ctx context.Context, p plan) (Scanned, error) {
 	out := Scanned{Exact: true}
 	var parquet []string
-	for _, sc := range scans {
+	for _, sc := range p.scans {
 		if sc.function == "read_parquet" || sc.function == "parquet_scan" {
 			parquet = append(parquet, sc.files...)
 		}
@@ -150,7 +155,13 @@ func (s *Session) account(ctx context.Context, scans []scan) (Scanned, error) {
 	if err != nil {
 		return out, err
 	}
-	for _, sc := range scans {
+	for _, sc := range p.scans {
+		if table, ok := s.standInTable(p, sc); ok {
+			if err := s.wholeFiles(s.tables[table].Table, 1, &out); err != nil {
+				return out, err
+			}
+			continue
+		}
 		out.Files += len(sc.files)
 		for _, f := range sc.files {
 			if m, ok := metas[f]; ok {
@@ -167,6 +178,61 @@ func (s *Session) account(ctx context.Context, scans []scan) (Scanned, error) {
 	return out, nil
 }
 
+// standInTable is the table a planner stand-in's scan stands for.
+func (s *Session) standInTable(p plan, sc scan) (string, bool) {
+	if !p.standIns || sc.function != "range" || s.planner == nil {
+		return "", false
+	}
+	table, ok := s.planner.standIns[sc.first]
+	return table, ok
+}
+
+// explainScans is the plan check's second half, on the plan data scanned
+// comes from: every scan must read files of one folder, the folder of a
+// table the statement names (or be a planner stand-in for one), and no
+// table may be read more often than the statement can reach its view.
+// Anything else refuses the statement, without naming the file.
+func (s *Session) explainScans(c checked, p plan) error {
+	if !enforcement.planCheck {
+		return nil
+	}
+	byDir := map[string]string{}
+	for _, t := range s.referencedTables(c) {
+		byDir[s.Lake.Dir(t)] = t.QualifiedName()
+	}
+	reads := map[string]int{}
+	for _, sc := range p.scans {
+		table, ok := s.standInTable(p, sc)
+		if !ok {
+			table, ok = scanFolder(sc, byDir)
+		}
+		if !ok {
+			return errReadsOutside
+		}
+		reads[table]++
+	}
+	weights := s.tableWeights(c)
+	for table, n := range reads {
+		if n > weights[table] {
+			return errReadsOutside
+		}
+	}
+	return nil
+}
+
+// scanFolder is the table whose folder holds every file a Parquet scan
+// reads.
+func scanFolder(sc scan, byDir map[string]string) (string, bool) {
+	if sc.function != "read_parquet" && sc.function != "parquet_scan" || len(sc.files) == 0 {
+		return "", false
+	}
+	table, ok := byDir[filepath.Dir(sc.files[0])]
+	for _, f := range sc.files {
+		ok = ok && filepath.Dir(f) == filepath.Dir(sc.files[0])
+	}
+	return table, ok
+}
+
 // referencedTables are the readable tables a checked statement names.
 func (s *Session) referencedTables(c checked) []lake.Table {
 	var out []lake.Table
@@ -181,33 +247,29 @@ func (s *Session) referencedTables(c checked) []lake.Table {
 	return out
 }
 
-// wholeFiles adds every file of t, whole, to out.
-func (s *Session) wholeFiles(t lake.Table, out *Scanned) error {
-	files, err := s.Lake.Files(t)
+// wholeFiles adds every file of t, whole, times times to out.
+func (s *Session) wholeFiles(t lake.Table, times int, out *Scanned) error {
+	st, err := s.Lake.Stat(t)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		info, err := os.Stat(f)
-		if err != nil {
-			return err
-		}
-		out.Bytes += info.Size()
-		out.Files++
-	}
+	out.Bytes += st.Bytes * int64(times)
+	out.Files += st.Files * times
 	return nil
 }
 
-// scanned computes a checked statement's data scanned. EXPLAIN, DESCRIBE
-// and SHOW read no data.
+// scanned computes a checked statement's data scanned, counting every
+// scan as Athena bills it (a self-join reads its table twice), after the
+// plan check has explained every scan. EXPLAIN, DESCRIBE and SHOW read no
+// data.
 //
 // DuckDB cannot serialise the plan of a CSV or JSON scan (those files are
 // read whole anyway), nor, in 1.5.6, a plan its late-materialization
 // optimizer rewrote (a LIMIT over Parquet). Such a statement is planned
 // again in the planner (see planInPlanner), with stand-ins for the CSV and
-// JSON tables, whose files then count once each, whole. Only when even
-// that fails is the figure an upper bound (every file whole), and Exact
-// says so.
+// JSON tables, whose files then count whole, once per scan. Only when even
+// that fails is the figure an upper bound (every file whole, as often as
+// the statement can reach it), and Exact says so.
 func (s *Session) scanned(ctx context.Context, c checked) (Scanned, error) {
 	out := Scanned{Exact: true}
 	if c.explain || c.showTables {
@@ -219,26 +281,33 @@ func (s *Session) scanned(ctx context.Context, c checked) (Scanned, error) {
 		return out, ctx.Err()
 	}
 	if p.err != nil {
+		weights := s.tableWeights(c)
 		for _, t := range tables {
 			out.Exact = out.Exact && t.Format != lake.Parquet
-			if err := s.wholeFiles(t, &out); err != nil {
+			if err := s.wholeFiles(t, weights[t.QualifiedName()], &out); err != nil {
 				return out, err
 			}
 		}
 		return out, nil
 	}
-	out, err := s.account(ctx, p.scans)
+	if err := s.explainScans(c, p); err != nil {
+		return out, err
+	}
+	out, err := s.account(ctx, p)
 	if err != nil {
 		return out, err
 	}
-	for _, t := range tables {
-		if p.standIns && t.Format != lake.Parquet {
-			if err := s.wholeFiles(t, &out); err != nil {
-				return out, err
-			}
-		}
-	}
 	return out, s.addBindFooters(ctx, tables, p.scans, &out)
+}
+
+// tableWeights are the statement's view weights by table.
+func (s *Session) tableWeights(c checked) map[string]int {
+	weights := map[string]int{}
+	for name, n := range c.weights {
+		q := s.guard.names[name].qualified
+		weights[q] = min(weights[q]+n, maxWeight)
+	}
+	return weights
 }
 
 // plan is a statement's scans, valid while its tables' folders are
@@ -264,11 +333,11 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 		}
 		dirs[i] = info.ModTime()
 	}
-	if p, ok := s.plans[c.exec]; ok && slices.EqualFunc(p.dirs, dirs, time.Time.Equal) {
+	if p, ok := s.plans[c.plan]; ok && slices.EqualFunc(p.dirs, dirs, time.Time.Equal) {
 		return p
 	}
 	p := plan{dirs: dirs}
-	p.scans, p.err = planScans(ctx, s.conn, planText(c.exec))
+	p.scans, p.err = planScans(ctx, s.conn, planText(c.plan))
 	if p.err != nil && len(tables) > 0 {
 		p.scans, p.err = s.planInPlanner(ctx, c, tables)
 		p.standIns = p.err == nil && slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format != lake.Parquet })
@@ -277,7 +346,7 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 		if s.plans == nil || len(s.plans) >= maxCached {
 			s.plans = map[string]plan{}
 		}
-		s.plans[c.exec] = p
+		s.plans[c.plan] = p
 	}
 	return p
 }
@@ -305,7 +374,9 @@ func (s *Session) addBindFooters(ctx context.Context, tables []lake.Table, scans
 	// scans read say which tables the plan reads, with no glob per query.
 	planned := map[string]bool{}
 	for _, sc := range scans {
-		planned[filepath.Dir(sc.files[0])] = true
+		if len(sc.files) > 0 {
+			planned[filepath.Dir(sc.files[0])] = true
+		}
 	}
 	for _, t := range tables {
 		if t.Format != lake.Parquet || planned[s.Lake.Dir(t)] {

@@ -181,6 +181,12 @@ func TestDataScannedMatchesAnIndependentComputation(t *testing.T) {
 		{"csv joined with parquet", "SELECT c.region, count(*) FROM sales.customers c JOIN weblogs.access_log_parquet_1 l ON l.size % 5000 = c.customer_id GROUP BY 1",
 			fileSizes(t, l.Dir(mustLookup(t, l, "sales", "customers"))) + sizeOnly},
 		{"parquet selective filter on the sorted column", "SELECT host, path, status FROM weblogs.access_log_parquet_1 WHERE time >= TIMESTAMP '2020-02-29 12:00:00'", selective},
+		// Repeated reads count every time, as Athena bills them.
+		{"parquet self-join reads its files twice", "SELECT count(*) FROM weblogs.access_log_parquet_1 a JOIN weblogs.access_log_parquet_1 b ON a.size = b.size", 2 * sizeOnly},
+		{"csv union all reads its files twice", "SELECT host FROM weblogs.access_log_csv_1 UNION ALL SELECT path FROM weblogs.access_log_csv_1", 2 * fileSizes(t, dir("access_log_csv_1"))},
+		{"a CTE inlined twice reads twice", "WITH c AS NOT MATERIALIZED (SELECT size FROM weblogs.access_log_parquet_1) SELECT * FROM c UNION ALL SELECT * FROM c", 2 * sizeOnly},
+		{"a CTE materialised once reads once", "WITH c AS MATERIALIZED (SELECT size FROM weblogs.access_log_parquet_1) SELECT * FROM c UNION ALL SELECT * FROM c", sizeOnly},
+		{"json in a correlated subquery", "SELECT count(*) FROM weblogs.access_log_json_1 a WHERE EXISTS (SELECT 1 FROM weblogs.access_log_json_1 b WHERE b.size = a.size + 1)", 2 * fileSizes(t, dir("access_log_json_1"))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -243,6 +249,18 @@ func TestWorkgroupLimitCancelsBeforeTheQueryStarts(t *testing.T) {
 	}
 	if !slices.Equal(states, []string{queries.Cancelled, queries.Succeeded}) {
 		t.Errorf("analytics history %v, want the cancelled then the succeeded query", states)
+	}
+	// The limit applies to every scan together: the Parquet log fits once
+	// but not n times.
+	once := st.DataScanned
+	n := int(st.CutoffBytes/once) + 1
+	many := strings.Repeat("SELECT * FROM weblogs.access_log_parquet_1 UNION ALL ", n-1) + "SELECT * FROM weblogs.access_log_parquet_1"
+	r, err := s.Run(context.Background(), many)
+	if err == nil {
+		r.Close()
+	}
+	if !errors.As(err, &limit) || limit.Scanned != int64(n)*once {
+		t.Errorf("%d reads of the log: %v (scanned %d, once %d)", n, err, limit.Scanned, once)
 	}
 }
 

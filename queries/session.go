@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -32,11 +33,14 @@ type Session struct {
 	last       Query              // the last finished query's record
 	plans      map[string]plan    // statements' scans, for data scanned
 	planner    *planner           // plans statements that mix formats
+	twin       *twin              // binds statements over stand-ins (the plan check)
+	verified   map[string]bool    // statements the plan check passed
 	syncs      sync.WaitGroup     // background fsyncs of the audit log
 	syncErr    atomic.Pointer[error]
 	guard      guard
 	tables     map[string]perms.TableAccess // readable tables by database.table
 	created    map[string]bool              // views created so far, by guard name
+	tmp        string                       // the folder DuckDB spills to
 }
 
 // Open starts a session for persona over the lake.
@@ -45,18 +49,15 @@ func Open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) 
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("duckdb", "")
+	db, conn, err := openDuck(ctx, nil)
 	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	s := &Session{Lake: l, Policy: pol, Visibility: vis, db: db, conn: conn}
-	s.raw, err = rawConn(conn)
+	s.tmp, err = sessionTemp()
+	if err == nil {
+		s.raw, err = rawConn(conn)
+	}
 	if err == nil {
 		err = s.setup(ctx)
 	}
@@ -78,8 +79,12 @@ func (s *Session) Close() error {
 	}
 	s.syncs.Wait()
 	s.planner.close()
+	s.twin.close()
 	s.conn.Close()
 	err := s.db.Close()
+	if s.tmp != "" {
+		os.RemoveAll(s.tmp)
+	}
 	if p := s.syncErr.Load(); p != nil {
 		return fmt.Errorf("audit log: %w", *p)
 	}
@@ -98,7 +103,7 @@ func (s *Session) setup(ctx context.Context) error {
 	for _, ta := range s.Visibility.Tables {
 		bare[ta.Table.Name]++
 	}
-	var stmts []string
+	var schemas []string
 	for _, ta := range s.Visibility.Tables {
 		t := ta.Table
 		a := access{qualified: t.QualifiedName(), readable: ta.Select}
@@ -106,15 +111,19 @@ func (s *Session) setup(ctx context.Context) error {
 		if bare[t.Name] == 1 {
 			s.guard.names[t.Name] = a
 		}
-		if ta.Select && !slices.Contains(stmts, "CREATE SCHEMA "+lake.QuoteIdent(t.Database)) {
-			stmts = append(stmts, "CREATE SCHEMA "+lake.QuoteIdent(t.Database))
+		if ta.Select && !slices.Contains(schemas, t.Database) {
+			schemas = append(schemas, t.Database)
 		}
 		if ta.Select {
 			s.tables[t.QualifiedName()] = ta
 		}
 	}
-	stmts = append(stmts, sandbox(s.Lake.Root)...)
-	return s.exec(ctx, stmts)
+	if err := s.exec(ctx, append(createSchemas(schemas), sandbox(s.readableDirs(), s.tmp)...)); err != nil {
+		return err
+	}
+	var err error
+	s.twin, err = openTwin(ctx, schemas)
+	return err
 }
 
 func (s *Session) exec(ctx context.Context, stmts []string) error {
@@ -150,10 +159,17 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 			if err := s.createView(ctx, view, ta); err != nil {
 				return err
 			}
+			if err := s.mirrorView(ctx, view); err != nil {
+				return err
+			}
 			s.created[qualified] = true
 		}
 		if name != qualified {
-			if err := s.exec(ctx, []string{"CREATE VIEW main." + lake.QuoteIdent(ta.Table.Name) + " AS SELECT * FROM " + view}); err != nil {
+			alias := "CREATE VIEW main." + lake.QuoteIdent(ta.Table.Name) + " AS SELECT * FROM " + view
+			if err := s.exec(ctx, []string{alias}); err != nil {
+				return err
+			}
+			if err := s.twin.exec(ctx, alias); err != nil {
 				return err
 			}
 			s.created[name] = true
@@ -217,22 +233,6 @@ func (s *Session) viewColumns(ctx context.Context, view string) ([]lake.Column, 
 		cols = append(cols, c)
 	}
 	return cols, rows.Err()
-}
-
-// sandbox limits the session to the lake's files and freezes its settings
-// (measured in DESIGN.md: no files outside the lake, no ATTACH, no COPY TO,
-// no later SET). It is necessary but not sufficient: the guard does the rest.
-func sandbox(root string) []string {
-	return []string{
-		"SET allowed_directories = [" + lake.SQLString(root) + "]",
-		"SET autoinstall_known_extensions = false",
-		"SET autoload_known_extensions = false",
-		// Lake files are local: the OS already caches them. DuckDB's own
-		// copy grew a full tarn bench to 1.67 GB RSS.
-		"SET enable_external_file_cache = false",
-		"SET enable_external_access = false",
-		"SET lock_configuration = true",
-	}
 }
 
 // ViewSQL is the governed view of a table for one persona: visible columns
