@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tarn/lake"
+	"tarn/perms"
 	"tarn/queries"
 )
 
@@ -71,12 +72,18 @@ func prepareBench(e *env, o benchOptions) ([]queries.BenchCell, *queries.Session
 	if err != nil {
 		return nil, nil, err
 	}
-	tables, err := benchTables(e, o)
+	if _, _, _, err := e.openGoverned(o.persona); err != nil {
+		return nil, nil, err // an unknown persona, before any work
+	}
+	tables, names, err := benchTables(e, o)
 	if err != nil {
 		return nil, nil, err
 	}
-	l, pol, who, err := e.openGoverned(o.persona)
+	l, pol, who, err := e.openGoverned(o.persona) // with the layouts benchTables added
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := readableBy(l, pol, who, tables, names); err != nil {
 		return nil, nil, err
 	}
 	cells, err := queries.PlanBench(l, tables, qs)
@@ -128,45 +135,73 @@ func benchQueries(e *env, o benchOptions) ([]queries.Saved, error) {
 }
 
 // benchTables are the named lake tables, or the demo layouts the flags
-// select, adding the benchmark layouts to the demo lake when missing.
-func benchTables(e *env, o benchOptions) ([]lake.Table, error) {
+// select, adding the benchmark layouts to the demo lake when missing; and
+// the names the user gave for them.
+func benchTables(e *env, o benchOptions) ([]lake.Table, []string, error) {
 	l, err := e.openLake()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if o.tables != "" {
 		var out []lake.Table
-		for _, name := range splitList(o.tables) {
+		names := splitList(o.tables)
+		for _, name := range names {
 			t, ok := l.Catalog.Find(name)
 			if !ok {
-				return nil, fmt.Errorf("--tables: no table %q in the catalog", name)
+				return nil, nil, notFound(name)
 			}
 			out = append(out, t)
 		}
-		return out, nil
+		return out, names, nil
 	}
 	layouts, err := selectLayouts(o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if missingLayouts(l, layouts) {
 		fmt.Fprintln(e.stderr, "adding the benchmark layouts to the demo lake (as tarn demo --bench does)")
 		if err := demo(e, true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if l, err = e.openLake(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var out []lake.Table
+	var names []string
 	for _, lay := range layouts {
 		t, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lay, 0).Name)
 		if !ok {
-			return nil, fmt.Errorf("the demo lake has no %s layout", lay)
+			return nil, nil, fmt.Errorf("the demo lake has no %s layout", lay)
 		}
-		out = append(out, t)
+		out, names = append(out, t), append(names, t.QualifiedName())
 	}
-	return out, nil
+	return out, names, nil
+}
+
+// notFound is the message of a table that does not exist, and of one the
+// persona may not see: the same words as the guard's.
+func notFound(name string) error { return fmt.Errorf("--tables: Table %s not found", name) }
+
+// readableBy keeps the tables persona may read, refusing the rest with the
+// words of a query: a table it may not see is not found, exactly as one
+// that does not exist (nothing of it is printed), and one it may only
+// describe is an insufficient permission.
+func readableBy(l *lake.Lake, pol *perms.Policy, persona string, tables []lake.Table, names []string) error {
+	vis, err := pol.Visibility(l.Catalog, persona)
+	if err != nil {
+		return err
+	}
+	for i, t := range tables {
+		ta, ok := vis.Lookup(t.Database, t.Name)
+		switch {
+		case !ok:
+			return notFound(names[i])
+		case !ta.Select:
+			return fmt.Errorf("Insufficient Lake Formation permission(s) on %s", t.QualifiedName())
+		}
+	}
+	return nil
 }
 
 func selectLayouts(o benchOptions) ([]lake.Layout, error) {

@@ -24,12 +24,13 @@ func runCatalog(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var filtered map[string]bool
 	if *persona != "" {
-		if err := restrictToPersona(e, l, *persona); err != nil {
+		if filtered, err = restrictToPersona(e, l, *persona); err != nil {
 			return err
 		}
 	}
-	return printCatalog(e, l, *asJSON)
+	return printCatalog(e, l, filtered, *asJSON)
 }
 
 // catalogEntry is one table in `tarn catalog --json`; scripts rely on it.
@@ -41,21 +42,31 @@ type catalogEntry struct {
 	Location    string        `json:"location"`
 	Files       int           `json:"files"`
 	Bytes       int64         `json:"bytes"`
-	Rows        int64         `json:"rows"`
-	Description string        `json:"description,omitempty"`
-	Columns     []lake.Column `json:"columns"`
-	Error       string        `json:"error,omitempty"`
+	// Rows is the table's row count; null for a persona whose row filter
+	// hides some of them (RowsFiltered): the total would tell how many
+	// rows it may not see, and it is not the persona's count.
+	Rows         *int64        `json:"rows"`
+	RowsFiltered bool          `json:"rows_filtered,omitempty"`
+	Description  string        `json:"description,omitempty"`
+	Columns      []lake.Column `json:"columns"`
+	Error        string        `json:"error,omitempty"`
 }
 
 // printCatalog lists every table; tables whose files are missing are
 // listed with the error and make the command fail after the listing.
-func printCatalog(e *env, l *lake.Lake, asJSON bool) error {
+// filtered names the tables whose rows a persona's row filter narrows.
+func printCatalog(e *env, l *lake.Lake, filtered map[string]bool, asJSON bool) error {
 	var entries []catalogEntry
 	var problems []error
 	for _, t := range l.Catalog.Tables {
 		st, err := l.Stat(t)
-		ent := catalogEntry{t.Database, t.Name, string(t.Format), string(t.Compression), t.Location,
-			st.Files, st.Bytes, t.Rows, t.Description, t.Columns, ""}
+		ent := catalogEntry{Database: t.Database, Name: t.Name, Format: string(t.Format), Compression: string(t.Compression),
+			Location: t.Location, Files: st.Files, Bytes: st.Bytes, Description: t.Description, Columns: t.Columns}
+		if filtered[t.QualifiedName()] {
+			ent.RowsFiltered = true
+		} else {
+			ent.Rows = &t.Rows
+		}
 		if err != nil {
 			ent.Error = err.Error()
 			problems = append(problems, err)
@@ -87,8 +98,12 @@ func printCatalogTable(e *env, l *lake.Lake, entries []catalogEntry) {
 	fmt.Fprintf(e.stdout, "lake %s: %s in %s\n\n", l.Root, queries.Plural(len(entries), "table"), queries.Plural(len(l.Catalog.Databases()), "database"))
 	rows := [][]string{{"DATABASE", "TABLE", "FORMAT", "COMPRESSION", "FILES", "SIZE", "ROWS", "COLUMNS"}}
 	for _, t := range entries {
+		count := "filtered"
+		if t.Rows != nil {
+			count = queries.FormatCount(*t.Rows)
+		}
 		rows = append(rows, []string{t.Database, t.Name, t.Format, t.Compression, queries.FormatCount(int64(t.Files)),
-			lake.HumanBytes(t.Bytes), queries.FormatCount(t.Rows), fmt.Sprint(len(t.Columns))})
+			lake.HumanBytes(t.Bytes), count, fmt.Sprint(len(t.Columns))})
 	}
 	printAligned(e.stdout, rows, 4)
 }
@@ -120,17 +135,19 @@ func printAligned(w io.Writer, rows [][]string, numericFrom int) {
 }
 
 // restrictToPersona narrows the lake's catalog to what persona may
-// describe, each table with only the columns the persona sees.
-func restrictToPersona(e *env, l *lake.Lake, persona string) error {
+// describe, each table with only the columns the persona sees, and
+// returns the tables whose rows a row filter narrows for it.
+func restrictToPersona(e *env, l *lake.Lake, persona string) (map[string]bool, error) {
 	_, pol, who, err := e.openGoverned(persona)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	vis, err := pol.Visibility(l.Catalog, who)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	restricted := &lake.Catalog{}
+	filtered := map[string]bool{}
 	for _, ta := range vis.Tables {
 		t := ta.Table
 		t.Columns = nil
@@ -138,7 +155,8 @@ func restrictToPersona(e *env, l *lake.Lake, persona string) error {
 			t.Columns = append(t.Columns, lake.Column{Name: c.Name, Type: c.Type})
 		}
 		restricted.Tables = append(restricted.Tables, t)
+		filtered[t.QualifiedName()] = ta.RowFilter != ""
 	}
 	l.Catalog = restricted
-	return nil
+	return filtered, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"tarn/queries"
@@ -21,14 +22,9 @@ func runHistory(e *env, args []string) error {
 	} else if len(rest) > 0 {
 		return fmt.Errorf("history takes flags only, got %q", rest[0])
 	}
-	wg := *workgroup
-	if wg == "" {
-		_, pol, who, err := e.openGoverned(*persona)
-		if err != nil {
-			return err
-		}
-		p, _ := pol.Persona(who)
-		wg = p.Workgroup
+	wg, err := historyWorkgroup(e, *persona, *workgroup)
+	if err != nil {
+		return err
 	}
 	var last []queries.Query
 	var totals queries.Totals
@@ -65,6 +61,25 @@ func runHistory(e *env, args []string) error {
 		printAligned(e.stdout, rows, 8)
 	}
 	return nil
+}
+
+// historyWorkgroup is the workgroup whose history to show: the acting
+// persona's own, or the one named. Only an administrator may read another
+// workgroup's; for anyone else it is as if that workgroup did not exist.
+func historyWorkgroup(e *env, persona, workgroup string) (string, error) {
+	_, pol, who, err := e.openGoverned(persona)
+	if err != nil {
+		return "", err
+	}
+	p, _ := pol.Persona(who)
+	own := pol.Workgroup(p.Workgroup).Name
+	if workgroup == "" || workgroup == own {
+		return own, nil
+	}
+	if !p.Admin || !slices.Contains(pol.WorkgroupNames(), workgroup) {
+		return "", fmt.Errorf("no workgroup %q (workgroups are named in the policy's [[workgroup]] entries)", workgroup)
+	}
+	return workgroup, nil
 }
 
 // oneLine squeezes SQL onto one line of at most n characters.

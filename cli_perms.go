@@ -59,6 +59,7 @@ func runPersonas(e *env, args []string) error {
 func runAccess(e *env, args []string) error {
 	fs := e.newFlags("access")
 	why := fs.Bool("why", false, "say why each persona sees each column")
+	as := fs.String("persona", "", "persona asking (default: the policy's default); administrators only")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -66,9 +67,13 @@ func runAccess(e *env, args []string) error {
 	if len(rest) != 1 {
 		return fmt.Errorf("usage: tarn access DATABASE.TABLE")
 	}
-	l, pol, _, err := e.openGoverned("")
+	l, pol, who, err := e.openGoverned(*as)
 	if err != nil {
 		return err
+	}
+	if p, _ := pol.Persona(who); !p.Admin {
+		// It names every persona's columns and row filters.
+		return fmt.Errorf("tarn access is for administrators: it shows what every persona may see (%s is not one)", who)
 	}
 	db, name, _ := strings.Cut(rest[0], ".")
 	t, ok := l.Catalog.Lookup(db, name)

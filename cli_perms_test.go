@@ -98,3 +98,114 @@ func TestQueryAndTagEditsFromTheCommandLine(t *testing.T) {
 		t.Errorf("tags list:\n%s", out)
 	}
 }
+
+// A table a persona may not see gets exactly the words of a table that
+// does not exist, in every command; nothing of it is printed.
+func TestHiddenTablesAreNotFoundInEveryCommand(t *testing.T) {
+	root := governedCLILake(t)
+	if code, _, errOut := tarn(t, "saved", "add", "shop_list", "--table", "sales.shops", "--lake", root, "SELECT * FROM {table}"); code != 0 {
+		t.Fatalf("admin's saved query: %s", errOut)
+	}
+	cases := []struct {
+		name string
+		args func(table string) []string
+	}{
+		{"query", func(tb string) []string { return []string{"query", "--persona", "analyst", "SELECT * FROM " + tb} }},
+		{"query bare name", func(tb string) []string {
+			return []string{"query", "--persona", "analyst", "SELECT * FROM " + strings.TrimPrefix(tb, "sales.")}
+		}},
+		{"bench", func(tb string) []string {
+			return []string{"bench", "--persona", "analyst", "--tables", tb, "--runs", "1", "--warmup", "0"}
+		}},
+		{"access", func(tb string) []string { return []string{"access", "--persona", "analyst", tb} }},
+		{"saved add", func(tb string) []string {
+			return []string{"saved", "add", "mine", "--persona", "analyst", "--table", tb, "SELECT * FROM {table}"}
+		}},
+	}
+	for _, c := range cases {
+		hiddenCode, hiddenOut, hiddenErr := tarn(t, append(c.args("sales.shops"), "--lake", root)...)
+		missingCode, missingOut, missingErr := tarn(t, append(c.args("sales.nope"), "--lake", root)...)
+		hiddenErr = strings.ReplaceAll(hiddenErr, "shops", "nope")
+		if hiddenCode == 0 || hiddenCode != missingCode || hiddenOut != missingOut || hiddenErr != missingErr {
+			t.Errorf("%s: a hidden table (exit %d, %q, %q) differs from a missing one (exit %d, %q, %q)",
+				c.name, hiddenCode, hiddenOut, hiddenErr, missingCode, missingOut, missingErr)
+		}
+	}
+	for _, args := range [][]string{{"catalog", "--persona", "analyst"}, {"saved", "--persona", "analyst"}} {
+		code, out, _ := tarn(t, append(args, "--lake", root)...)
+		if code != 0 || strings.Contains(out, "shops") || strings.Contains(out, "shop_list") {
+			t.Errorf("%v shows the hidden table:\n%s", args, out)
+		}
+	}
+	if _, out, _ := tarn(t, "saved", "--lake", root); !strings.Contains(out, "shop_list") {
+		t.Errorf("the administrator's saved queries lack shop_list:\n%s", out)
+	}
+	// Another workgroup's history is as missing as one that does not exist.
+	_, _, otherErr := tarn(t, "history", "--persona", "analyst", "--workgroup", "primary", "--lake", root)
+	_, _, missingErr := tarn(t, "history", "--persona", "analyst", "--workgroup", "nope", "--lake", root)
+	if strings.ReplaceAll(otherErr, "primary", "nope") != missingErr || missingErr == "" {
+		t.Errorf("another workgroup's history: %q, a missing one: %q", otherErr, missingErr)
+	}
+}
+
+// Names that become paths are names: a workgroup "../../x" in the policy
+// is refused where it stands, and history takes workgroup names only.
+func TestNamesThatBecomePathsAreChecked(t *testing.T) {
+	root := governedCLILake(t)
+	code, _, errOut := tarn(t, "history", "--workgroup", "../../audit", "--lake", root)
+	if code != 1 || !strings.Contains(errOut, `no workgroup "../../audit"`) {
+		t.Errorf("history --workgroup ../../audit: exit %d, %s", code, errOut)
+	}
+	policy := filepath.Join(root, perms.PolicyFile)
+	data, _ := os.ReadFile(policy)
+	// Without [[workgroup]] entries a persona's workgroup is still a name.
+	text := string(data)
+	text = strings.ReplaceAll(text, "[[workgroup]]", "[[wg_removed]]")
+	text = strings.Replace(text, `workgroup = "analytics"`, `workgroup = "../../x"`, 1)
+	var kept []string
+	for _, block := range strings.Split(text, "\n\n") {
+		if !strings.HasPrefix(strings.TrimSpace(block), "[[wg_removed]]") {
+			kept = append(kept, block)
+		}
+	}
+	os.WriteFile(policy, []byte(strings.Join(kept, "\n\n")), 0o644)
+	code, _, errOut = tarn(t, "query", "--persona", "analyst", "SELECT 1", "--lake", root)
+	if code != 1 || !strings.Contains(errOut, "policy.toml:") || !strings.Contains(errOut, `workgroup: "../../x" must be lower-case letters`) {
+		t.Errorf("a workgroup path in the policy: exit %d, %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(root, "..", "x.jsonl")); err == nil {
+		t.Error("a history file was written outside the lake")
+	}
+}
+
+// A persona whose row filter narrows a table does not get the table's
+// whole row count as its own.
+func TestCatalogSaysWhenRowsAreFiltered(t *testing.T) {
+	root := governedCLILake(t)
+	_, out, _ := tarn(t, "catalog", "--persona", "sales_east", "--lake", root)
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "customers") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "filtered") || strings.Contains(line, "5,000") {
+		t.Errorf("sales_east's customers line: %q", line)
+	}
+	_, out, _ = tarn(t, "catalog", "--json", "--persona", "sales_east", "--lake", root)
+	var doc struct {
+		Tables []struct {
+			Name     string
+			Rows     *int64 `json:"rows"`
+			Filtered bool   `json:"rows_filtered"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, tab := range doc.Tables {
+		if (tab.Name == "customers") != tab.Filtered || tab.Filtered != (tab.Rows == nil) {
+			t.Errorf("%s: rows %v, rows_filtered %v", tab.Name, tab.Rows, tab.Filtered)
+		}
+	}
+}

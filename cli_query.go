@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/big"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -58,6 +60,10 @@ func runQuery(e *env, args []string) error {
 		return err
 	}
 	werr := write(e.stdout, r)
+	if errors.Is(werr, syscall.EPIPE) {
+		r.Abandon(werr)
+		werr = errOutputClosed
+	}
 	err = r.Close()
 	if *stats {
 		printStats(e.stderr, r.Stats())
@@ -113,8 +119,9 @@ func writeNull(_ io.Writer, r *queries.Result) error {
 
 // writeTable prints an aligned table, holding at most the first fitRows
 // rows to size the columns; the rest stream through.
-func writeTable(w io.Writer, r *queries.Result) error {
+func writeTable(out io.Writer, r *queries.Result) error {
 	const fitRows = 200
+	w := &errWriter{w: out}
 	var names []string
 	for _, c := range r.Columns() {
 		names = append(names, c.Name)
@@ -136,7 +143,7 @@ func writeTable(w io.Writer, r *queries.Result) error {
 			return nil
 		}
 		printRow(w, row, widths)
-		return nil
+		return w.err
 	})
 	if err != nil {
 		return err
@@ -145,7 +152,23 @@ func writeTable(w io.Writer, r *queries.Result) error {
 		printFitted(w, table)
 	}
 	fmt.Fprintf(w, "(%s)\n", queries.Plural(n, "row"))
-	return nil
+	return w.err
+}
+
+// errWriter keeps the first write error, so that a loop printing with
+// fmt can stop when its reader has gone.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 func printFitted(w io.Writer, table [][]string) []int {

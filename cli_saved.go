@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"tarn/queries"
@@ -12,14 +13,20 @@ func runSaved(e *env, args []string) error {
 	description := fs.String("description", "", "add: what the query is for")
 	table := fs.String("table", "", "add: the table {table} stands for when the query runs on its own")
 	replace := fs.Bool("replace", false, "add: replace a saved query of the same name")
+	persona := fs.String("persona", "", "persona acting (default: the policy's default): lists only queries of tables it may see")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(rest) == 0 || rest[0] == "list" && len(rest) == 1:
-		return listSaved(e)
+		return listSaved(e, *persona)
 	case rest[0] == "add" && len(rest) == 3:
+		if *table != "" {
+			if ok, err := describable(e, *persona, *table); err != nil || !ok {
+				return errors.Join(err, fmt.Errorf("--table: Table %s not found", *table))
+			}
+		}
 		q := queries.Saved{Name: rest[1], Description: *description, Table: *table, SQL: rest[2]}
 		if err := queries.SaveQuery(e.lakeRoot, q, *replace); err != nil {
 			return err
@@ -32,8 +39,17 @@ func runSaved(e *env, args []string) error {
 	return fmt.Errorf("usage: tarn saved [list] | add NAME [--description D] [--table T] [--replace] SQL | delete NAME")
 }
 
-func listSaved(e *env) error {
-	all, err := queries.LoadSaved(e.lakeRoot)
+// listSaved prints the saved queries the persona may see.
+func listSaved(e *env, persona string) error {
+	l, pol, who, err := e.openGoverned(persona)
+	if err != nil {
+		return err
+	}
+	vis, err := pol.Visibility(l.Catalog, who)
+	if err != nil {
+		return err
+	}
+	all, err := queries.LoadSavedFor(e.lakeRoot, l.Catalog, vis)
 	if err != nil {
 		return err
 	}
@@ -47,4 +63,22 @@ func listSaved(e *env) error {
 	}
 	printAligned(e.stdout, rows, 3)
 	return nil
+}
+
+// describable says whether the persona may describe the table named
+// (database.table, or a bare name).
+func describable(e *env, persona, name string) (bool, error) {
+	l, pol, who, err := e.openGoverned(persona)
+	if err != nil {
+		return false, err
+	}
+	vis, err := pol.Visibility(l.Catalog, who)
+	if err != nil {
+		return false, err
+	}
+	t, ok := l.Catalog.Find(name)
+	if ok {
+		_, ok = vis.Lookup(t.Database, t.Name)
+	}
+	return ok, nil
 }

@@ -17,12 +17,17 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"tarn/lake"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// A reader that stops reading (`tarn query ... | head`) makes writes
+	// fail with EPIPE instead of killing tarn, and SIGTERM cancels like
+	// ctrl+c: either way the query ends CANCELLED and is recorded.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -61,6 +66,10 @@ func commands() []command {
 // errUsage marks an error already explained by the flag package.
 var errUsage = errors.New("usage")
 
+// errOutputClosed ends a command whose reader went away: it exits 141, as
+// a program killed by SIGPIPE does, without a message nobody reads.
+var errOutputClosed = errors.New("output closed")
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr}
 	global := flag.NewFlagSet("tarn", flag.ContinueOnError)
@@ -87,6 +96,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := cmdRun(e, cmdArgs); err != nil {
 		if errors.Is(err, errUsage) {
 			return 2
+		}
+		if errors.Is(err, errOutputClosed) {
+			return 128 + int(syscall.SIGPIPE)
 		}
 		fmt.Fprintln(stderr, "tarn:", err)
 		return 1
@@ -203,7 +215,7 @@ func runOpen(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return printCatalog(e, l, false)
+		return printCatalog(e, l, nil, false)
 	}
 	return runTUI(e, *persona, *theme)
 }

@@ -165,6 +165,11 @@ func (e *PolicyError) Error() string {
 
 var nameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
+// ValidName says whether s is a valid name for a persona, workgroup, tag
+// key or database: lower-case letters, digits and _, so a name used in a
+// file path (a workgroup's history) can never leave its folder.
+func ValidName(s string) bool { return nameRE.MatchString(s) }
+
 // Persona finds a persona by name.
 func (p *Policy) Persona(name string) (Persona, bool) {
 	for _, x := range p.Personas {
@@ -304,6 +309,9 @@ func (p *Policy) validatePersonas(*lake.Catalog, ExprValidator) *PolicyError {
 			return &PolicyError{"persona", i, "name", fmt.Sprintf("persona %q is defined twice", x.Name)}
 		}
 		seen[x.Name] = true
+		if x.Workgroup != "" && !nameRE.MatchString(x.Workgroup) {
+			return &PolicyError{"persona", i, "workgroup", fmt.Sprintf("%q must be lower-case letters, digits and _", x.Workgroup)}
+		}
 		if len(p.Workgroups) > 0 && !slices.ContainsFunc(p.Workgroups, func(w Workgroup) bool { return w.Name == x.Workgroup }) {
 			return &PolicyError{"persona", i, "workgroup", fmt.Sprintf("workgroup %q is not defined (the policy's [[workgroup]] entries name the workgroups)", x.Workgroup)}
 		}
@@ -335,14 +343,32 @@ func (p *Policy) validateWorkgroups(*lake.Catalog, ExprValidator) *PolicyError {
 }
 
 // Workgroup is the named workgroup; one the policy does not define has no
-// limit, like Athena's primary workgroup.
+// limit, like Athena's primary workgroup. A persona without one is in
+// primary.
 func (p *Policy) Workgroup(name string) Workgroup {
+	if name == "" {
+		name = "primary"
+	}
 	for _, w := range p.Workgroups {
 		if w.Name == name {
 			return w
 		}
 	}
 	return Workgroup{Name: name}
+}
+
+// WorkgroupNames are the workgroups the policy defines or its personas
+// belong to, primary included.
+func (p *Policy) WorkgroupNames() []string {
+	names := []string{"primary"}
+	for _, w := range p.Workgroups {
+		names = append(names, w.Name)
+	}
+	for _, x := range p.Personas {
+		names = append(names, p.Workgroup(x.Workgroup).Name)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // checkTag says whether key=value is a declared LF-Tag.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -23,7 +24,9 @@ var ExportFormats = []string{"csv", "json", "parquet"}
 // guard and views like any query; a private in-memory DuckDB that never
 // sees the lake or the user's SQL receives them through an appender and
 // writes the file with COPY, to a temporary name first, so path holds the
-// old file or the whole new one.
+// old file or the whole new one. The export is one audit record of its
+// own (kind export, its destination, rows and state): a query that ran but
+// whose file could not be written is FAILED.
 func (s *Session) Export(ctx context.Context, text, path, format string) (Stats, error) {
 	copyOpts, ok := map[string]string{"csv": "FORMAT csv, HEADER true", "json": "FORMAT json", "parquet": "FORMAT parquet, COMPRESSION zstd"}[format]
 	if !ok {
@@ -34,19 +37,20 @@ func (s *Session) Export(ctx context.Context, text, path, format string) (Stats,
 			return Stats{}, fmt.Errorf("export to %s: folder %s does not exist", path, dir)
 		}
 	}
-	r, err := s.Run(ctx, text)
+	r, err := s.run(ctx, text, "export", path)
 	if err != nil {
 		return s.Last().Stats, err
 	}
 	tmp := path + ".tarn-tmp"
 	err = writeExport(ctx, r, tmp, copyOpts)
-	err = errors.Join(err, r.Close())
 	if err == nil {
 		err = lake.CommitFile(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)
+		r.fail(fmt.Errorf("export to %s: %w", path, err))
 	}
+	err = r.Close()
 	return r.Stats(), err
 }
 
@@ -68,7 +72,7 @@ func writeExport(ctx context.Context, r *Result, tmp, copyOpts string) error {
 		if seen[strings.ToLower(name)]++; seen[strings.ToLower(name)] > 1 {
 			name = fmt.Sprintf("%s_%d", name, seen[strings.ToLower(name)]) // SELECT a.x, b.x
 		}
-		cols = append(cols, lake.QuoteIdent(name)+" "+c.Type)
+		cols = append(cols, lake.QuoteIdent(name)+" "+exportType(c.Type))
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE TABLE export ("+strings.Join(cols, ", ")+")"); err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -92,4 +96,13 @@ func writeExport(ctx context.Context, r *Result, tmp, copyOpts string) error {
 	}
 	_, err = conn.ExecContext(ctx, "COPY export TO "+lake.SQLString(tmp)+" ("+copyOpts+")")
 	return err
+}
+
+var enumRE = regexp.MustCompile(`\bENUM\b([^(]|$)`)
+
+// exportType is the type of an export's column. duckdb-go names an ENUM
+// type without its values, which DuckDB cannot create; its values arrive
+// as text, and are written as VARCHAR.
+func exportType(t string) string {
+	return enumRE.ReplaceAllString(t, "VARCHAR$1")
 }

@@ -3,10 +3,14 @@ package queries_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"tarn/lake"
+	"tarn/queries"
 )
 
 func TestExportWritesWhatThePersonaSees(t *testing.T) {
@@ -46,5 +50,54 @@ func TestExportWritesWhatThePersonaSees(t *testing.T) {
 	}
 	if _, err := s.Export(context.Background(), "SELECT 1", filepath.Join(dir, "nope", "x.csv"), "csv"); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing folder: %v", err)
+	}
+}
+
+// An export is an audit action of its own: its destination, rows and
+// state. One whose file cannot be written is FAILED, not SUCCEEDED with
+// the rows it read; ENUM columns export, VARIANT ones fail saying why.
+func TestExportsAreAuditedWithTheirOutcome(t *testing.T) {
+	l, pol := governedLake(t)
+	s := open(t, l, pol, "analyst")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "regions.parquet")
+	if _, err := s.Export(context.Background(), "SELECT region::ENUM('east', 'west', 'north', 'south') AS region FROM sales.customers", good, "parquet"); err != nil {
+		t.Fatalf("ENUM export: %v", err)
+	}
+	_, err := s.Export(context.Background(), "SELECT 42::VARIANT AS v", filepath.Join(dir, "v.csv"), "csv")
+	if err == nil || !strings.Contains(err.Error(), `column "v" has type VARIANT, which tarn cannot read yet`) {
+		t.Errorf("VARIANT export: %v", err)
+	}
+	// A folder in the way of the temporary file makes the write fail.
+	blocked := filepath.Join(dir, "blocked.csv")
+	if err := os.Mkdir(blocked+".tarn-tmp", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Export(context.Background(), "SELECT customer_id FROM sales.customers", blocked, "csv"); err == nil {
+		t.Error("an export whose file cannot be written succeeded")
+	}
+	var exports []queries.Query
+	audit, _ := os.ReadFile(filepath.Join(l.Root, lake.AuditFile))
+	for _, line := range strings.Split(strings.TrimSpace(string(audit)), "\n") {
+		var q queries.Query
+		if json.Unmarshal([]byte(line), &q) == nil && q.Kind == "export" && q.State != queries.Running {
+			exports = append(exports, q)
+		}
+	}
+	want := []struct {
+		dest, state string
+		rows        int64
+	}{{good, queries.Succeeded, lake.DemoCustomers}, {filepath.Join(dir, "v.csv"), queries.Failed, 0}, {blocked, queries.Failed, -1}}
+	if len(exports) != len(want) {
+		t.Fatalf("%d export records, want %d:\n%s", len(exports), len(want), audit)
+	}
+	for i, w := range want {
+		e := exports[i]
+		if e.Destination != w.dest || e.State != w.state || w.rows >= 0 && e.Rows != w.rows || e.Persona != "analyst" {
+			t.Errorf("export record %d: %+v, want %s %s", i, e, w.dest, w.state)
+		}
+	}
+	if exports[2].Error == "" || !strings.Contains(exports[2].Error, "export to "+blocked) {
+		t.Errorf("the failed export's record lacks its cause: %q", exports[2].Error)
 	}
 }

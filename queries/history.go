@@ -10,13 +10,15 @@ import (
 	"path/filepath"
 
 	"tarn/lake"
+	"tarn/perms"
 )
 
 // HistoryDir holds each workgroup's query history, one JSON-lines file per
 // workgroup, inside the lake (a dot folder, so the crawler skips it).
 const HistoryDir = ".tarn/history"
 
-// HistoryFile is the history file of a workgroup.
+// HistoryFile is the history file of a workgroup. Callers check the name
+// first (checkWorkgroup): it becomes part of a path.
 func HistoryFile(root, workgroup string) string {
 	if workgroup == "" {
 		workgroup = "primary"
@@ -24,7 +26,19 @@ func HistoryFile(root, workgroup string) string {
 	return filepath.Join(root, HistoryDir, workgroup+".jsonl")
 }
 
+// checkWorkgroup refuses a name that is not a workgroup name: "../../audit"
+// would name a file outside the history folder.
+func checkWorkgroup(name string) error {
+	if name != "" && !perms.ValidName(name) {
+		return fmt.Errorf("workgroup %q: a workgroup's name is lower-case letters, digits and _", name)
+	}
+	return nil
+}
+
 func appendHistory(root string, q Query) error {
+	if err := checkWorkgroup(q.Workgroup); err != nil {
+		return err
+	}
 	return lake.AppendJSONL(HistoryFile(root, q.Workgroup), q, false)
 }
 
@@ -53,6 +67,9 @@ func (t *Totals) Add(q Query) {
 // line that does not parse (a torn last write) is reported by number
 // and skipped, so one bad line does not hide the rest.
 func ReadHistory(root, workgroup string, each func(Query)) (skipped []string, err error) {
+	if err := checkWorkgroup(workgroup); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(HistoryFile(root, workgroup))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil

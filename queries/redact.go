@@ -26,7 +26,7 @@ func (e *RedactedError) Error() string { return e.Msg }
 func (e *RedactedError) Unwrap() error { return e.raw }
 
 var (
-	readerMarks = []string{"CSV Error", "Original Line", "JSON transform error", "Malformed JSON", "in file \"", "Parquet", "parquet", "magic bytes", "\n  file = "}
+	readerMarks = []string{"CSV Error", "Original Line", "JSON transform error", "Malformed JSON", "in file \"", "Parquet file", "magic bytes", "\n  file = "}
 	lineRE      = regexp.MustCompile(`(?:on Line: |in line )(\d+)`)
 	fileRE      = regexp.MustCompile(`(?:in file "|\n  file = |file '|file ")([^"'\n]+)`)
 )
@@ -40,7 +40,6 @@ var readerKinds = []struct{ mark, kind string }{
 	{"Malformed JSON", "a line is not valid JSON"},
 	{"magic bytes", "the file is not a readable Parquet file"},
 	{"Parquet", "the file is not a readable Parquet file"},
-	{"parquet", "the file is not a readable Parquet file"},
 }
 
 // redact is err as the session's persona may see it: whole for an
@@ -53,7 +52,7 @@ func (s *Session) redact(err error) error {
 		return err
 	}
 	msg := err.Error()
-	if !isReaderError(msg) {
+	if !isReaderError(msg) && !strings.Contains(msg, s.Lake.Root) {
 		return err
 	}
 	return &RedactedError{Msg: s.readerSummary(msg), raw: err}

@@ -263,6 +263,21 @@ func (r *Result) Stats() Stats {
 	return st
 }
 
+// Abandon ends the query CANCELLED because its reader went away (a closed
+// pipe, a closed connection), with the rows read so far.
+func (r *Result) Abandon(cause error) {
+	r.fail(fmt.Errorf("%w: the reader stopped reading (%v)", context.Canceled, cause))
+}
+
+// fail ends the query with err unless an error ended it already: what the
+// caller did with the rows failed (an export's file could not be written).
+// The cause is tarn's, not a reader's: it is not redacted.
+func (r *Result) fail(err error) {
+	if r.err == nil && !r.closed {
+		r.err = err
+	}
+}
+
 // Close ends the query, records it and returns the error that ended it.
 // Closing before the end abandons the rest of the rows: the query still
 // SUCCEEDED with the rows read so far, as Athena's console shows a page.

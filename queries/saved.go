@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"tarn/lake"
+	"tarn/perms"
 )
 
 // SavedFile holds the lake's saved queries, beside lake.toml.
@@ -47,6 +48,23 @@ func SourceQueries() []Saved {
 		{Name: "like", Description: "The source's LIKE query: rows whose path contains .php", Table: table, SQL: "SELECT * FROM {table} WHERE path LIKE '%.php%'"},
 		{Name: "projection", Description: "The source's column projection: three columns of every row", Table: table, SQL: "SELECT host, path, status FROM {table}"},
 	}
+}
+
+// LoadSavedFor reads the saved queries that a persona may see: those
+// whose table it may describe, or that name none. A saved query of a
+// hidden table would tell the persona that the table exists.
+func LoadSavedFor(root string, cat *lake.Catalog, vis perms.Visibility) ([]Saved, error) {
+	all, err := LoadSaved(root)
+	return slices.DeleteFunc(all, func(q Saved) bool {
+		if q.Table == "" {
+			return false
+		}
+		t, ok := cat.Find(q.Table)
+		if ok {
+			_, ok = vis.Lookup(t.Database, t.Name)
+		}
+		return !ok
+	}), err
 }
 
 type savedFile struct {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/duckdb/duckdb-go-bindings"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"tarn/lake"
 )
 
 // duckdb-go runs every query to a materialised result: a 10M-row SELECT
@@ -150,8 +154,21 @@ func (st *stream) prepareAndExecute(ctx context.Context, text string) error {
 		lt := mapping.ColumnLogicalType(&st.res, i)
 		st.columns[i] = Column{Name: mapping.ColumnName(&st.res, i), Type: typeName(lt)}
 		mapping.DestroyLogicalType(&lt)
+		if undecodable[st.columns[i].Type] {
+			err := unreadable(st.columns[i])
+			mapping.DestroyResult(&st.res)
+			return err
+		}
 	}
 	return nil
+}
+
+// undecodable are the types duckdb-go (v2.10506.0) cannot decode: a query
+// returning one fails before its first row, saying what to do.
+var undecodable = map[string]bool{"VARIANT": true, "TIME_NS": true}
+
+func unreadable(c Column) error {
+	return fmt.Errorf("column %q has type %s, which tarn cannot read yet: cast it in the query, e.g. CAST(%s AS VARCHAR)", c.Name, c.Type, lake.QuoteIdent(c.Name))
 }
 
 // fetch makes the next chunk current; false at the end or on an error.
@@ -171,7 +188,7 @@ func (st *stream) fetch() (bool, error) {
 	}
 	if err := initChunk(&st.chunk, c, false); err != nil {
 		mapping.DestroyDataChunk(&c)
-		return false, err
+		return false, st.decodeError(err)
 	}
 	st.held = true
 	st.viewText()
@@ -271,6 +288,22 @@ func (st *stream) close() {
 	mapping.DestroyResult(&st.res) // a no-op once destroyed
 	st.engine += time.Since(t0)
 	st.end()
+}
+
+var unsupportedRE = regexp.MustCompile(`unsupported data type: .*index: (\d+)`)
+
+// decodeError names the column whose type duckdb-go cannot decode, should
+// one not listed in undecodable turn up, and says what to do.
+func (st *stream) decodeError(err error) error {
+	m := unsupportedRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	i, _ := strconv.Atoi(m[1])
+	if i >= len(st.columns) {
+		return err
+	}
+	return unreadable(st.columns[i])
 }
 
 // duckError turns a DuckDB message into an error; an interrupted query's

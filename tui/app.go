@@ -64,7 +64,7 @@ func New(opts Options) (*App, error) {
 	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State}
 	a.setTheme(opts.Theme)
 	a.adopt(opts.Policy, w)
-	if ctx.Saved, err = queries.LoadSaved(opts.Lake.Root); err != nil {
+	if ctx.Saved, err = queries.LoadSavedFor(opts.Lake.Root, opts.Lake.Catalog, ctx.Visibility); err != nil {
 		a.flash = err.Error()
 	}
 	a.catalog, a.editor, a.results = newCatalog(ctx), newEditor(ctx), newResults(ctx)

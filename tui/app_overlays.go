@@ -33,7 +33,7 @@ func switchPersonaCmd(a *App, pol *perms.Policy, persona, note string) tea.Cmd {
 		msg := personaMsg{w: w, pol: pol, note: note, err: err}
 		if err == nil {
 			var serr error
-			if msg.saved, serr = queries.LoadSaved(l.Root); serr != nil {
+			if msg.saved, serr = queries.LoadSavedFor(l.Root, l.Catalog, w.session.Visibility); serr != nil {
 				msg.note = serr.Error() // the switch still happens
 			}
 		}
@@ -175,12 +175,12 @@ type savedMsg struct {
 
 // savePrompt saves the editor's query under a name (queries.toml).
 func (a *App) savePrompt() overlay {
-	text, root := a.editor.Text(), a.ctx.Lake.Root
+	text, root, cat, vis := a.editor.Text(), a.ctx.Lake.Root, a.ctx.Lake.Catalog, a.ctx.Visibility
 	return &promptOverlay{ctx: a.ctx, title: "Save the query", label: "Name (lower-case letters, digits, - and _):",
 		note: oneLine(text), submit: func(name string) tea.Cmd {
 			return func() tea.Msg {
 				err := queries.SaveQuery(root, queries.Saved{Name: strings.TrimSpace(name), SQL: text}, false)
-				saved, _ := queries.LoadSaved(root)
+				saved, _ := queries.LoadSavedFor(root, cat, vis)
 				if err != nil {
 					return savedMsg{"not saved: " + err.Error(), saved}
 				}

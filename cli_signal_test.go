@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"tarn/lake"
+	"tarn/queries"
+)
+
+// TestMain lets a test run this test binary as tarn itself, a real process
+// with real pipes and signals.
+func TestMain(m *testing.M) {
+	if os.Getenv("TARN_RUN_MAIN") == "1" {
+		os.Args = append([]string{"tarn"}, strings.Split(os.Getenv("TARN_ARGS"), "\x1f")...)
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// tarnProcess starts tarn with args as a process of its own.
+func tarnProcess(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "TARN_RUN_MAIN=1", "TARN_ARGS="+strings.Join(args, "\x1f"))
+	return cmd
+}
+
+// auditOf reads the lake's audit records of one SQL text.
+func auditOf(t *testing.T, root, sql string) []queries.Query {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, lake.AuditFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []queries.Query
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var q queries.Query
+		if json.Unmarshal([]byte(line), &q) == nil && q.SQL == sql {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// A reader that stops early (`| head`) and SIGTERM both end the query
+// CANCELLED, recorded after a RUNNING record that was on disk before the
+// first row left tarn.
+func TestAQueryCutShortIsStillAudited(t *testing.T) {
+	root := governedCLILake(t)
+	for _, format := range []string{"table", "csv", "json"} {
+		t.Run("closed pipe "+format, func(t *testing.T) {
+			q := "SELECT host, path, '" + format + "' AS f FROM weblogs.access_log_parquet_1"
+			cmd := tarnProcess(t, "query", "--lake", root, "--persona", "analyst", "--format", format, q)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			first, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil || first == "" {
+				t.Fatalf("no first line: %v", err)
+			}
+			out.Close() // as head does after its lines
+			err = cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != 141 {
+				t.Errorf("exit %d (%v), want 141 as for SIGPIPE", code, err)
+			}
+			recs := auditOf(t, root, q)
+			if len(recs) != 2 || recs[0].State != queries.Running || recs[1].State != queries.Cancelled || recs[0].ID != recs[1].ID {
+				t.Fatalf("audit records %+v, want RUNNING then CANCELLED", recs)
+			}
+			if !strings.Contains(recs[1].Error, "the reader stopped reading") {
+				t.Errorf("the record does not say why: %q", recs[1].Error)
+			}
+		})
+	}
+	t.Run("SIGTERM", func(t *testing.T) {
+		q := "SELECT count(*) FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b, weblogs.access_log_parquet_1 c"
+		cmd := tarnProcess(t, "query", "--lake", root, "--persona", "admin", q)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for len(auditOf(t, root, q)) == 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if code := cmd.ProcessState.ExitCode(); code != 1 {
+			t.Errorf("exit %d after SIGTERM, want 1", code)
+		}
+		recs := auditOf(t, root, q)
+		if len(recs) != 2 || recs[1].State != queries.Cancelled || !strings.Contains(recs[1].Error, "context canceled") {
+			t.Errorf("audit records %+v, want RUNNING then CANCELLED", recs)
+		}
+	})
+}
