@@ -35,13 +35,13 @@ func runCatalog(e *env, args []string) error {
 
 // catalogEntry is one table in `tarn catalog --json`; scripts rely on it.
 type catalogEntry struct {
-	Database    string        `json:"database"`
-	Name        string        `json:"name"`
-	Format      string        `json:"format"`
-	Compression string        `json:"compression"`
-	Location    string        `json:"location"`
-	Files       int           `json:"files"`
-	Bytes       int64         `json:"bytes"`
+	Database    string `json:"database"`
+	Name        string `json:"name"`
+	Format      string `json:"format"`
+	Compression string `json:"compression"`
+	Location    string `json:"location"`
+	Files       int    `json:"files"`
+	Bytes       int64  `json:"bytes"`
 	// Rows is the table's row count; null for a persona whose row filter
 	// hides some of them (RowsFiltered): the total would tell how many
 	// rows it may not see, and it is not the persona's count.
