@@ -178,12 +178,12 @@ func (s *Session) account(ctx context.Context, p plan) (Scanned, error) {
 	return out, nil
 }
 
-// standInTable is the table a planner stand-in's scan stands for.
+// standInTable is the table a stand-in's scan stands for.
 func (s *Session) standInTable(p plan, sc scan) (string, bool) {
-	if !p.standIns || sc.function != "range" || s.planner == nil {
+	if sc.function != "range" {
 		return "", false
 	}
-	table, ok := s.planner.standIns[sc.first]
+	table, ok := p.standIns[sc.first]
 	return table, ok
 }
 
@@ -315,7 +315,7 @@ func (s *Session) tableWeights(c checked) map[string]int {
 // renamed into it, and a table's files live directly in its folder.
 type plan struct {
 	scans    []scan
-	standIns bool // planned with stand-ins for the CSV and JSON tables
+	standIns map[int64]string // the stand-ins it was planned with, if any
 	err      error
 	dirs     []time.Time
 }
@@ -338,9 +338,14 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 	}
 	p := plan{dirs: dirs}
 	p.scans, p.err = planScans(ctx, s.conn, planText(c.plan))
+	if p.err != nil && len(tables) > 0 && !slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format == lake.Parquet }) {
+		p.scans, p.err = s.planInTwin(ctx, c)
+		p.standIns = s.twin.standIns
+	}
 	if p.err != nil && len(tables) > 0 {
-		p.scans, p.err = s.planInPlanner(ctx, c, tables)
-		p.standIns = p.err == nil && slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format != lake.Parquet })
+		if p.scans, p.err = s.planInPlanner(ctx, c, tables); p.err == nil {
+			p.standIns = s.planner.standIns
+		}
 	}
 	if ctx.Err() == nil {
 		if s.plans == nil || len(s.plans) >= maxCached {

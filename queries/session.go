@@ -118,12 +118,8 @@ func (s *Session) setup(ctx context.Context) error {
 			s.tables[t.QualifiedName()] = ta
 		}
 	}
-	if err := s.exec(ctx, append(createSchemas(schemas), sandbox(s.readableDirs(), s.tmp)...)); err != nil {
-		return err
-	}
-	var err error
-	s.twin, err = openTwin(ctx, schemas)
-	return err
+	s.twin = openTwin(schemas)
+	return s.exec(ctx, append(createSchemas(schemas), sandbox(s.readableDirs(), s.tmp)...))
 }
 
 func (s *Session) exec(ctx context.Context, stmts []string) error {
@@ -159,7 +155,7 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 			if err := s.createView(ctx, view, ta); err != nil {
 				return err
 			}
-			if err := s.mirrorView(ctx, view); err != nil {
+			if err := s.mirrorView(ctx, view, qualified); err != nil {
 				return err
 			}
 			s.created[qualified] = true
