@@ -12,13 +12,46 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 )
 
-// Lake is an opened lake: its absolute root and its catalog.
+// Lake is an opened lake: its absolute root and its catalog, and the
+// version of lake.toml the catalog was read from (zero for a catalog that
+// was not read from disk).
 type Lake struct {
 	Root    string
 	Catalog *Catalog
+	Version FileVersion
 }
+
+// FileVersion tells one state of a file from another: its identity (a
+// rename over it, as every atomic write does, makes a new one), size and
+// modification time. A file that does not exist has a known version too.
+type FileVersion struct {
+	known       bool
+	dev, ino    uint64
+	size, mtime int64
+	exists      bool
+}
+
+// Known says whether v was read from a file.
+func (v FileVersion) Known() bool { return v.known }
+
+// StatVersion reads the version of the file at path.
+func StatVersion(path string) FileVersion {
+	info, err := os.Stat(path)
+	if err != nil {
+		return FileVersion{known: true}
+	}
+	v := FileVersion{known: true, exists: true, size: info.Size(), mtime: info.ModTime().UnixNano()}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		v.dev, v.ino = uint64(st.Dev), st.Ino
+	}
+	return v
+}
+
+// CatalogPath is the lake's lake.toml.
+func (l *Lake) CatalogPath() string { return filepath.Join(l.Root, CatalogFile) }
 
 // DefaultRoot is $TARN_LAKE, else the XDG data dir's tarn/lake.
 func DefaultRoot() (string, error) {
@@ -52,11 +85,14 @@ func Open(root string) (*Lake, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("lake %s: not a directory", abs)
 	}
+	// The version is read first: a change made while the file is read then
+	// shows as a change, and is read again.
+	version := StatVersion(filepath.Join(abs, CatalogFile))
 	cat, err := LoadCatalog(filepath.Join(abs, CatalogFile))
 	if err != nil {
 		return nil, err
 	}
-	return &Lake{Root: abs, Catalog: cat}, nil
+	return &Lake{Root: abs, Catalog: cat, Version: version}, nil
 }
 
 // Create makes the lake directory if needed and opens it.
@@ -79,7 +115,11 @@ func (l *Lake) Save() error {
 	if err := l.Catalog.Validate(); err != nil {
 		return fmt.Errorf("catalog not saved: %w", err)
 	}
-	return WriteFileAtomic(filepath.Join(l.Root, CatalogFile), l.Catalog.Encode)
+	if err := WriteFileAtomic(l.CatalogPath(), l.Catalog.Encode); err != nil {
+		return err
+	}
+	l.Version = StatVersion(l.CatalogPath())
+	return nil
 }
 
 // Dir is the absolute directory of a table's files.

@@ -100,7 +100,13 @@ type Policy struct {
 	Grants     []Grant      `toml:"grant"`
 	Filters    []Filter     `toml:"filter"`
 	Masks      []Mask       `toml:"mask"`
+	// Version is the version of policy.toml the policy was read from;
+	// zero for a policy made in memory.
+	Version lake.FileVersion `toml:"-"`
 }
+
+// PolicyPath is the policy file of the lake at root.
+func PolicyPath(root string) string { return root + "/" + PolicyFile }
 
 // AdminOnly is the policy of a lake without policy.toml: one administrator.
 func AdminOnly() *Policy {
@@ -115,15 +121,22 @@ type ExprValidator func(table lake.Table, expr string) error
 // Errors name the file, line and field. The catalog and validator, if
 // given, check resources, mask types and row filters.
 func Load(root string, cat *lake.Catalog, validate ExprValidator) (*Policy, error) {
-	file := root + "/" + PolicyFile
+	file := PolicyPath(root)
+	version := lake.StatVersion(file) // first: a change while reading shows
 	data, err := os.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
-		return AdminOnly(), nil
+		p := AdminOnly()
+		p.Version = version
+		return p, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return Parse(file, data, cat, validate)
+	p, err := Parse(file, data, cat, validate)
+	if p != nil {
+		p.Version = version
+	}
+	return p, err
 }
 
 // Parse decodes and validates policy text; file is used in messages.

@@ -70,7 +70,7 @@ func (s *Session) openPlanner(ctx context.Context) (*planner, error) {
 		return s.planner, nil
 	}
 	setup := append(createSchemas(s.Lake.Catalog.Databases()), "SET disabled_optimizers = 'late_materialization'")
-	db, conn, err := openDuck(ctx, append(setup, sandbox(s.readableDirs(), "")...))
+	db, conn, err := openDuck(ctx, append(setup, sandbox(readableDirs(s.Lake, s.Visibility), "")...))
 	if err != nil {
 		return nil, fmt.Errorf("planner: %w", err)
 	}

@@ -23,6 +23,20 @@ func LoadPolicy(l *lake.Lake) (*perms.Policy, error) {
 	return perms.Load(l.Root, l.Catalog, validate)
 }
 
+// LoadLake opens the lake at root and loads its policy, as they are on
+// disk now.
+func LoadLake(root string) (*lake.Lake, *perms.Policy, error) {
+	l, err := lake.Open(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := LoadPolicy(l)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, pol, nil
+}
+
 // RowFilterValidator returns a validator backed by a scratch DuckDB and
 // the function that closes it. A row filter must be one boolean expression
 // over the table's own columns: no subqueries, no other tables.

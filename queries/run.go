@@ -117,15 +117,21 @@ func (s *Session) run(ctx context.Context, text, kind, dest string) (*Result, er
 	if s.open != nil {
 		return nil, errors.New("a query is still open in this session: close its result first")
 	}
+	start := time.Now()
+	ferr := s.follow(ctx) // the policy this statement runs under
 	p := s.Persona()
 	wg := s.Policy.Workgroup(p.Workgroup)
-	r := &Result{s: s, start: time.Now()}
+	r := &Result{s: s, start: start}
 	r.rec = Query{ID: newQueryID(), Time: r.start.UTC(), Kind: kind, Destination: dest, Persona: p.Name, Workgroup: p.Workgroup,
 		SQL: text, Stats: Stats{State: Queued, CutoffBytes: wg.BytesScannedCutoff}}
-	st, err := s.start(ctx, text, r)
+	var st *stream
+	err := ferr
+	if err == nil {
+		st, err = s.start(ctx, text, r)
+	}
 	r.rec.PlanningMS = math.Round((ms(time.Since(r.start))-engineMS(st))*1000) / 1000
 	if err != nil {
-		r.err = s.redact(err)
+		r.err = err
 		return nil, errors.Join(r.err, r.finish())
 	}
 	r.st, r.columns, r.rec.State = st, st.columns, Running
@@ -165,7 +171,8 @@ func (s *Session) start(ctx context.Context, text string, r *Result) (*stream, e
 	if err := r.begin(); err != nil {
 		return nil, err
 	}
-	return startStream(ctx, s.raw, c.exec)
+	st, err := startStream(ctx, s.raw, c.exec)
+	return st, s.redact(err)
 }
 
 // begin appends the query's RUNNING record to the audit log before DuckDB

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"tarn/lake"
+	"tarn/perms"
 )
 
 // sandbox is the second layer of enforcement: what a DuckDB may open on
@@ -41,16 +42,15 @@ func sandbox(dirs []string, tmp string) []string {
 	}
 }
 
-// readableDirs are the folders of the tables the session's persona may
-// SELECT, sorted.
-func (s *Session) readableDirs() []string {
+// readableDirs are the folders of the tables a persona may SELECT, sorted.
+func readableDirs(l *lake.Lake, vis perms.Visibility) []string {
 	if !enforcement.narrowSandbox {
-		return []string{s.Lake.Root}
+		return []string{l.Root}
 	}
 	var dirs []string
-	for _, ta := range s.Visibility.Tables {
+	for _, ta := range vis.Tables {
 		if ta.Select {
-			dirs = append(dirs, s.Lake.Dir(ta.Table))
+			dirs = append(dirs, l.Dir(ta.Table))
 		}
 	}
 	slices.Sort(dirs)

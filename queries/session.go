@@ -22,25 +22,39 @@ import (
 // Session is one persona's connection to the lake. Isolation is by
 // construction: tables the persona may not read have no view here, so
 // there is nothing to name; the guard refuses every way around the views.
+//
+// A session follows the lake: before each statement it checks whether
+// lake.toml or policy.toml changed on disk (file identity, size and
+// modification time), and if so reloads both and rebuilds its views, so a
+// revoke, a new mask or a new row filter applies to the next statement
+// of every open session. Lake, Policy and Visibility are then new values;
+// Generation counts the reloads.
 type Session struct {
 	Lake       *lake.Lake
 	Policy     *perms.Policy
 	Visibility perms.Visibility
-	db         *sql.DB
-	conn       *sql.Conn
-	raw        mapping.Connection // conn's C handle, for streaming results
-	open       *Result            // the query whose rows are being read
-	last       Query              // the last finished query's record
-	plans      map[string]plan    // statements' scans, for data scanned
-	planner    *planner           // plans statements that mix formats
-	twin       *twin              // binds statements over stand-ins (the plan check)
-	verified   map[string]bool    // statements the plan check passed
-	syncs      sync.WaitGroup     // background fsyncs of the audit log
-	syncErr    atomic.Pointer[error]
-	guard      guard
-	tables     map[string]perms.TableAccess // readable tables by database.table
-	created    map[string]bool              // views created so far, by guard name
-	tmp        string                       // the folder DuckDB spills to
+	Generation int
+	*engine
+	open    *Result        // the query whose rows are being read
+	last    Query          // the last finished query's record
+	syncs   sync.WaitGroup // background fsyncs of the audit log
+	syncErr atomic.Pointer[error]
+}
+
+// engine is what a session builds from one version of the catalog and
+// the policy: its DuckDB, views, twin and caches.
+type engine struct {
+	db       *sql.DB
+	conn     *sql.Conn
+	raw      mapping.Connection // conn's C handle, for streaming results
+	plans    map[string]plan    // statements' scans, for data scanned
+	planner  *planner           // plans statements that mix formats
+	twin     *twin              // binds statements over stand-ins (the plan check)
+	verified map[string]bool    // statements the plan check passed
+	guard    guard
+	tables   map[string]perms.TableAccess // readable tables by database.table
+	created  map[string]bool              // views created so far, by guard name
+	tmp      string                       // the folder DuckDB spills to
 }
 
 // Open starts a session for persona over the lake.
@@ -49,23 +63,43 @@ func Open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) 
 	if err != nil {
 		return nil, err
 	}
+	s := &Session{Lake: l, Policy: pol, Visibility: vis}
+	if s.engine, err = s.build(ctx); err != nil {
+		return nil, fmt.Errorf("session for %s: %w", persona, err)
+	}
+	return s, nil
+}
+
+// build makes the engine for the session's lake, policy and visibility.
+func (s *Session) build(ctx context.Context) (*engine, error) {
 	db, conn, err := openDuck(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Lake: l, Policy: pol, Visibility: vis, db: db, conn: conn}
-	s.tmp, err = sessionTemp()
+	e := &engine{db: db, conn: conn}
+	e.tmp, err = sessionTemp()
 	if err == nil {
-		s.raw, err = rawConn(conn)
+		e.raw, err = rawConn(conn)
 	}
 	if err == nil {
-		err = s.setup(ctx)
+		err = e.setup(ctx, s.Lake, s.Visibility)
 	}
 	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("session for %s: %w", persona, err)
+		e.close()
+		return nil, err
 	}
-	return s, nil
+	return e, nil
+}
+
+func (e *engine) close() error {
+	e.planner.close()
+	e.twin.close()
+	e.conn.Close()
+	err := e.db.Close()
+	if e.tmp != "" {
+		os.RemoveAll(e.tmp)
+	}
+	return err
 }
 
 // Persona is the session's persona.
@@ -78,53 +112,79 @@ func (s *Session) Close() error {
 		s.open.Close()
 	}
 	s.syncs.Wait()
-	s.planner.close()
-	s.twin.close()
-	s.conn.Close()
-	err := s.db.Close()
-	if s.tmp != "" {
-		os.RemoveAll(s.tmp)
-	}
+	err := s.engine.close()
 	if p := s.syncErr.Load(); p != nil {
 		return fmt.Errorf("audit log: %w", *p)
 	}
 	return err
 }
 
+// follow reloads the catalog and the policy when either changed on disk
+// since the session loaded them, and rebuilds the session's engine. A
+// policy that no longer loads, or that no longer has the persona, refuses
+// every statement until it is fixed: nothing runs on stale permissions.
+func (s *Session) follow(ctx context.Context) error {
+	if !s.Lake.Version.Known() || s.Lake.Version == lake.StatVersion(s.Lake.CatalogPath()) &&
+		(!s.Policy.Version.Known() || s.Policy.Version == lake.StatVersion(perms.PolicyPath(s.Lake.Root))) {
+		return nil
+	}
+	l, err := lake.Open(s.Lake.Root)
+	if err != nil {
+		return fmt.Errorf("the lake's catalog changed and does not load, so nothing runs: %w", err)
+	}
+	pol, err := LoadPolicy(l)
+	if err != nil {
+		return fmt.Errorf("the lake's policy changed and does not load, so nothing runs: %w", err)
+	}
+	vis, err := pol.Visibility(l.Catalog, s.Persona().Name)
+	if err != nil {
+		return fmt.Errorf("the lake's policy changed: %w", err)
+	}
+	next := &Session{Lake: l, Policy: pol, Visibility: vis}
+	e, err := next.build(ctx)
+	if err != nil {
+		return err
+	}
+	s.engine.close()
+	s.Lake, s.Policy, s.Visibility, s.engine = l, pol, vis, e
+	s.Generation++
+	return nil
+}
+
 // setup registers the persona's names and creates the schemas, then
 // locks the sandbox. Views are created on first use: binding one globs its
 // files, which took 40 ms for a 10,000-file layout, so creating all of them
 // up front made switching persona take half a second.
-func (s *Session) setup(ctx context.Context) error {
-	s.guard.names = map[string]access{}
-	s.tables = map[string]perms.TableAccess{}
-	s.created = map[string]bool{}
+func (e *engine) setup(ctx context.Context, l *lake.Lake, vis perms.Visibility) error {
+	e.guard.names = map[string]access{}
+	e.tables = map[string]perms.TableAccess{}
+	e.created = map[string]bool{}
 	bare := map[string]int{}
-	for _, ta := range s.Visibility.Tables {
+	for _, ta := range vis.Tables {
 		bare[ta.Table.Name]++
 	}
 	var schemas []string
-	for _, ta := range s.Visibility.Tables {
+	for _, ta := range vis.Tables {
 		t := ta.Table
 		a := access{qualified: t.QualifiedName(), readable: ta.Select}
-		s.guard.names[t.QualifiedName()] = a
+		e.guard.names[t.QualifiedName()] = a
 		if bare[t.Name] == 1 {
-			s.guard.names[t.Name] = a
+			e.guard.names[t.Name] = a
 		}
 		if ta.Select && !slices.Contains(schemas, t.Database) {
 			schemas = append(schemas, t.Database)
 		}
 		if ta.Select {
-			s.tables[t.QualifiedName()] = ta
+			e.tables[t.QualifiedName()] = ta
 		}
 	}
-	s.twin = openTwin(schemas)
-	return s.exec(ctx, append(createSchemas(schemas), sandbox(s.readableDirs(), s.tmp)...))
+	e.twin = openTwin(schemas)
+	return e.exec(ctx, append(createSchemas(schemas), sandbox(readableDirs(l, vis), e.tmp)...))
 }
 
-func (s *Session) exec(ctx context.Context, stmts []string) error {
+func (e *engine) exec(ctx context.Context, stmts []string) error {
 	for _, q := range stmts {
-		if _, err := s.conn.ExecContext(ctx, q); err != nil {
+		if _, err := e.conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}

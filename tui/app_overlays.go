@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
 )
@@ -19,6 +20,7 @@ func userHome() (string, error) { return os.UserHomeDir() }
 // personaMsg is a new session, opened off the UI, for another persona or
 // a changed policy.
 type personaMsg struct {
+	lake  *lake.Lake
 	w     *worker
 	pol   *perms.Policy
 	saved []queries.Saved
@@ -26,11 +28,18 @@ type personaMsg struct {
 	err   error
 }
 
-func switchPersonaCmd(a *App, pol *perms.Policy, persona, note string) tea.Cmd {
-	l := a.ctx.Lake
+// switchPersonaCmd opens a session for persona on the lake and policy as
+// they are on disk now: an edit made elsewhere since the workbench started
+// applies to the persona chosen.
+func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
+	root := a.ctx.Lake.Root
 	return func() tea.Msg {
+		l, pol, err := queries.LoadLake(root)
+		if err != nil {
+			return personaMsg{err: err}
+		}
 		w, err := openSession(context.Background(), l, pol, persona)
-		msg := personaMsg{w: w, pol: pol, note: note, err: err}
+		msg := personaMsg{lake: l, w: w, pol: pol, note: note, err: err}
 		if err == nil {
 			var serr error
 			if msg.saved, serr = queries.LoadSavedFor(l.Root, l.Catalog, w.session.Visibility); serr != nil {
@@ -50,7 +59,7 @@ func (a *App) personaPicker() overlay {
 		}
 		o.items = append(o.items, listItem{
 			text:   fmt.Sprintf("%-12s %-10s %s", p.Name, p.Workgroup, desc),
-			choose: switchPersonaCmd(a, a.ctx.Policy, p.Name, "acting as "+p.Name),
+			choose: switchPersonaCmd(a, p.Name, "acting as "+p.Name),
 		})
 		if p.Name == a.ctx.Persona.Name {
 			o.cursor = i
@@ -75,7 +84,7 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 			a.flash = msg.err.Error()
 			return nil
 		}
-		return switchPersonaCmd(a, msg.pol, a.ctx.Persona.Name, msg.done)
+		return switchPersonaCmd(a, a.ctx.Persona.Name, msg.done)
 	case compareMsg:
 		return a.onCompare(msg)
 	case personasComparedMsg:
@@ -95,6 +104,7 @@ func (a *App) onPersona(msg personaMsg) tea.Cmd {
 	old := a.w
 	a.seq++
 	a.run, a.fetching = runState{}, false
+	a.ctx.Lake = msg.lake
 	a.adopt(msg.pol, msg.w)
 	a.ctx.Saved = msg.saved
 	a.results.Reset(nil)

@@ -108,6 +108,10 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		a.run.running = false
 		a.flash = ""
 	}
+	var follow tea.Cmd
+	if msg.reload != nil {
+		follow = a.onReload(msg.reload)
+	}
 	if msg.err != nil {
 		a.run.err = msg.err.Error()
 		a.flash = firstLine(msg.err.Error())
@@ -118,9 +122,20 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		if errors.Is(msg.err, context.Canceled) {
 			a.flash = "cancelled"
 		}
-		return nil
+		return follow
 	}
-	return a.maybeFetch()
+	return tea.Batch(follow, a.maybeFetch())
+}
+
+// onReload shows the catalog and policy the session reloaded: what the
+// statement just ran under.
+func (a *App) onReload(r *reloaded) tea.Cmd {
+	a.ctx.Lake, a.ctx.Policy, a.ctx.Visibility, a.ctx.Saved = r.lake, r.pol, r.vis, r.saved
+	a.ctx.Workgroup = r.pol.Workgroup(a.ctx.Persona.Workgroup)
+	a.catalog.Refresh()
+	a.editor.SetNames(completionNames(a.ctx.Visibility))
+	a.flash = "policy changed: views reloaded"
+	return statsCmd(a.ctx.Lake, a.ctx.Visibility)
 }
 
 func (a *App) onMeasured(msg measuredMsg) tea.Cmd {

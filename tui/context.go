@@ -35,9 +35,10 @@ type Context struct {
 // through it, one at a time: a fetch still unwinding after a cancel holds
 // the lock until DuckDB has stopped, so a new query never races it.
 type worker struct {
-	mu      sync.Mutex
-	session *queries.Session
-	open    *queries.Result
+	mu         sync.Mutex
+	session    *queries.Session
+	open       *queries.Result
+	generation int // the session's Generation the workbench has adopted
 }
 
 func newWorker(s *queries.Session) *worker { return &worker{session: s} }

@@ -9,6 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"tarn/lake"
+	"tarn/perms"
 )
 
 // probed wraps the app so a test can ask, through the program's own
@@ -37,8 +40,9 @@ func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // flow is a running workbench in a test.
 type flow struct {
-	t  *testing.T
-	tm *teatest.TestModel
+	t    *testing.T
+	tm   *teatest.TestModel
+	root string // the lake's folder
 }
 
 func startFlow(t *testing.T, persona string) *flow {
@@ -46,7 +50,7 @@ func startFlow(t *testing.T, persona string) *flow {
 	a := newTestApp(t, l, pol, persona, 120, 35)
 	tm := teatest.NewTestModel(t, probed{a}, teatest.WithInitialTermSize(120, 35))
 	t.Cleanup(func() { tm.Quit() })
-	f := &flow{t, tm}
+	f := &flow{t, tm, l.Root}
 	f.waitFor("persona " + persona)
 	return f
 }
@@ -285,5 +289,34 @@ func TestFlowTagKeysCreatedAndDeleted(t *testing.T) {
 		if strings.Contains(line, "LF-Tags:") && strings.Contains(line, "silver") {
 			t.Errorf("the deleted value is still listed: %s", line)
 		}
+	}
+}
+
+// A revoke made in another shell reaches the open workbench: the next
+// statement runs without the column, the catalog loses it, and choosing
+// the persona again does not bring it back.
+func TestFlowARevokeElsewhereReachesTheWorkbench(t *testing.T) {
+	f := startFlow(t, "analyst")
+	f.run("SELECT * FROM sales.customers LIMIT 3")
+	f.waitFor("SUCCEEDED", "region", "column 1/2")
+	l, err := lake.Open(f.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := perms.Edit(f.root, l.Catalog, nil, "admin", "tags unassign sales.customers.region role", func(p *perms.Policy) error {
+		return p.Unassign("sales.customers.region", "role")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.run("SELECT * FROM sales.customers LIMIT 3")
+	s := f.waitFor("SUCCEEDED", "column 1/1", "views reloaded")
+	if strings.Contains(s, "region") {
+		t.Errorf("the revoked column is still shown:\n%s", s)
+	}
+	f.keys("ctrl+p", "enter") // the cursor starts on the analyst
+	f.waitFor("acting as analyst")
+	f.run("SELECT * FROM sales.customers LIMIT 3")
+	if s := f.waitFor("SUCCEEDED", "column 1/1"); strings.Contains(s, "region") {
+		t.Errorf("choosing the persona again brought the column back:\n%s", s)
 	}
 }

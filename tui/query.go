@@ -5,6 +5,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"tarn/lake"
+	"tarn/perms"
 	"tarn/queries"
 )
 
@@ -22,6 +24,27 @@ type queryMsg struct {
 	done    bool // no more rows: the result is closed and stats are final
 	stats   queries.Stats
 	err     error
+	reload  *reloaded // the session followed a change of the policy or catalog
+}
+
+// reloaded is what a session reloaded when lake.toml or policy.toml
+// changed under it (an edit in another workbench or shell): the
+// workbench shows what the statement ran under.
+type reloaded struct {
+	lake  *lake.Lake
+	pol   *perms.Policy
+	vis   perms.Visibility
+	saved []queries.Saved
+}
+
+// followed says what the session reloaded since the worker last looked.
+func (w *worker) followed(s *queries.Session) *reloaded {
+	if s.Generation == w.generation {
+		return nil
+	}
+	w.generation = s.Generation
+	saved, _ := queries.LoadSavedFor(s.Lake.Root, s.Lake.Catalog, s.Visibility)
+	return &reloaded{lake: s.Lake, pol: s.Policy, vis: s.Visibility, saved: saved}
 }
 
 // runCmd starts text on the worker's session and fetches the first page.
@@ -31,6 +54,7 @@ func runCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 		w.do(func(s *queries.Session) error {
 			w.closeOpen()
 			r, err := s.Run(ctx, text)
+			msg.reload = w.followed(s)
 			if err != nil {
 				msg.err, msg.stats, msg.done = err, s.Last().Stats, true
 				return nil
