@@ -72,10 +72,12 @@ func prepareBench(e *env, o benchOptions) ([]queries.BenchCell, *queries.Session
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, _, _, err := e.openGoverned(o.persona); err != nil {
+	_, pol, who, err := e.openGoverned(o.persona)
+	if err != nil {
 		return nil, nil, err // an unknown persona, before any work
 	}
-	tables, names, err := benchTables(e, o)
+	p, _ := pol.Persona(who)
+	tables, names, err := benchTables(e, o, p.Admin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,7 +111,11 @@ func benchQueries(e *env, o benchOptions) ([]queries.Saved, error) {
 	case o.sql != "":
 		return []queries.Saved{{Name: "sql", SQL: o.sql}}, nil
 	case o.saved != "":
-		all, err := queries.LoadSaved(e.lakeRoot)
+		g, err := e.governed(o.persona)
+		if err != nil {
+			return nil, err
+		}
+		all, err := g.saved()
 		if err != nil {
 			return nil, err
 		}
@@ -135,9 +141,10 @@ func benchQueries(e *env, o benchOptions) ([]queries.Saved, error) {
 }
 
 // benchTables are the named lake tables, or the demo layouts the flags
-// select, adding the benchmark layouts to the demo lake when missing; and
+// select, adding the benchmark layouts to the demo lake when missing (an
+// administrator's benchmark only: it writes 600 MB and the catalog); and
 // the names the user gave for them.
-func benchTables(e *env, o benchOptions) ([]lake.Table, []string, error) {
+func benchTables(e *env, o benchOptions, admin bool) ([]lake.Table, []string, error) {
 	l, err := e.openLake()
 	if err != nil {
 		return nil, nil, err
@@ -159,6 +166,9 @@ func benchTables(e *env, o benchOptions) ([]lake.Table, []string, error) {
 		return nil, nil, err
 	}
 	if missingLayouts(l, layouts) {
+		if !admin {
+			return nil, nil, fmt.Errorf("the lake lacks the benchmark's layouts; an administrator adds them (tarn demo --bench)")
+		}
 		fmt.Fprintln(e.stderr, "adding the benchmark layouts to the demo lake (as tarn demo --bench does)")
 		if err := demo(e, true); err != nil {
 			return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"tarn/perms"
 	"tarn/queries"
 )
 
@@ -22,13 +23,13 @@ func runHistory(e *env, args []string) error {
 	} else if len(rest) > 0 {
 		return fmt.Errorf("history takes flags only, got %q", rest[0])
 	}
-	wg, err := historyWorkgroup(e, *persona, *workgroup)
+	wg, viewer, err := historyWorkgroup(e, *persona, *workgroup)
 	if err != nil {
 		return err
 	}
 	var last []queries.Query
 	var totals queries.Totals
-	skipped, err := queries.ReadHistory(e.lakeRoot, wg, func(q queries.Query) {
+	skipped, err := queries.ReadHistoryAs(e.lakeRoot, wg, viewer, func(q queries.Query) {
 		totals.Add(q)
 		last = append(last, q)
 		if *limit > 0 && len(last) > *limit {
@@ -66,20 +67,21 @@ func runHistory(e *env, args []string) error {
 // historyWorkgroup is the workgroup whose history to show: the acting
 // persona's own, or the one named. Only an administrator may read another
 // workgroup's; for anyone else it is as if that workgroup did not exist.
-func historyWorkgroup(e *env, persona, workgroup string) (string, error) {
+// A persona who is not one sees only its own queries in it.
+func historyWorkgroup(e *env, persona, workgroup string) (string, perms.Persona, error) {
 	_, pol, who, err := e.openGoverned(persona)
 	if err != nil {
-		return "", err
+		return "", perms.Persona{}, err
 	}
 	p, _ := pol.Persona(who)
 	own := pol.Workgroup(p.Workgroup).Name
 	if workgroup == "" || workgroup == own {
-		return own, nil
+		return own, p, nil
 	}
 	if !p.Admin || !slices.Contains(pol.WorkgroupNames(), workgroup) {
-		return "", fmt.Errorf("no workgroup %q (workgroups are named in the policy's [[workgroup]] entries)", workgroup)
+		return "", p, fmt.Errorf("no workgroup %q (workgroups are named in the policy's [[workgroup]] entries)", workgroup)
 	}
-	return workgroup, nil
+	return workgroup, p, nil
 }
 
 // oneLine squeezes SQL onto one line of at most n characters.

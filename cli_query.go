@@ -39,7 +39,7 @@ func runQuery(e *env, args []string) error {
 	if !ok {
 		return fmt.Errorf("--format %q: use one of %s", *format, strings.Join(outputFormats, ", "))
 	}
-	text, err := querySQL(e, rest, *file, *saved)
+	text, err := querySQL(e, rest, *file, *saved, *persona)
 	if err != nil {
 		return err
 	}
@@ -74,13 +74,17 @@ func runQuery(e *env, args []string) error {
 	return err
 }
 
-func querySQL(e *env, rest []string, file, saved string) (string, error) {
+func querySQL(e *env, rest []string, file, saved, persona string) (string, error) {
 	switch {
 	case saved != "":
 		if file != "" || len(rest) > 0 {
 			return "", fmt.Errorf("give --saved or SQL, not both")
 		}
-		all, err := queries.LoadSaved(e.lakeRoot)
+		g, err := e.governed(persona)
+		if err != nil {
+			return "", err
+		}
+		all, err := g.saved()
 		if err != nil {
 			return "", err
 		}

@@ -1,55 +1,52 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
+	"tarn/lake"
+	"tarn/perms"
 	"tarn/queries"
 )
 
-// runSaved lists, adds or deletes saved queries (queries.toml).
+// runSaved lists, adds or deletes saved queries (queries.toml) as a
+// persona: its own workgroup's, and the shared ones administrators publish.
 func runSaved(e *env, args []string) error {
 	fs := e.newFlags("saved")
 	description := fs.String("description", "", "add: what the query is for")
 	table := fs.String("table", "", "add: the table {table} stands for when the query runs on its own")
 	replace := fs.Bool("replace", false, "add: replace a saved query of the same name")
-	persona := fs.String("persona", "", "persona acting (default: the policy's default): lists only queries of tables it may see")
+	persona := fs.String("persona", "", "persona acting (default: the policy's default)")
+	workgroup := fs.String("workgroup", "", "add, delete (administrators): a workgroup's query instead of a shared one")
 	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	g, err := e.governed(*persona)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(rest) == 0 || rest[0] == "list" && len(rest) == 1:
-		return listSaved(e, *persona)
+		return listSaved(e, g)
 	case rest[0] == "add" && len(rest) == 3:
-		if *table != "" {
-			if ok, err := describable(e, *persona, *table); err != nil || !ok {
-				return errors.Join(err, fmt.Errorf("--table: Table %s not found", *table))
-			}
+		if *table != "" && !g.describable(*table) {
+			return fmt.Errorf("--table: Table %s not found", *table)
 		}
-		q := queries.Saved{Name: rest[1], Description: *description, Table: *table, SQL: rest[2]}
-		if err := queries.SaveQuery(e.lakeRoot, q, *replace); err != nil {
+		q := queries.Saved{Name: rest[1], Description: *description, Table: *table, SQL: rest[2], Workgroup: *workgroup}
+		if err := queries.SaveQuery(e.lakeRoot, q, *replace, g.persona); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "saved %s in %s\n", q.Name, queries.SavedFile)
 		return nil
 	case rest[0] == "delete" && len(rest) == 2:
-		return queries.DeleteSaved(e.lakeRoot, rest[1])
+		return queries.DeleteSaved(e.lakeRoot, *workgroup, rest[1], g.persona)
 	}
 	return fmt.Errorf("usage: tarn saved [list] | add NAME [--description D] [--table T] [--replace] SQL | delete NAME")
 }
 
 // listSaved prints the saved queries the persona may see.
-func listSaved(e *env, persona string) error {
-	l, pol, who, err := e.openGoverned(persona)
-	if err != nil {
-		return err
-	}
-	vis, err := pol.Visibility(l.Catalog, who)
-	if err != nil {
-		return err
-	}
-	all, err := queries.LoadSavedFor(e.lakeRoot, l.Catalog, vis)
+func listSaved(e *env, g governed) error {
+	all, err := g.saved()
 	if err != nil {
 		return err
 	}
@@ -57,28 +54,48 @@ func listSaved(e *env, persona string) error {
 		fmt.Fprintln(e.stdout, "no saved queries (tarn saved add NAME SQL saves one)")
 		return nil
 	}
-	rows := [][]string{{"NAME", "DESCRIPTION", "SQL"}}
+	rows := [][]string{{"NAME", "WORKGROUP", "DESCRIPTION", "SQL"}}
 	for _, q := range all {
-		rows = append(rows, []string{q.Name, q.Description, oneLine(q.Text(""), 70)})
+		wg := q.Workgroup
+		if q.Shared() {
+			wg = "(shared)"
+		}
+		rows = append(rows, []string{q.Name, wg, q.Description, oneLine(q.Text(""), 70)})
 	}
-	printAligned(e.stdout, rows, 3)
+	printAligned(e.stdout, rows, 4)
 	return nil
+}
+
+// governed is the lake and policy as one persona sees them.
+type governed struct {
+	lake    *lake.Lake
+	persona perms.Persona
+	vis     perms.Visibility
+}
+
+func (e *env) governed(persona string) (governed, error) {
+	l, pol, who, err := e.openGoverned(persona)
+	if err != nil {
+		return governed{}, err
+	}
+	vis, err := pol.Visibility(l.Catalog, who)
+	if err != nil {
+		return governed{}, err
+	}
+	return governed{lake: l, persona: vis.Persona, vis: vis}, nil
 }
 
 // describable says whether the persona may describe the table named
 // (database.table, or a bare name).
-func describable(e *env, persona, name string) (bool, error) {
-	l, pol, who, err := e.openGoverned(persona)
-	if err != nil {
-		return false, err
-	}
-	vis, err := pol.Visibility(l.Catalog, who)
-	if err != nil {
-		return false, err
-	}
-	t, ok := l.Catalog.Find(name)
+func (g governed) describable(name string) bool {
+	t, ok := g.lake.Catalog.Find(name)
 	if ok {
-		_, ok = vis.Lookup(t.Database, t.Name)
+		_, ok = g.vis.Lookup(t.Database, t.Name)
 	}
-	return ok, nil
+	return ok
+}
+
+// saved are the saved queries the persona may see, its own first.
+func (g governed) saved() ([]queries.Saved, error) {
+	return queries.LoadSavedFor(g.lake.Root, g.lake.Catalog, g.vis)
 }

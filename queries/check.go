@@ -133,6 +133,9 @@ func (s *Session) checkPlan(ctx context.Context, c checked) error {
 	if err := s.twin.onlyRelational(doc.Plans); err != nil {
 		return err
 	}
+	if err := s.notRescanned(ctx, c); err != nil {
+		return err
+	}
 	if s.verified == nil || len(s.verified) >= maxCached {
 		s.verified = map[string]bool{}
 	}
@@ -233,6 +236,24 @@ func (s *Session) mirrorView(ctx context.Context, view, table string) error {
 		return err
 	}
 	s.twin.standIns[id] = table
+	return nil
+}
+
+// notRescanned refuses a statement whose optimised plan reads a table in
+// the recursive part of a recursive CTE. The twin's optimised plan says it
+// for every statement, also one whose real plan cannot be serialised
+// (explainScans checks the real plan too); it inlines CTEs as the real
+// one does, which the bound plan does not show.
+func (s *Session) notRescanned(ctx context.Context, c checked) error {
+	scans, err := s.planInTwin(ctx, c)
+	if err != nil {
+		return nil // not plannable here: the real plan, or the upper bound, decides
+	}
+	for _, sc := range scans {
+		if sc.recursive {
+			return errRescanned
+		}
+	}
 	return nil
 }
 

@@ -27,15 +27,19 @@ var ExportFormats = []string{"csv", "json", "parquet"}
 // old file or the whole new one. The export is one audit record of its
 // own (kind export, its destination, rows and state): a query that ran but
 // whose file could not be written is FAILED.
-func (s *Session) Export(ctx context.Context, text, path, format string) (Stats, error) {
+//
+// An export never writes inside the lake, whoever asks: tables read every
+// file of their folder, so a file there would add rows to a table (or
+// replace one the persona cannot even see), and policy.toml would become
+// whatever the rows say. It does not replace an existing file unless
+// overwrite is set.
+func (s *Session) Export(ctx context.Context, text, path, format string, overwrite bool) (Stats, error) {
 	copyOpts, ok := map[string]string{"csv": "FORMAT csv, HEADER true", "json": "FORMAT json", "parquet": "FORMAT parquet, COMPRESSION zstd"}[format]
 	if !ok {
 		return Stats{}, fmt.Errorf("export format %q: use csv, json or parquet", format)
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return Stats{}, fmt.Errorf("export to %s: folder %s does not exist", path, dir)
-		}
+	if err := checkDestination(s.Lake.Root, path, overwrite); err != nil {
+		return Stats{}, err
 	}
 	r, err := s.run(ctx, text, "export", path)
 	if err != nil {
@@ -96,6 +100,60 @@ func writeExport(ctx context.Context, r *Result, tmp, copyOpts string) error {
 	}
 	_, err = conn.ExecContext(ctx, "COPY export TO "+lake.SQLString(tmp)+" ("+copyOpts+")")
 	return err
+}
+
+// ExistsError is an export to a file that exists, without overwrite.
+type ExistsError struct{ Path string }
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("export to %s: the file exists; choose another name or overwrite it", e.Path)
+}
+
+// checkDestination refuses an export into the lake, symlinks and ".."
+// resolved, into a folder that does not exist, or over an existing file
+// unless overwrite is set.
+func checkDestination(root, path string, overwrite bool) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", path, err)
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return fmt.Errorf("export to %s: folder %s does not exist", path, filepath.Dir(abs))
+	}
+	if realRoot, err := filepath.EvalSymlinks(root); err == nil && within(realRoot, dir) {
+		return fmt.Errorf("inside the lake (%s): an export may not write there, since %s would become part of the lake; write it elsewhere, e.g. in %s", root, path, DefaultExportDir(root))
+	}
+	if info, err := os.Lstat(abs); err == nil {
+		if info.IsDir() {
+			return fmt.Errorf("export to %s: that is a folder", path)
+		}
+		if !overwrite {
+			return &ExistsError{Path: path}
+		}
+	}
+	return nil
+}
+
+// within says whether dir is root or inside it.
+func within(root, dir string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// DefaultExportDir is where exports go unless the user says otherwise:
+// tarn's data folder's exports, beside the default lake, or ~/tarn-exports
+// when that folder would be inside the lake.
+func DefaultExportDir(root string) string {
+	home, _ := os.UserHomeDir()
+	dir := filepath.Join(home, ".local", "share", "tarn", "exports")
+	if data := os.Getenv("XDG_DATA_HOME"); data != "" {
+		dir = filepath.Join(data, "tarn", "exports")
+	}
+	if abs, err := filepath.Abs(root); err == nil && within(abs, dir) {
+		dir = filepath.Join(home, "tarn-exports")
+	}
+	return dir
 }
 
 var enumRE = regexp.MustCompile(`\bENUM\b([^(]|$)`)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,7 +26,7 @@ func TestExportWritesWhatThePersonaSees(t *testing.T) {
 	defer db.Close()
 	for _, format := range []string{"csv", "json", "parquet"} {
 		path := filepath.Join(dir, "east."+format)
-		st, err := s.Export(context.Background(), "SELECT * FROM sales.customers", path, format)
+		st, err := s.Export(context.Background(), "SELECT * FROM sales.customers", path, format, false)
 		if err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
@@ -48,7 +50,7 @@ func TestExportWritesWhatThePersonaSees(t *testing.T) {
 			t.Errorf("%s: temporary file left behind", format)
 		}
 	}
-	if _, err := s.Export(context.Background(), "SELECT 1", filepath.Join(dir, "nope", "x.csv"), "csv"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+	if _, err := s.Export(context.Background(), "SELECT 1", filepath.Join(dir, "nope", "x.csv"), "csv", false); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing folder: %v", err)
 	}
 }
@@ -61,10 +63,10 @@ func TestExportsAreAuditedWithTheirOutcome(t *testing.T) {
 	s := open(t, l, pol, "analyst")
 	dir := t.TempDir()
 	good := filepath.Join(dir, "regions.parquet")
-	if _, err := s.Export(context.Background(), "SELECT region::ENUM('east', 'west', 'north', 'south') AS region FROM sales.customers", good, "parquet"); err != nil {
+	if _, err := s.Export(context.Background(), "SELECT region::ENUM('east', 'west', 'north', 'south') AS region FROM sales.customers", good, "parquet", false); err != nil {
 		t.Fatalf("ENUM export: %v", err)
 	}
-	_, err := s.Export(context.Background(), "SELECT 42::VARIANT AS v", filepath.Join(dir, "v.csv"), "csv")
+	_, err := s.Export(context.Background(), "SELECT 42::VARIANT AS v", filepath.Join(dir, "v.csv"), "csv", false)
 	if err == nil || !strings.Contains(err.Error(), `column "v" has type VARIANT, which tarn cannot read yet`) {
 		t.Errorf("VARIANT export: %v", err)
 	}
@@ -73,7 +75,7 @@ func TestExportsAreAuditedWithTheirOutcome(t *testing.T) {
 	if err := os.Mkdir(blocked+".tarn-tmp", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Export(context.Background(), "SELECT customer_id FROM sales.customers", blocked, "csv"); err == nil {
+	if _, err := s.Export(context.Background(), "SELECT customer_id FROM sales.customers", blocked, "csv", false); err == nil {
 		t.Error("an export whose file cannot be written succeeded")
 	}
 	var exports []queries.Query
@@ -100,4 +102,70 @@ func TestExportsAreAuditedWithTheirOutcome(t *testing.T) {
 	if exports[2].Error == "" || !strings.Contains(exports[2].Error, "export to "+blocked) {
 		t.Errorf("the failed export's record lacks its cause: %q", exports[2].Error)
 	}
+}
+
+// An export never writes inside the lake: an analyst exporting forged
+// rows into a table's folder added a customer everyone then read, and
+// could replace a table it cannot see, or policy.toml. Symlinks and ".."
+// are resolved first. An existing file is replaced only when asked.
+func TestExportsNeverWriteInsideTheLake(t *testing.T) {
+	l, pol := governedLake(t)
+	s := open(t, l, pol, "analyst")
+	outside := t.TempDir()
+	link := filepath.Join(outside, "into-lake")
+	if err := os.Symlink(filepath.Join(l.Root, "sales"), link); err != nil {
+		t.Fatal(err)
+	}
+	before := lakeFiles(t, l.Root)
+	policy, _ := os.ReadFile(filepath.Join(l.Root, "policy.toml"))
+	forged := "SELECT 99999 AS customer_id, 'Forged' AS name, 'f@x' AS email, '1' AS phone, 'east' AS region, 'p' AS payment_id"
+	for _, path := range []string{
+		filepath.Join(l.Root, "sales/customers/zz.csv"),
+		filepath.Join(l.Root, "sales/items/part-00000.csv"),
+		filepath.Join(l.Root, "policy.toml"),
+		filepath.Join(link, "customers/zz.csv"),
+		filepath.Join(outside, "..", filepath.Base(outside), "into-lake", "shops", "part-00000.csv"),
+		filepath.Join(l.Root, "weblogs", "..", "sales", "customers", "x.csv"),
+	} {
+		_, err := s.Export(context.Background(), forged, path, "csv", true)
+		if err == nil || !strings.Contains(err.Error(), "inside the lake") {
+			t.Errorf("export to %s: %v", path, err)
+		}
+	}
+	if after := lakeFiles(t, l.Root); !slices.Equal(before, after) {
+		t.Errorf("an export changed the lake's files:\n%v\n%v", before, after)
+	}
+	if now, _ := os.ReadFile(filepath.Join(l.Root, "policy.toml")); string(now) != string(policy) {
+		t.Error("an export changed policy.toml")
+	}
+	_, rows, err := result(open(t, l, pol, "admin"), "SELECT count(*) FROM sales.customers WHERE name = 'Forged'")
+	if err != nil || rows[0][0] != "0" {
+		t.Errorf("forged customers: %v %v", rows, err)
+	}
+	// Outside the lake: a new file is written, an existing one only on request.
+	dest := filepath.Join(outside, "mine.csv")
+	if _, err := s.Export(context.Background(), "SELECT 1 AS x", dest, "csv", false); err != nil {
+		t.Fatal(err)
+	}
+	var exists *queries.ExistsError
+	if _, err := s.Export(context.Background(), "SELECT 2 AS x", dest, "csv", false); !errors.As(err, &exists) {
+		t.Errorf("over an existing file without overwrite: %v", err)
+	}
+	if data, _ := os.ReadFile(dest); string(data) != "x\n1\n" {
+		t.Errorf("the existing file became %q", data)
+	}
+	if _, err := s.Export(context.Background(), "SELECT 2 AS x", dest, "csv", true); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(dest); string(data) != "x\n2\n" {
+		t.Errorf("the overwritten file is %q", data)
+	}
+	if dir := queries.DefaultExportDir(l.Root); within(l.Root, dir) {
+		t.Errorf("the default export folder %s is inside the lake", dir)
+	}
+}
+
+func within(root, dir string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && !strings.HasPrefix(rel, "..")
 }

@@ -103,8 +103,10 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 		return fmt.Errorf("parse: %w", err)
 	}
 	switch {
-	case doc.Error && doc.ErrorType == "not implemented" && (keyword == "PIVOT" || keyword == "UNPIVOT"):
-		return refuse("%s needs its values listed (ON column IN (...)): without them DuckDB first runs a hidden query of its own", keyword)
+	case doc.Error && doc.ErrorType == "not implemented" && mentionsPivot(text):
+		return refuse("PIVOT needs its values listed (ON column IN (...)): without them DuckDB first runs a hidden query of its own")
+	case doc.Error && doc.ErrorType == "not implemented" && (keyword == "SELECT" || keyword == "WITH" || keyword == "FROM"):
+		return refuse("DuckDB's parser cannot hand this statement over for checking (%s), so tarn does not run it", doc.Message)
 	case doc.Error && doc.ErrorType == "not implemented":
 		if keyword == "" {
 			keyword = "this"
@@ -251,6 +253,9 @@ func (g *guard) walkObject(n map[string]any, sc *scope, sink map[string]int, c *
 	}
 	if err := checkFunction(n); err != nil {
 		return err
+	}
+	if n["class"] == "PARAMETER" {
+		return refuse("parameters ($1, ?) are not supported: write the values into the statement")
 	}
 	sc, err := g.walkWith(n, sc, c)
 	if err != nil {
@@ -410,6 +415,18 @@ func (g *guard) checkTable(n map[string]any, sc *scope, sink map[string]int, c *
 	c.refs = append(c.refs, key)
 	sink[key] = min(sink[key]+1, maxWeight)
 	return nil
+}
+
+// mentionsPivot says whether text has the word PIVOT or UNPIVOT.
+func mentionsPivot(text string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToUpper(text), func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r == '_')
+	}) {
+		if w == "PIVOT" || w == "UNPIVOT" {
+			return true
+		}
+	}
+	return false
 }
 
 // leadingKeyword is the first word of a statement, upper-case, after

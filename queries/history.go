@@ -63,6 +63,18 @@ func (t *Totals) Add(q Query) {
 	t.CostUSD += q.CostUSD
 }
 
+// ReadHistoryAs streams what viewer may read of a workgroup's history: an
+// administrator every query, anyone else its own. Personas who share a
+// workgroup may have different grants, and a query's SQL and error can
+// hold values only its author may see.
+func ReadHistoryAs(root, workgroup string, viewer perms.Persona, each func(Query)) (skipped []string, err error) {
+	return ReadHistory(root, workgroup, func(q Query) {
+		if viewer.Admin || q.Persona == viewer.Name {
+			each(q)
+		}
+	})
+}
+
 // ReadHistory streams a workgroup's history to each, oldest first. A
 // line that does not parse (a torn last write) is reported by number
 // and skipped, so one bad line does not hide the rest.

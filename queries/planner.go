@@ -69,8 +69,7 @@ func (s *Session) openPlanner(ctx context.Context) (*planner, error) {
 	if s.planner != nil {
 		return s.planner, nil
 	}
-	setup := append(createSchemas(s.Lake.Catalog.Databases()), "SET disabled_optimizers = 'late_materialization'")
-	db, conn, err := openDuck(ctx, append(setup, sandbox(readableDirs(s.Lake, s.Visibility), "")...))
+	db, conn, err := openDuck(ctx, append(createSchemas(s.Lake.Catalog.Databases()), sandbox(readableDirs(s.Lake, s.Visibility), "", "late_materialization")...))
 	if err != nil {
 		return nil, fmt.Errorf("planner: %w", err)
 	}

@@ -26,7 +26,9 @@ func (e *RedactedError) Error() string { return e.Msg }
 func (e *RedactedError) Unwrap() error { return e.raw }
 
 var (
-	readerMarks = []string{"CSV Error", "Original Line", "JSON transform error", "Malformed JSON", "in file \"", "Parquet file", "magic bytes", "\n  file = "}
+	// (DuckDB's JSON reader always says `in file "…"`; its json functions'
+	// errors, which quote the persona's own values, do not.)
+	readerMarks = []string{"CSV Error", "Original Line", "in file \"", "Parquet file", "magic bytes", "\n  file = "}
 	lineRE      = regexp.MustCompile(`(?:on Line: |in line )(\d+)`)
 	fileRE      = regexp.MustCompile(`(?:in file "|\n  file = |file '|file ")([^"'\n]+)`)
 )

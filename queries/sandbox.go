@@ -24,12 +24,18 @@ import (
 // DuckDB resolves symlinks and ".." before it compares a path with the
 // allowed folders (tested), but it lets a session write where it may
 // read: the guard and the plan check refuse COPY and every other write.
-func sandbox(dirs []string, tmp string) []string {
+func sandbox(dirs []string, tmp string, disabledOptimizers ...string) []string {
 	quoted := make([]string, len(dirs))
 	for i, d := range dirs {
 		quoted[i] = lake.SQLString(d)
 	}
 	return []string{
+		// DuckDB's CTE filter pusher copies a user's predicate into a
+		// materialised CTE: into a row filter's tarn_filtered, where it
+		// runs on the rows the filter removes (an error could quote one,
+		// and Parquet statistics would prune by it). A row filter must be
+		// a barrier, so the pusher is off in every DuckDB that sees a view.
+		"SET disabled_optimizers = " + lake.SQLString(strings.Join(append([]string{"cte_filter_pusher"}, disabledOptimizers...), ",")),
 		"SET temp_directory = " + lake.SQLString(tmp),
 		"SET allowed_directories = [" + strings.Join(quoted, ", ") + "]",
 		"SET autoinstall_known_extensions = false",

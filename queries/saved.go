@@ -21,11 +21,29 @@ const SavedFile = "queries.toml"
 // Saved is a named query. Its SQL may say {table} where a table name goes:
 // run on its own it reads Table; the benchmark and the compare view put
 // each layout of a demo table there instead.
+//
+// Saved queries belong to a workgroup, as Athena's named queries do: a
+// persona sees, runs, replaces and deletes its own workgroup's, and uses
+// the shared ones (no workgroup) that administrators publish, whose table
+// it may see. Another workgroup's queries, their SQL and names included,
+// are as if they did not exist. Names are unique within a workgroup.
 type Saved struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description"`
 	Table       string `toml:"table"`
 	SQL         string `toml:"sql"`
+	Workgroup   string `toml:"workgroup"`
+}
+
+// Shared says whether q is published to every persona by an administrator.
+func (q Saved) Shared() bool { return q.Workgroup == "" }
+
+// ownWorkgroup is the workgroup a persona's saved queries belong to.
+func ownWorkgroup(p perms.Persona) string {
+	if p.Workgroup == "" {
+		return "primary"
+	}
+	return p.Workgroup
 }
 
 // TablePlaceholder is the {table} marker in a saved query's SQL.
@@ -50,21 +68,34 @@ func SourceQueries() []Saved {
 	}
 }
 
-// LoadSavedFor reads the saved queries that a persona may see: those
-// whose table it may describe, or that name none. A saved query of a
-// hidden table would tell the persona that the table exists.
+// LoadSavedFor reads the saved queries a persona may see: its own
+// workgroup's first, then the shared ones whose table it may describe (a
+// saved query of a hidden table would tell it that the table exists). An
+// administrator sees every workgroup's too, after those.
 func LoadSavedFor(root string, cat *lake.Catalog, vis perms.Visibility) ([]Saved, error) {
 	all, err := LoadSaved(root)
-	return slices.DeleteFunc(all, func(q Saved) bool {
-		if q.Table == "" {
-			return false
+	own := ownWorkgroup(vis.Persona)
+	rank := func(q Saved) int {
+		switch {
+		case q.Workgroup == own:
+			return 0
+		case q.Shared():
+			return 1
 		}
-		t, ok := cat.Find(q.Table)
-		if ok {
-			_, ok = vis.Lookup(t.Database, t.Name)
+		return 2
+	}
+	all = slices.DeleteFunc(all, func(q Saved) bool {
+		if q.Shared() && q.Table != "" {
+			t, ok := cat.Find(q.Table)
+			if ok {
+				_, ok = vis.Lookup(t.Database, t.Name)
+			}
+			return !ok
 		}
-		return !ok
-	}), err
+		return !q.Shared() && q.Workgroup != own && !vis.Persona.Admin
+	})
+	slices.SortStableFunc(all, func(a, b Saved) int { return rank(a) - rank(b) })
+	return all, err
 }
 
 type savedFile struct {
@@ -98,17 +129,20 @@ func LoadSaved(root string) ([]Saved, error) {
 		bad := func(field, msg string) error {
 			return fmt.Errorf("%s:%d: query entry %d: %s: %s", file, loc.Line("query", i, field), i+1, field, msg)
 		}
+		key := q.Workgroup + "/" + q.Name
 		switch {
 		case !savedNameRE.MatchString(q.Name):
 			return nil, bad("name", fmt.Sprintf("%q must be lower-case letters, digits, - and _", q.Name))
-		case seen[q.Name]:
+		case q.Workgroup != "" && !perms.ValidName(q.Workgroup):
+			return nil, bad("workgroup", fmt.Sprintf("%q is not a workgroup name", q.Workgroup))
+		case seen[key]:
 			return nil, bad("name", fmt.Sprintf("query %q is saved twice", q.Name))
 		case strings.TrimSpace(q.SQL) == "":
 			return nil, bad("sql", "is empty")
 		case strings.Contains(q.SQL, TablePlaceholder) && q.Table == "":
 			return nil, bad("table", "the SQL says {table} but no table is given")
 		}
-		seen[q.Name] = true
+		seen[key] = true
 	}
 	return f.Queries, nil
 }
@@ -123,17 +157,24 @@ func FindSaved(saved []Saved, name string) (Saved, bool) {
 	return Saved{}, false
 }
 
-// SaveQuery adds q to the lake's saved queries, or replaces the one of the
-// same name when replace is set.
-func SaveQuery(root string, q Saved, replace bool) error {
+// SaveQuery adds q to the lake's saved queries on behalf of persona as,
+// or replaces the one of the same name and workgroup when replace is set.
+// A persona's query goes to its own workgroup; an administrator's goes
+// where q.Workgroup says (shared when empty).
+func SaveQuery(root string, q Saved, replace bool, as perms.Persona) error {
 	if !savedNameRE.MatchString(q.Name) {
 		return fmt.Errorf("query name %q must be lower-case letters, digits, - and _", q.Name)
 	}
 	if strings.Contains(q.SQL, TablePlaceholder) && q.Table == "" {
 		return fmt.Errorf("the SQL says {table}: give the table it reads by default")
 	}
+	if !as.Admin {
+		q.Workgroup = ownWorkgroup(as)
+	} else if q.Workgroup != "" && !perms.ValidName(q.Workgroup) {
+		return fmt.Errorf("workgroup %q is not a workgroup name", q.Workgroup)
+	}
 	return editSaved(root, func(saved []Saved) ([]Saved, error) {
-		i := slices.IndexFunc(saved, func(x Saved) bool { return x.Name == q.Name })
+		i := slices.IndexFunc(saved, func(x Saved) bool { return x.Name == q.Name && x.Workgroup == q.Workgroup })
 		switch {
 		case i >= 0 && !replace:
 			return nil, fmt.Errorf("a query named %q is already saved (replace it explicitly)", q.Name)
@@ -145,10 +186,16 @@ func SaveQuery(root string, q Saved, replace bool) error {
 	})
 }
 
-// DeleteSaved removes a saved query by name.
-func DeleteSaved(root, name string) error {
+// DeleteSaved removes a saved query of workgroup by name, on behalf of
+// persona as: anyone's own workgroup's, and only an administrator's a
+// shared one or another workgroup's. A query the persona may not delete is
+// not found, as one that does not exist.
+func DeleteSaved(root, workgroup, name string, as perms.Persona) error {
+	if !as.Admin {
+		workgroup = ownWorkgroup(as)
+	}
 	return editSaved(root, func(saved []Saved) ([]Saved, error) {
-		i := slices.IndexFunc(saved, func(x Saved) bool { return x.Name == name })
+		i := slices.IndexFunc(saved, func(x Saved) bool { return x.Name == name && x.Workgroup == workgroup })
 		if i < 0 {
 			return nil, fmt.Errorf("no saved query named %q", name)
 		}
@@ -191,6 +238,9 @@ func writeSaved(root string, saved []Saved) error {
 			fmt.Fprintf(&b, "\n[[query]]\nname = %s\ndescription = %s\n", lake.TOMLString(q.Name), lake.TOMLString(q.Description))
 			if q.Table != "" {
 				fmt.Fprintf(&b, "table = %s\n", lake.TOMLString(q.Table))
+			}
+			if q.Workgroup != "" {
+				fmt.Fprintf(&b, "workgroup = %s\n", lake.TOMLString(q.Workgroup))
 			}
 			fmt.Fprintf(&b, "sql = %s\n", lake.TOMLString(q.SQL))
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/perms"
 	"tarn/queries"
 )
 
@@ -26,7 +27,8 @@ func TestSavedQueriesFile(t *testing.T) {
 		t.Errorf("like over another layout runs %q", got)
 	}
 	// Users' queries survive: the demo never rewrites the file.
-	if err := queries.SaveQuery(root, queries.Saved{Name: "mine", SQL: "SELECT 1"}, false); err != nil {
+	admin := perms.Persona{Name: "admin", Admin: true}
+	if err := queries.SaveQuery(root, queries.Saved{Name: "mine", SQL: "SELECT 1"}, false, admin); err != nil {
 		t.Fatal(err)
 	}
 	if wrote, _ := queries.WriteDemoSaved(root); wrote {
@@ -35,7 +37,7 @@ func TestSavedQueriesFile(t *testing.T) {
 	if saved, _ = queries.LoadSaved(root); len(saved) != 4 {
 		t.Errorf("%d saved after adding one", len(saved))
 	}
-	if err := queries.SaveQuery(root, queries.Saved{Name: "x", SQL: "SELECT * FROM {table}"}, false); err == nil {
+	if err := queries.SaveQuery(root, queries.Saved{Name: "x", SQL: "SELECT * FROM {table}"}, false, admin); err == nil {
 		t.Error("a {table} query without a table was saved")
 	}
 }
@@ -77,5 +79,102 @@ func TestHistoryTotalsSkipATornLine(t *testing.T) {
 	}
 	if totals.Queries != 2 || totals.States[queries.Succeeded] != 2 || totals.DataScanned <= 0 || totals.BilledBytes != 2*(10<<20) {
 		t.Errorf("totals %+v", totals)
+	}
+}
+
+// Saved queries belong to a workgroup: a persona sees, replaces and
+// deletes its own workgroup's and uses the shared ones whose table it may
+// see; another workgroup's are as if they did not exist.
+func TestSavedQueriesBelongToAWorkgroup(t *testing.T) {
+	l, pol := governedLake(t)
+	root := l.Root
+	persona := func(name string) perms.Persona { p, _ := pol.Persona(name); return p }
+	admin, analyst, east := persona("admin"), persona("analyst"), persona("sales_east")
+	if _, err := queries.WriteDemoSaved(root); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		q  queries.Saved
+		as perms.Persona
+	}{
+		{queries.Saved{Name: "shops", Table: "sales.shops", SQL: "SELECT * FROM {table} WHERE shop_name = '" + canaryShop + "'"}, admin},
+		{queries.Saved{Name: "pub", SQL: "SELECT 1"}, admin},
+		{queries.Saved{Name: "mine", SQL: "SELECT 'analyst'"}, analyst},
+		{queries.Saved{Name: "mine", SQL: "SELECT '" + canaryName + "'"}, east},
+	} {
+		if err := queries.SaveQuery(root, c.q, false, c.as); err != nil {
+			t.Fatalf("%s saving %s: %v", c.as.Name, c.q.Name, err)
+		}
+	}
+	names := func(p perms.Persona) string {
+		vis, err := pol.Visibility(l.Catalog, p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err := queries.LoadSavedFor(root, l.Catalog, vis)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, q := range saved {
+			out = append(out, q.Name+"@"+q.Workgroup)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := names(analyst); got != "mine@analytics full@ like@ projection@ pub@" {
+		t.Errorf("the analyst sees %q", got)
+	}
+	if got := names(east); got != "mine@sales full@ like@ projection@ pub@" {
+		t.Errorf("sales_east sees %q", got)
+	}
+	for _, name := range []string{"pub", "shops", "full"} {
+		if err := queries.DeleteSaved(root, "", name, analyst); err == nil || err.Error() != `no saved query named "`+name+`"` {
+			t.Errorf("the analyst deleting shared %s: %v", name, err)
+		}
+	}
+	// Replacing a shared name makes the persona's own query; the shared one stays.
+	if err := queries.SaveQuery(root, queries.Saved{Name: "full", SQL: "SELECT 2"}, true, analyst); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := queries.LoadSaved(root)
+	if q, _ := queries.FindSaved(all, "full"); q.SQL != "SELECT * FROM {table}" || !q.Shared() {
+		t.Errorf("the shared full is now %+v", q)
+	}
+	if err := queries.DeleteSaved(root, "", "mine", east); err != nil {
+		t.Errorf("sales_east deleting its own: %v", err)
+	}
+	if got := names(analyst); !strings.HasPrefix(got, "mine@analytics full@analytics full@") {
+		t.Errorf("after sales_east deleted its own, the analyst sees %q", got)
+	}
+	if got := names(admin); !strings.Contains(got, "shops@") || !strings.Contains(got, "mine@analytics") {
+		t.Errorf("the administrator sees %q", got)
+	}
+}
+
+// Personas who share a workgroup may have different grants: each reads
+// only its own queries in the workgroup's history (their SQL and errors
+// hold what only their author may see); an administrator reads all.
+func TestHistoryShowsAPersonaItsOwnQueries(t *testing.T) {
+	l, pol := governedLake(t)
+	for i := range pol.Personas {
+		if pol.Personas[i].Name == "leader" {
+			pol.Personas[i].Workgroup = "analytics"
+		}
+	}
+	result(open(t, l, pol, "leader"), "SELECT '"+canaryEmail+"' AS mine")
+	result(open(t, l, pol, "analyst"), "SELECT 1 AS theirs")
+	persona := func(name string) perms.Persona { p, _ := pol.Persona(name); return p }
+	read := func(viewer string) string {
+		var sqls []string
+		if _, err := queries.ReadHistoryAs(l.Root, "analytics", persona(viewer), func(q queries.Query) { sqls = append(sqls, q.SQL) }); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(sqls, " | ")
+	}
+	if got := read("analyst"); strings.Contains(got, canaryEmail) || !strings.Contains(got, "theirs") {
+		t.Errorf("the analyst reads %q", got)
+	}
+	if got := read("admin"); !strings.Contains(got, canaryEmail) || !strings.Contains(got, "theirs") {
+		t.Errorf("the administrator reads %q", got)
 	}
 }

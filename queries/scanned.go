@@ -41,7 +41,18 @@ type scan struct {
 	columns  []string          // columns read, filter columns included
 	filters  map[string]filter // pushed-down filters by column
 	first    int64             // range()'s first argument: which planner stand-in
+	// recursive: the scan is in the recursive part of a recursive CTE,
+	// which DuckDB runs again on every step: how often it reads is not
+	// known before the query runs.
+	recursive bool
 }
+
+// errRescanned refuses a recursive CTE that reads a table in its
+// recursive part: its data scanned cannot be known, nor held to a limit,
+// before it runs.
+var errRescanned = &RefusedError{"a recursive CTE may not read a table in its recursive part: DuckDB reads the table again on every step, " +
+	"so what the query scans cannot be known before it runs. Read the table once in a MATERIALIZED CTE ahead of the recursive one " +
+	"(WITH RECURSIVE t AS MATERIALIZED (SELECT ...), r AS (... FROM t ...))"}
 
 // planScans reads the scans of text's optimised plan.
 func planScans(ctx context.Context, conn *sql.Conn, text string) ([]scan, error) {
@@ -59,22 +70,32 @@ func planScans(ctx context.Context, conn *sql.Conn, text string) ([]scan, error)
 		return nil, fmt.Errorf("plan: %v", doc["error_message"])
 	}
 	var scans []scan
-	collectScans(doc["plans"], &scans)
+	collectScans(doc["plans"], false, &scans)
 	return scans, nil
 }
 
-func collectScans(node any, out *[]scan) {
+// collectScans gathers the plan's scans; recursive says whether node is
+// inside the recursive part of a recursive CTE (its second child).
+func collectScans(node any, recursive bool, out *[]scan) {
 	switch n := node.(type) {
 	case []any:
 		for _, c := range n {
-			collectScans(c, out)
+			collectScans(c, recursive, out)
 		}
 	case map[string]any:
 		if n["type"] == "LOGICAL_GET" {
-			*out = append(*out, scanOf(n))
+			sc := scanOf(n)
+			sc.recursive = recursive
+			*out = append(*out, sc)
 		}
-		for _, c := range n {
-			collectScans(c, out)
+		children := asList(n["children"])
+		for k, c := range n {
+			if k != "children" {
+				collectScans(c, recursive, out)
+			}
+		}
+		for i, c := range children {
+			collectScans(c, recursive || n["type"] == "LOGICAL_RECURSIVE_CTE" && i == 1, out)
 		}
 	}
 }
@@ -202,6 +223,9 @@ func (s *Session) explainScans(c checked, p plan) error {
 	}
 	reads := map[string]int{}
 	for _, sc := range p.scans {
+		if sc.recursive {
+			return errRescanned
+		}
 		table, ok := s.standInTable(p, sc)
 		if !ok {
 			table, ok = scanFolder(sc, byDir)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -77,6 +78,9 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		a.overlay = a.historyList(msg)
 	case exportedMsg:
 		a.flash = msg.text
+		if msg.exists != nil {
+			a.overlay = a.overwritePrompt(*msg.exists)
+		}
 	case savedMsg:
 		a.flash, a.ctx.Saved = msg.note, msg.saved
 	case tagEditMsg:
@@ -122,10 +126,10 @@ type historyMsg struct {
 }
 
 func (a *App) openHistory() tea.Cmd {
-	root, wg := a.ctx.Lake.Root, a.ctx.Workgroup.Name
+	root, wg, viewer := a.ctx.Lake.Root, a.ctx.Workgroup.Name, a.ctx.Persona
 	return func() tea.Msg {
 		var msg historyMsg
-		_, msg.err = queries.ReadHistory(root, wg, func(q queries.Query) {
+		_, msg.err = queries.ReadHistoryAs(root, wg, viewer, func(q queries.Query) {
 			msg.totals.Add(q)
 			msg.queries = append(msg.queries, q)
 			if len(msg.queries) > 500 {
@@ -186,10 +190,11 @@ type savedMsg struct {
 // savePrompt saves the editor's query under a name (queries.toml).
 func (a *App) savePrompt() overlay {
 	text, root, cat, vis := a.editor.Text(), a.ctx.Lake.Root, a.ctx.Lake.Catalog, a.ctx.Visibility
+	as := a.ctx.Persona
 	return &promptOverlay{ctx: a.ctx, title: "Save the query", label: "Name (lower-case letters, digits, - and _):",
 		note: oneLine(text), submit: func(name string) tea.Cmd {
 			return func() tea.Msg {
-				err := queries.SaveQuery(root, queries.Saved{Name: strings.TrimSpace(name), SQL: text}, false)
+				err := queries.SaveQuery(root, queries.Saved{Name: strings.TrimSpace(name), SQL: text}, false, as)
 				saved, _ := queries.LoadSavedFor(root, cat, vis)
 				if err != nil {
 					return savedMsg{"not saved: " + err.Error(), saved}
@@ -199,33 +204,63 @@ func (a *App) savePrompt() overlay {
 		}}
 }
 
-// exportedMsg reports an export.
-type exportedMsg struct{ text string }
+// exportedMsg reports an export; exists asks whether to overwrite.
+type exportedMsg struct {
+	text   string
+	exists *exportJob
+}
 
+// exportJob is one export the user asked for.
+type exportJob struct{ text, path, format string }
+
+// exportPrompt asks where to export the editor's query. The default is in
+// tarn's exports folder, outside the lake: an export may not write inside
+// it (queries.Export refuses).
 func (a *App) exportPrompt() overlay {
-	home, _ := os.UserHomeDir()
-	return &promptOverlay{ctx: a.ctx, title: "Export results", label: "Export the rows to (.csv .json .parquet):",
-		value: filepath.Join(home, "tarn-export.csv"), note: "runs the query again, as " + a.ctx.Persona.Name + ", and writes every row",
+	dir := queries.DefaultExportDir(a.ctx.Lake.Root)
+	return &promptOverlay{ctx: a.ctx, title: "Export results", label: "Export the rows to (.csv .json .parquet, outside the lake):",
+		value: filepath.Join(dir, "tarn-export.csv"), note: "runs the query again, as " + a.ctx.Persona.Name + ", and writes every row",
 		submit: func(path string) tea.Cmd {
 			format := strings.TrimPrefix(filepath.Ext(path), ".")
 			if !slices.Contains(queries.ExportFormats, format) {
-				return func() tea.Msg { return exportedMsg{"export: the file must end in .csv, .json or .parquet"} }
+				return func() tea.Msg { return exportedMsg{text: "export: the file must end in .csv, .json or .parquet"} }
 			}
-			text, w := a.editor.Text(), a.w
-			return func() tea.Msg {
-				var st queries.Stats
-				err := w.do(func(s *queries.Session) error {
-					w.closeOpen()
-					var err error
-					st, err = s.Export(context.Background(), text, path, format)
-					return err
-				})
-				if err != nil {
-					return exportedMsg{"export failed: " + firstLine(err.Error())}
-				}
-				return exportedMsg{fmt.Sprintf("exported %s to %s", queries.Plural(int(st.Rows), "row"), path)}
-			}
+			return exportCmd(a.w, exportJob{a.editor.Text(), path, format}, dir, false)
 		}}
+}
+
+// exportCmd runs an export off the UI, creating the default exports
+// folder if the export goes there.
+func exportCmd(w *worker, job exportJob, defaultDir string, overwrite bool) tea.Cmd {
+	return func() tea.Msg {
+		if filepath.Dir(job.path) == defaultDir {
+			os.MkdirAll(defaultDir, 0o755)
+		}
+		var st queries.Stats
+		err := w.do(func(s *queries.Session) error {
+			w.closeOpen()
+			var err error
+			st, err = s.Export(context.Background(), job.text, job.path, job.format, overwrite)
+			return err
+		})
+		var exists *queries.ExistsError
+		switch {
+		case errors.As(err, &exists):
+			return exportedMsg{text: exists.Error(), exists: &job}
+		case err != nil:
+			return exportedMsg{text: "export failed: " + firstLine(err.Error())}
+		}
+		return exportedMsg{text: fmt.Sprintf("exported %s to %s", queries.Plural(int(st.Rows), "row"), job.path)}
+	}
+}
+
+// overwritePrompt asks before an export replaces a file.
+func (a *App) overwritePrompt(job exportJob) overlay {
+	dir := queries.DefaultExportDir(a.ctx.Lake.Root)
+	return &listOverlay{ctx: a.ctx, title: filepath.Base(job.path) + " exists", items: []listItem{
+		{text: "Keep it: export under another name (ctrl+e)", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
+		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, dir, true)},
+	}}
 }
 
 // openFromCatalog opens the access matrix or the tag editor for the

@@ -320,3 +320,53 @@ func TestFlowARevokeElsewhereReachesTheWorkbench(t *testing.T) {
 		t.Errorf("choosing the persona again brought the column back:\n%s", s)
 	}
 }
+
+// ctrl+e suggests a file outside the lake, refuses one inside it (a file
+// in a table's folder would add rows to the table), and asks before it
+// replaces a file.
+func TestFlowExportStaysOutsideTheLakeAndAsksBeforeOverwriting(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	f := startFlow(t, "analyst")
+	f.run("SELECT customer_id FROM sales.customers LIMIT 5")
+	f.waitFor("SUCCEEDED")
+	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	f.waitFor("Export results", "/tarn/expor") // the default: tarn/exports/tarn-export.csv
+	f.keys("enter")
+	f.waitFor("exported 5 rows to")
+
+	inside := f.root + "/sales/customers/zz.csv"
+	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	f.waitFor("Export results")
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	f.tm.Send(tea.PasteMsg{Content: inside})
+	f.keys("enter")
+	f.waitFor("export failed", "inside the lake")
+	if _, err := os.Stat(inside); err == nil {
+		t.Fatal("the export wrote into a table's folder")
+	}
+
+	out := t.TempDir() + "/ids.csv"
+	os.WriteFile(out, []byte("keep me\n"), 0o644)
+	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	f.waitFor("Export results")
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	f.tm.Send(tea.PasteMsg{Content: out})
+	f.keys("enter")
+	f.waitFor("ids.csv exists", "Keep it", "Overwrite")
+	f.keys("enter") // keep
+	f.waitFor("kept")
+	if data, _ := os.ReadFile(out); string(data) != "keep me\n" {
+		t.Fatalf("keeping the file changed it: %q", data)
+	}
+	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	f.waitFor("Export results")
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	f.tm.Send(tea.PasteMsg{Content: out})
+	f.keys("enter")
+	f.waitFor("ids.csv exists")
+	f.keys("down", "enter") // overwrite
+	f.waitFor("exported 5 rows to")
+	if data, _ := os.ReadFile(out); !strings.HasPrefix(string(data), "customer_id\n") {
+		t.Errorf("the overwritten file holds %q", data)
+	}
+}
