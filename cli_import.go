@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"tarn/lake"
+	"tarn/perms"
 	"tarn/queries"
 )
 
@@ -16,6 +18,7 @@ func runImport(e *env, args []string) error {
 	gz := fs.Bool("gzip", false, "gzip the output files (csv and json)")
 	input := fs.String("input", "", "input kind: csv, json or log (default: detect)")
 	replace := fs.Bool("replace", false, "replace an existing table of the same name")
+	updatePolicy := fs.Bool("update-policy", false, "with --replace: drop from the policy what names columns the new table lacks (where that narrows access)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -32,6 +35,7 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	opts.Check = func(cat *lake.Catalog) error { return policyFollows(e, cat, *updatePolicy, *db+"."+*table) }
 	rep, err := l.Import(e.ctx, opts)
 	reportMalformed(e, rep)
 	if err != nil {
@@ -41,6 +45,38 @@ func runImport(e *env, args []string) error {
 		queries.Plural(len(files), "file"), rep.Input, rep.Table.QualifiedName(),
 		lake.Layout{Format: opts.Format, Compression: opts.Compression}.Kind(),
 		queries.Plural(opts.Parts, "file"))
+	return nil
+}
+
+// policyFollows checks the policy against the catalog an import would
+// make: a replaced table whose columns changed must not leave the policy
+// naming columns that are gone (every command of every persona would then
+// fail). With update it drops what it safely can and says what changed.
+func policyFollows(e *env, cat *lake.Catalog, update bool, table string) error {
+	pol, err := perms.Load(e.lakeRoot, nil, nil)
+	if err != nil {
+		return err
+	}
+	validate, done, err := queries.RowFilterValidator()
+	if err != nil {
+		return err
+	}
+	defer done()
+	broken := pol.Broken(cat, validate)
+	if len(broken) == 0 {
+		return nil
+	}
+	if !update {
+		return fmt.Errorf("import: the new columns of %s would break the policy, so nothing was changed:\n  %s\nedit policy.toml first, or pass --update-policy to drop what names the gone columns",
+			table, strings.Join(broken, "\n  "))
+	}
+	changes, err := perms.DropMissingColumns(e.lakeRoot, cat, validate, "import --replace "+table)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	for _, c := range changes {
+		fmt.Fprintln(e.stderr, "policy.toml:", c)
+	}
 	return nil
 }
 

@@ -61,8 +61,19 @@ func kindOf(name string) (fileKind, bool) {
 // registers the folders as tables. Registered folders whose first file's
 // schema differs from the catalog are reported as changed (and updated when
 // update is set). Unreadable files are reported and left out.
+//
+// The crawl holds the catalog's lock from the moment it reads lake.toml
+// to the moment it saves it, so no other change is lost meanwhile.
 func (l *Lake) Crawl(ctx context.Context, dir string, update bool) (CrawlReport, error) {
 	var rep CrawlReport
+	unlock, err := l.lockCatalog()
+	if err != nil {
+		return rep, err
+	}
+	defer unlock()
+	if err := l.reload(); err != nil {
+		return rep, err
+	}
 	folders, err := l.dataFolders(dir, &rep)
 	if err != nil {
 		return rep, err

@@ -237,8 +237,10 @@ func (l *Lake) writeDemoTable(ctx context.Context, j demoJob, onFile func()) err
 	if err := WriteLayout(ctx, l.Dir(j.table), j.data(), j.layout, opts); err != nil {
 		return err
 	}
-	l.Catalog.Put(j.table)
-	return l.Save()
+	return l.Update(func(c *Catalog) error {
+		c.Put(j.table)
+		return nil
+	})
 }
 
 // HumanBytes formats a byte count with binary units.

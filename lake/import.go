@@ -36,6 +36,10 @@ type ImportOptions struct {
 	Compression Compression
 	Parts       int  // number of output files
 	Replace     bool // replace an existing table of the same name
+	// Check, if set, sees the catalog as it would be with the new table,
+	// under the catalog's lock, before anything is replaced: the command
+	// line checks the policy against the new schema there.
+	Check func(*Catalog) error
 }
 
 // LineError is one input line that could not be read.
@@ -61,9 +65,12 @@ const maxExamples = 5
 
 // Import reads the files, writes them as a new table in the requested
 // layout and registers it. Nothing in the lake changes unless it succeeds.
+// The files are written to a hidden folder first; installing them and
+// registering the table happen together under the catalog's lock, after
+// the target is checked again against lake.toml as it is then.
 func (l *Lake) Import(ctx context.Context, opts ImportOptions) (ImportReport, error) {
 	var rep ImportReport
-	t, err := l.importTarget(opts)
+	t, err := l.importTarget(l.Catalog, opts)
 	if err != nil {
 		return rep, err
 	}
@@ -73,20 +80,57 @@ func (l *Lake) Import(ctx context.Context, opts ImportOptions) (ImportReport, er
 	}
 	rep.Input = kind
 	lay := Layout{opts.Format, opts.Compression, opts.Parts}
-	if kind == InputLog {
-		err = l.importLog(ctx, opts, &t, lay, &rep)
-	} else {
-		err = l.importWithDuckDB(ctx, opts.Files, kind, &t, lay)
-	}
+	tmp, err := stageDir(l.Dir(t), func(tmp string) error {
+		if kind == InputLog {
+			return importLog(ctx, opts, tmp, &t, lay, &rep)
+		}
+		return importWithDuckDB(ctx, opts.Files, kind, tmp, &t, lay)
+	})
 	if err != nil {
 		return rep, err
 	}
+	defer os.RemoveAll(tmp) // a no-op once installed
 	rep.Table, rep.Rows = t, t.Rows
-	l.Catalog.Put(t)
-	return rep, l.Save()
+	return rep, l.register(t, tmp, opts)
 }
 
-func (l *Lake) importTarget(opts ImportOptions) (Table, error) {
+// register installs the staged files as t's folder and puts t in the
+// catalog, under the catalog's lock; if the catalog cannot be saved, the
+// table's old files are put back.
+func (l *Lake) register(t Table, tmp string, opts ImportOptions) error {
+	unlock, err := l.lockCatalog()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := l.reload(); err != nil {
+		return err
+	}
+	if _, err := l.importTarget(l.Catalog, opts); err != nil {
+		return err
+	}
+	l.Catalog.Put(t)
+	if opts.Check != nil {
+		if err := opts.Check(l.Catalog); err != nil {
+			l.reload()
+			return err
+		}
+	}
+	undo, keep, err := installDir(tmp, l.Dir(t))
+	if err != nil {
+		l.reload()
+		return fmt.Errorf("import: %w", err)
+	}
+	if err := l.Save(); err != nil {
+		undo()
+		l.reload()
+		return fmt.Errorf("import: %w", err)
+	}
+	return keep()
+}
+
+// importTarget checks that opts may make its table in cat.
+func (l *Lake) importTarget(cat *Catalog, opts ImportOptions) (Table, error) {
 	t := Table{Database: opts.Database, Name: opts.Table, Location: opts.Database + "/" + opts.Table,
 		Format: opts.Format, Compression: opts.Compression, Origin: OriginImport,
 		Columns: []Column{{"placeholder", "VARCHAR"}}}
@@ -99,7 +143,7 @@ func (l *Lake) importTarget(opts ImportOptions) (Table, error) {
 	if err := validateTable(t); err != nil {
 		return t, fmt.Errorf("import: %v", err)
 	}
-	if old, ok := l.Catalog.Lookup(t.Database, t.Name); ok {
+	if old, ok := cat.Lookup(t.Database, t.Name); ok {
 		if !opts.Replace {
 			return t, fmt.Errorf("import: table %s already exists (at %s); use --replace to overwrite it", t.QualifiedName(), old.Location)
 		}
@@ -109,7 +153,7 @@ func (l *Lake) importTarget(opts ImportOptions) (Table, error) {
 	} else if _, err := os.Stat(l.Dir(t)); err == nil {
 		return t, fmt.Errorf("import: folder %s already exists and is not table %s; nothing was changed", t.Location, t.QualifiedName())
 	}
-	others := &Catalog{Tables: slices.DeleteFunc(slices.Clone(l.Catalog.Tables), func(o Table) bool { return o.QualifiedName() == t.QualifiedName() })}
+	others := &Catalog{Tables: slices.DeleteFunc(slices.Clone(cat.Tables), func(o Table) bool { return o.QualifiedName() == t.QualifiedName() })}
 	if err := others.FolderConflict(t.Location); err != nil {
 		return t, fmt.Errorf("import: %v", err)
 	}
@@ -245,7 +289,7 @@ func isGzip(path string) bool {
 
 // importLog parses access logs in Go; malformed lines are counted and the
 // first few reported, never fatal and never silently dropped.
-func (l *Lake) importLog(ctx context.Context, opts ImportOptions, t *Table, lay Layout, rep *ImportReport) error {
+func importLog(ctx context.Context, opts ImportOptions, dir string, t *Table, lay Layout, rep *ImportReport) error {
 	var records []LogRecord
 	for _, path := range opts.Files {
 		if err := readLog(path, &records, rep); err != nil {
@@ -256,7 +300,10 @@ func (l *Lake) importLog(ctx context.Context, opts ImportOptions, t *Table, lay 
 		return fmt.Errorf("import: no readable log lines in %s (%d malformed)", strings.Join(opts.Files, ", "), rep.Malformed)
 	}
 	ds := RowsOf(records)
-	if err := WriteLayout(ctx, l.Dir(*t), ds, lay, LayoutOptions{}); err != nil {
+	if lay.Files < 1 || lay.Files > ds.Len() {
+		return fmt.Errorf("import: cannot split %d rows into %d files", ds.Len(), lay.Files)
+	}
+	if err := writeParts(ctx, dir, ds, lay, nil); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	t.Columns, t.Rows = ds.Columns(), int64(ds.Len())
@@ -294,7 +341,7 @@ func readLog(path string, records *[]LogRecord, rep *ImportReport) error {
 
 // importWithDuckDB reads CSV or JSON lines with DuckDB's readers (schema
 // detected) and writes each part with COPY.
-func (l *Lake) importWithDuckDB(ctx context.Context, files []string, kind InputKind, t *Table, lay Layout) error {
+func importWithDuckDB(ctx context.Context, files []string, kind InputKind, dir string, t *Table, lay Layout) error {
 	db, err := OpenDuckDB()
 	if err != nil {
 		return err
@@ -330,9 +377,7 @@ func (l *Lake) importWithDuckDB(ctx context.Context, files []string, kind InputK
 	if err := validateTable(*t); err != nil {
 		return fmt.Errorf("import: %v", err)
 	}
-	return ReplaceDirAtomically(l.Dir(*t), func(tmp string) error {
-		return copyParts(ctx, db, tmp, lay, int(rows))
-	})
+	return copyParts(ctx, db, dir, lay, int(rows))
 }
 
 func copyParts(ctx context.Context, db *sql.DB, dir string, lay Layout, rows int) error {

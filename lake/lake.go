@@ -109,7 +109,49 @@ func Exists(root string) bool {
 	return err == nil
 }
 
-// Save writes the catalog atomically, sorted.
+// lockCatalog takes the lake's lock on lake.toml: every read-change-write
+// of the catalog holds it, so concurrent ones (four imports at once) never
+// lose each other's tables.
+func (l *Lake) lockCatalog() (func(), error) {
+	return Lock(filepath.Join(l.Root, "."+CatalogFile+".lock"))
+}
+
+// reload reads lake.toml afresh into the lake; the caller holds the lock.
+func (l *Lake) reload() error {
+	version := StatVersion(l.CatalogPath())
+	cat, err := LoadCatalog(l.CatalogPath())
+	if err != nil {
+		return err
+	}
+	l.Catalog, l.Version = cat, version
+	return nil
+}
+
+// Update changes the catalog under the lake's lock: lake.toml is read
+// afresh, change applied, and the result validated and saved atomically.
+// On an error nothing is saved.
+func (l *Lake) Update(change func(*Catalog) error) error {
+	unlock, err := l.lockCatalog()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := l.reload(); err != nil {
+		return err
+	}
+	if err := change(l.Catalog); err != nil {
+		l.reload()
+		return err
+	}
+	if err := l.Save(); err != nil {
+		l.reload()
+		return err
+	}
+	return nil
+}
+
+// Save writes the catalog atomically, sorted. Callers that read, change
+// and write the catalog use Update, which holds the lake's lock.
 func (l *Lake) Save() error {
 	l.Catalog.Sort()
 	if err := l.Catalog.Validate(); err != nil {

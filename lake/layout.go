@@ -85,25 +85,71 @@ func WriteLayout(ctx context.Context, dir string, ds Dataset, lay Layout, opts L
 // ReplaceDirAtomically lets fill write a temp sibling of dir, syncs it and
 // renames it over dir. If fill fails, dir is left as it was.
 func ReplaceDirAtomically(dir string, fill func(tmp string) error) error {
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	tmp, err := stageDir(dir, fill)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp) // no-op after the rename
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if err := fill(tmp); err != nil {
-		return err
-	}
-	if err := syncTree(tmp); err != nil {
-		return err
-	}
 	return replaceDir(tmp, dir)
+}
+
+// stageDir lets fill write a temp sibling of dir (a dot folder, which the
+// crawler and tables' globs do not see) and syncs it. The caller installs
+// it with installDir, or removes it.
+func stageDir(dir string, fill func(tmp string) error) (string, error) {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return "", err
+	}
+	err = os.Chmod(tmp, 0o755)
+	if err == nil {
+		err = fill(tmp)
+	}
+	if err == nil {
+		err = syncTree(tmp)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	return tmp, nil
+}
+
+// installDir renames tmp to dir, keeping an existing dir aside: undo puts
+// it back (when what depends on the new one failed), keep removes it.
+func installDir(tmp, dir string) (undo, keep func() error, err error) {
+	old := ""
+	if _, err := os.Stat(dir); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return nil, nil, err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		return nil, nil, err
+	}
+	undo = func() error {
+		if err := os.RemoveAll(dir); err != nil || old == "" {
+			return err
+		}
+		return os.Rename(old, dir)
+	}
+	keep = func() error {
+		if err := syncDir(filepath.Dir(dir)); err != nil || old == "" {
+			return err
+		}
+		return os.RemoveAll(old)
+	}
+	return undo, keep, nil
 }
 
 func writeParts(ctx context.Context, dir string, ds Dataset, lay Layout, onFile func()) error {
@@ -220,26 +266,9 @@ func (e *partEncoder) encodeRows(w io.Writer, lo, hi int) error {
 // replaceDir renames tmp to dir, moving an existing dir aside first and
 // removing it only after the new one is in place.
 func replaceDir(tmp, dir string) error {
-	old := ""
-	if _, err := os.Stat(dir); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	_, keep, err := installDir(tmp, dir)
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		return err
-	}
-	if err := syncDir(filepath.Dir(dir)); err != nil {
-		return err
-	}
-	if old != "" {
-		return os.RemoveAll(old)
-	}
-	return nil
+	return keep()
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"tarn/lake"
+	"tarn/perms"
+)
+
+// Four imports run at once, each as a process of its own, all land in
+// lake.toml: each read-change-write of the catalog holds the lake's lock.
+func TestConcurrentImportsLoseNoTable(t *testing.T) {
+	root := smallLake(t)
+	src := filepath.Join(t.TempDir(), "in.csv")
+	os.WriteFile(src, []byte("id,name\n1,a\n2,b\n3,c\n"), 0o644)
+	const n = 4
+	var wg sync.WaitGroup
+	outs := make([]string, n)
+	codes := make([]int, n)
+	for i := range n {
+		wg.Go(func() {
+			cmd := tarnProcess(t, "import", src, "--lake", root, "--db", "crm", "--table", fmt.Sprintf("t%d", i))
+			out, _ := cmd.CombinedOutput()
+			outs[i], codes[i] = string(out), cmd.ProcessState.ExitCode()
+		})
+	}
+	wg.Wait()
+	l, err := lake.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if codes[i] != 0 {
+			t.Errorf("import t%d: exit %d: %s", i, codes[i], outs[i])
+		}
+		if _, ok := l.Catalog.Lookup("crm", fmt.Sprintf("t%d", i)); !ok {
+			t.Errorf("crm.t%d is not in lake.toml", i)
+		}
+	}
+	code, out, errOut := tarn(t, "query", "--lake", root, "--format", "csv",
+		"SELECT count(*) FROM crm.t0, crm.t1, crm.t2, crm.t3")
+	if code != 0 || !strings.Contains(out, "81") {
+		t.Errorf("the four tables read: exit %d %s %s", code, out, errOut)
+	}
+}
+
+// import --replace with other columns would leave the policy naming
+// columns that are gone, and every command of every persona failing: it
+// is refused with the entries that would break, or with --update-policy
+// those are dropped where that narrows access, and it says so.
+func TestReplacingATableChecksThePolicy(t *testing.T) {
+	root := governedCLILake(t)
+	src := filepath.Join(t.TempDir(), "customers.csv")
+	os.WriteFile(src, []byte("customer_id,region,name\n1,east,a\n2,west,b\n"), 0o644)
+	policy := filepath.Join(root, perms.PolicyFile)
+	before, _ := os.ReadFile(policy)
+	catalog, _ := os.ReadFile(filepath.Join(root, lake.CatalogFile))
+	code, _, errOut := tarn(t, "import", src, "--lake", root, "--db", "sales", "--table", "customers", "--to", "csv", "--replace")
+	for _, want := range []string{"would break the policy", "mask entry 1 (sales_east on sales.customers.phone)", "--update-policy"} {
+		if code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("replace without --update-policy: exit %d, lacks %q:\n%s", code, want, errOut)
+		}
+	}
+	if now, _ := os.ReadFile(policy); string(now) != string(before) {
+		t.Error("the refused import changed the policy")
+	}
+	if now, _ := os.ReadFile(filepath.Join(root, lake.CatalogFile)); string(now) != string(catalog) {
+		t.Error("the refused import changed the catalog")
+	}
+	if code, out, _ := tarn(t, "query", "--lake", root, "--format", "csv", "SELECT count(*) FROM sales.customers"); code != 0 || !strings.Contains(out, "5000") {
+		t.Errorf("the table's old files are not in place: %s", out)
+	}
+
+	code, _, errOut = tarn(t, "import", src, "--lake", root, "--db", "sales", "--table", "customers", "--to", "csv", "--replace", "--update-policy")
+	if code != 0 || !strings.Contains(errOut, "removed the last4 mask of sales_east on sales.customers.phone") {
+		t.Fatalf("replace with --update-policy: exit %d:\n%s", code, errOut)
+	}
+	for _, persona := range []string{"admin", "leader", "analyst", "sales_east"} {
+		if code, out, errOut := tarn(t, "query", "--lake", root, "--persona", persona, "--format", "csv", "SELECT * FROM sales.customers"); code != 0 {
+			t.Errorf("%s after the replace: exit %d %s %s", persona, code, out, errOut)
+		}
+	}
+	_, out, _ := tarn(t, "query", "--lake", root, "--persona", "sales_east", "--format", "csv", "SELECT * FROM sales.customers")
+	if out != "customer_id,region,name\n1,east,a\n" {
+		t.Errorf("sales_east reads %q: the row filter must still hold", out)
+	}
+}
