@@ -86,7 +86,7 @@ func printCatalog(e *env, l *lake.Lake, filtered map[string]bool, asJSON bool) e
 		printCatalogTable(e, l, entries)
 	}
 	for _, p := range problems[min(1, len(problems)):] {
-		fmt.Fprintln(e.stderr, "tarn:", p)
+		fmt.Fprintln(e.stderr, "tarn:", queries.PrintableLines(p.Error()))
 	}
 	if len(problems) > 0 {
 		return problems[0]
@@ -108,9 +108,23 @@ func printCatalogTable(e *env, l *lake.Lake, entries []catalogEntry) {
 	printAligned(e.stdout, rows, 4)
 }
 
+// printableRows are rows as they may reach a terminal (queries.Printable):
+// names, descriptions and SQL come from the lake and from other people.
+func printableRows(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, cell := range r {
+			out[i][j] = queries.Printable(cell)
+		}
+	}
+	return out
+}
+
 // printAligned prints rows as columns: the first numericFrom columns
 // left-aligned, the rest (numbers) right-aligned.
 func printAligned(w io.Writer, rows [][]string, numericFrom int) {
+	rows = printableRows(rows)
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, cell := range r {

@@ -33,10 +33,10 @@ func runCrawl(e *env, args []string) error {
 		if *update {
 			verb = "updated   "
 		}
-		fmt.Fprintln(e.stdout, verb, c)
+		fmt.Fprintln(e.stdout, verb, queries.Printable(c))
 	}
 	for _, s := range rep.Skipped {
-		fmt.Fprintln(e.stderr, "skipped", s)
+		fmt.Fprintln(e.stderr, "skipped", queries.Printable(s))
 	}
 	fmt.Fprintf(e.stdout, "crawl: %d registered, %d changed, %d unchanged, %d skipped\n",
 		len(rep.Registered), len(rep.Changed), rep.Unchanged, len(rep.Skipped))

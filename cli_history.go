@@ -40,7 +40,7 @@ func runHistory(e *env, args []string) error {
 		return err
 	}
 	for _, s := range skipped {
-		fmt.Fprintln(e.stderr, "skipped", s)
+		fmt.Fprintln(e.stderr, "skipped", queries.Printable(s))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

@@ -87,7 +87,7 @@ func reportMalformed(e *env, rep lake.ImportReport) {
 	fmt.Fprintf(e.stderr, "%s could not be parsed and %s not imported:\n", queries.Plural(rep.Malformed, "malformed line"),
 		map[bool]string{true: "was", false: "were"}[rep.Malformed == 1])
 	for _, ex := range rep.Examples {
-		fmt.Fprintln(e.stderr, "  "+ex.String())
+		fmt.Fprintln(e.stderr, "  "+queries.Printable(ex.String()))
 	}
 	if rep.Malformed > len(rep.Examples) {
 		fmt.Fprintf(e.stderr, "  ... and %d more\n", rep.Malformed-len(rep.Examples))

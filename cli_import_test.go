@@ -90,3 +90,27 @@ func TestReplacingATableChecksThePolicy(t *testing.T) {
 		t.Errorf("sales_east reads %q: the row filter must still hold", out)
 	}
 }
+
+// A column name with an escape sequence is refused by import and skipped
+// by crawl, with the reason; nothing is registered.
+func TestImportAndCrawlRefuseControlCharactersInNames(t *testing.T) {
+	root := smallLake(t)
+	src := filepath.Join(t.TempDir(), "evil.csv")
+	os.WriteFile(src, []byte("id,\x1b]0;owned\x07name\n1,a\n"), 0o644)
+	code, _, errOut := tarn(t, "import", src, "--lake", root, "--db", "crm", "--table", "evil")
+	if code != 1 || !strings.Contains(errOut, "control character") || strings.Contains(errOut, "\x1b") {
+		t.Errorf("import: exit %d, %q", code, errOut)
+	}
+	os.MkdirAll(filepath.Join(root, "crm", "dropped"), 0o755)
+	os.WriteFile(filepath.Join(root, "crm", "dropped", "a.csv"), []byte("id,\x1b[2Jname\n1,a\n"), 0o644)
+	code, out, errOut := tarn(t, "crawl", "--lake", root) // exit 1: something was skipped
+	if code != 1 || !strings.Contains(errOut, "control character") || strings.Contains(out+errOut, "\x1b") {
+		t.Errorf("crawl: exit %d, %q %q", code, out, errOut)
+	}
+	l, _ := lake.Open(root)
+	for _, name := range []string{"evil", "dropped"} {
+		if _, ok := l.Catalog.Lookup("crm", name); ok {
+			t.Errorf("crm.%s was registered", name)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func runAccess(e *env, args []string) error {
 	if *why {
 		for _, c := range t.Columns {
 			for _, persona := range pol.PersonaNames() {
-				fmt.Fprintf(e.stdout, "%s %s: %s\n", persona, c.Name, pol.Explain(persona, t, c.Name))
+				fmt.Fprintf(e.stdout, "%s %s: %s\n", persona, queries.Printable(c.Name), queries.Printable(pol.Explain(persona, t, c.Name)))
 			}
 		}
 		return nil

@@ -128,7 +128,7 @@ func writeTable(out io.Writer, r *queries.Result) error {
 	w := &errWriter{w: out}
 	var names []string
 	for _, c := range r.Columns() {
-		names = append(names, c.Name)
+		names = append(names, queries.Printable(c.Name))
 	}
 	table := [][]string{names}
 	var widths []int
@@ -136,7 +136,7 @@ func writeTable(out io.Writer, r *queries.Result) error {
 	err := r.Each(func(vals []any) error {
 		row := make([]string, len(vals))
 		for i, v := range vals {
-			row[i] = queries.FormatValue(v)
+			row[i] = queries.Printable(queries.FormatValue(v))
 		}
 		n++
 		if widths == nil {

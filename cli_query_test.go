@@ -201,3 +201,39 @@ func TestBenchCSVAndMarkdown(t *testing.T) {
 		t.Errorf("an empty selection: exit %d %s", code, errOut)
 	}
 }
+
+// Text from the lake or from other people reaches the terminal with its
+// control characters shown, not obeyed (OSC 52 rewrote the clipboard,
+// OSC 0 the title, CSI 2J cleared the screen); CSV and JSON keep the bytes.
+func TestTerminalOutputShowsControlCharacters(t *testing.T) {
+	root := governedCLILake(t)
+	const osc52 = "\x1b]52;c;aGk=\x07"
+	code, _, errOut := tarn(t, "saved", "add", "evil", "--lake", root, "--description", "\x1b]0;owned\x07", "SELECT '"+osc52+"' AS x")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	outputs := []struct {
+		name string
+		args []string
+	}{
+		{"query table", []string{"query", "--lake", root, "SELECT '" + osc52 + "' AS \"\x1b[2Jcol\""}},
+		{"query error", []string{"query", "--lake", root, "SELECT CAST('" + osc52 + "' AS INTEGER)"}},
+		{"saved list", []string{"saved", "--lake", root}},
+		{"history", []string{"history", "--lake", root}}, // after the queries above
+		{"access --why", []string{"access", "--why", "--lake", root, "sales.customers"}},
+	}
+	for _, o := range outputs {
+		name, args := o.name, o.args
+		_, out, errOut := tarn(t, args...)
+		if strings.Contains(out+errOut, "\x1b") || strings.Contains(out+errOut, "\x07") {
+			t.Errorf("%s wrote a control character to the terminal:\n%q", name, out+errOut)
+		}
+		if name != "access --why" && !strings.Contains(out+errOut, `\x1b`) {
+			t.Errorf("%s does not show the escape visibly:\n%s", name, out+errOut)
+		}
+	}
+	_, out, _ := tarn(t, "query", "--lake", root, "--format", "csv", "SELECT '"+osc52+"' AS x")
+	if out != "x\n"+osc52+"\n" {
+		t.Errorf("CSV changed the bytes: %q", out)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"tarn/lake"
+	"tarn/queries"
 )
 
 func main() {
@@ -81,14 +82,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	args = global.Args()
 	if err := e.setLake(*lakeFlag); err != nil {
-		fmt.Fprintln(stderr, "tarn:", err)
+		fmt.Fprintln(stderr, "tarn:", queries.PrintableLines(err.Error()))
 		return 1
 	}
 	cmdRun, cmdArgs := runOpen, args
 	if len(args) > 0 {
 		cmd, ok := findCommand(args[0])
 		if !ok {
-			fmt.Fprintf(stderr, "tarn: unknown command %q (run `tarn -h` for the list)\n", args[0])
+			fmt.Fprintf(stderr, "tarn: unknown command %q (run `tarn -h` for the list)\n", args[0]) // %q escapes
 			return 2
 		}
 		cmdRun, cmdArgs = cmd.run, args[1:]
@@ -100,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, errOutputClosed) {
 			return 128 + int(syscall.SIGPIPE)
 		}
-		fmt.Fprintln(stderr, "tarn:", err)
+		fmt.Fprintln(stderr, "tarn:", queries.PrintableLines(err.Error()))
 		return 1
 	}
 	return 0

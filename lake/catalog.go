@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // CatalogFile is the catalog's file name inside a lake root.
@@ -279,7 +280,7 @@ func validateTable(t Table) *FieldError {
 	}
 	names := map[string]bool{}
 	for _, col := range t.Columns {
-		if col.Name == "" || strings.ContainsAny(col.Name, "\x00\n\r") {
+		if col.Name == "" || HasControl(col.Name) {
 			return bad("columns", "column name %q is empty or has a control character", col.Name)
 		}
 		if names[strings.ToLower(col.Name)] {
@@ -302,10 +303,28 @@ func ValidLocation(loc string) error {
 		return fmt.Errorf("%q must be relative to the lake root, with / separators", loc)
 	case path.Clean(loc) != loc || loc == "." || loc == ".." || strings.HasPrefix(loc, "../"):
 		return fmt.Errorf("%q is not a clean path inside the lake", loc)
-	case strings.ContainsAny(loc, "'*?[\x00"):
+	case strings.ContainsAny(loc, "'*?["):
 		return fmt.Errorf("%q has a quote or glob character", loc)
+	case HasControl(loc):
+		return fmt.Errorf("%q has a control character", loc)
 	}
 	return nil
+}
+
+// HasControl says whether s holds a control character (C0, DEL, C1), a
+// bidirectional control or bytes that are not UTF-8: such a name would
+// reach terminals, and could rewrite them.
+func HasControl(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for _, r := range s {
+		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == 0x061c || r == 0x200e || r == 0x200f ||
+			r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return true
+		}
+	}
+	return false
 }
 
 // LoadCatalog reads and validates a catalog file. A missing file is an

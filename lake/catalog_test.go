@@ -153,3 +153,17 @@ func TestSplitBoundsMatchTheSourceRowsPerFile(t *testing.T) {
 		}
 	}
 }
+
+// Names reach terminals: a column name or a location with a control
+// character (an escape sequence) is refused where it stands.
+func TestCatalogRefusesControlCharactersInNames(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{strings.Replace(goodTable, `"host"`, `"ho\u001b]0;x\u0007st"`, 1), `lake.toml:9: table entry 1: columns: column name "ho\x1b]0;x\ast" is empty or has a control character`},
+		{strings.Replace(goodTable, `"weblogs/logs"`, `"weblogs/lo\u001bgs"`, 1), `lake.toml:5: table entry 1: location: "weblogs/lo\x1bgs" has a control character`},
+		{strings.Replace(goodTable, `"host"`, `"h\u202eost"`, 1), `has a control character`},
+	} {
+		if _, err := lake.ParseCatalog("lake.toml", []byte(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want %q", err, c.want)
+		}
+	}
+}

@@ -300,7 +300,7 @@ func (p *Policy) validateTags(*lake.Catalog, ExprValidator) *PolicyError {
 		}
 		vals := map[string]bool{}
 		for _, v := range t.Values {
-			if v == "" || v != strings.ToLower(v) || strings.ContainsAny(v, "\"'\n") {
+			if v == "" || v != strings.ToLower(v) || strings.ContainsAny(v, "\"'\n") || lake.HasControl(v) {
 				return bad("values", "value %q must be non-empty lower-case text", v)
 			}
 			if vals[v] {

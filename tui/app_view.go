@@ -162,7 +162,7 @@ func (a *App) statusBar() string {
 	}
 	line := strings.Join(parts, st.Muted.Render(" · "))
 	if a.flash != "" {
-		line += st.Muted.Render(" · ") + st.Warning.Render(a.flash)
+		line += st.Muted.Render(" · ") + st.Warning.Render(queries.Printable(a.flash))
 	}
 	hm := help.New()
 	hm.Styles = st.Help

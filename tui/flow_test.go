@@ -370,3 +370,34 @@ func TestFlowExportStaysOutsideTheLakeAndAsksBeforeOverwriting(t *testing.T) {
 		t.Errorf("the overwritten file holds %q", data)
 	}
 }
+
+// A huge value opens at once in the cell view, which wraps only what fits
+// (it re-wrapped the whole value on every frame: a 1,000,000-character
+// value hung the workbench for 40 s and more), and the grid reads only the
+// start of it.
+func TestFlowAHugeValueOpensAtOnce(t *testing.T) {
+	f := startFlow(t, "admin")
+	// (Per row, so that the optimizer does not fold a 100 MB constant into the plan.)
+	f.run("SELECT 'head' || repeat('x', 100000000 + status - status) || 'tail' AS big, 1 AS n FROM weblogs.access_log_parquet_1 LIMIT 1")
+	f.waitFor("SUCCEEDED", "headxxxx")
+	f.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3}) // the results
+	f.keys("enter")
+	s := f.waitFor("Value", "headxxxxxxxx")
+	if strings.Contains(s, "xxtail") {
+		t.Errorf("the cell view claims to show the end:\n%s", s)
+	}
+	f.keys("esc")
+	f.keys("right") // the screen still answers
+	f.waitFor("column 2/2")
+}
+
+// Text from the lake reaches the screen with its control characters shown,
+// not obeyed: no OSC 8 link hiding its address, no OSC 52 clipboard write.
+func TestFlowControlCharactersInDataAreShown(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.run(`SELECT chr(27) || ']8;;http://evil.example' || chr(27) || '\' || 'click' || chr(27) || ']8;;' || chr(27) || '\' AS "a` + "\x1b" + `[31mred", chr(27) || ']52;c;aGk=' || chr(7) AS clip`)
+	s := f.waitFor("SUCCEEDED", `\x1b]8;;http://ev`, `a\x1b[31mred`)
+	if strings.Contains(s, "\x1b]8") || strings.Contains(s, "\x1b]52") {
+		t.Errorf("an escape sequence from the data reached the screen")
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"tarn/queries"
 )
 
 // overlay is a dialog drawn over the panes; while one is open it owns the
@@ -66,14 +68,14 @@ func (l *listOverlay) View(width, height int) string {
 	top := max(0, min(l.cursor-rows/2, len(l.items)-rows))
 	var b strings.Builder
 	for i := top; i < top+rows && i < len(l.items); i++ {
-		line := pad(truncate(l.items[i].text, width), width)
+		line := pad(truncate(queries.Printable(l.items[i].text), width), width)
 		if i == l.cursor {
 			line = st.Selected.Render(line)
 		}
 		b.WriteString(line + "\n")
 	}
 	if d := l.items[l.cursor].detail; d != "" {
-		b.WriteString(st.Muted.Render(truncate(d, width)))
+		b.WriteString(st.Muted.Render(truncate(queries.Printable(d), width)))
 	}
 	return b.String()
 }
@@ -90,6 +92,10 @@ type textOverlay struct {
 	title string
 	text  string
 	cut   bool // cut long lines instead of wrapping them
+	shown struct {
+		width, height int
+		lines         []string
+	}
 }
 
 func (t *textOverlay) Title() string { return t.title }
@@ -99,23 +105,57 @@ func (t *textOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, ok && (key.Matches(m, t.ctx.Keys.Close) || m.String() == "enter")
 }
 
+// View wraps the text once per size, and only as far as the screen goes:
+// a value of 100 MB opens as fast as a short one.
 func (t *textOverlay) View(width, height int) string {
+	if t.shown.lines == nil || t.shown.width != width || t.shown.height != height {
+		t.shown.width, t.shown.height = width, height
+		t.shown.lines = wrapHead(t.text, width, height, t.cut)
+	}
+	return t.ctx.Styles.Text.Render(strings.Join(t.shown.lines, "\n"))
+}
+
+// wrapHead is the first height lines of text wrapped (or, with cut, cut
+// with "…") at width cells, reading no more of text than they hold; the
+// last line is "…" when text goes on. Lines are queries.Printable.
+func wrapHead(text string, width, height int, cut bool) []string {
 	var lines []string
-	for _, para := range strings.Split(t.text, "\n") {
-		if t.cut {
-			para = truncate(para, width)
-		}
-		for len([]rune(para)) > width && width > 0 {
-			r := []rune(para)
-			lines = append(lines, string(r[:width]))
-			para = string(r[width:])
-		}
-		lines = append(lines, para)
+	if width <= 0 || height <= 0 {
+		return lines
 	}
-	if len(lines) > height {
-		lines = append(lines[:height-1], "…")
+	var line []rune
+	over := false // a cut line went on past width
+	flush := func() {
+		if over {
+			line[len(line)-1] = '…'
+		}
+		lines = append(lines, queries.Printable(string(line)))
+		line, over = line[:0], false
 	}
-	return t.ctx.Styles.Text.Render(strings.Join(lines, "\n"))
+	for _, r := range text {
+		switch {
+		case len(lines) == height:
+			lines[height-1] = "…"
+			return lines
+		case r == '\n':
+			flush()
+			continue
+		case len(line) >= width && cut:
+			over = true
+			continue
+		case len(line) >= width:
+			flush()
+			if len(lines) == height {
+				lines[height-1] = "…"
+				return lines
+			}
+		}
+		line = append(line, r)
+	}
+	if len(line) > 0 || len(lines) == 0 {
+		flush()
+	}
+	return lines
 }
 
 func (t *textOverlay) ShortHelp() []key.Binding  { return closeKeys(t.ctx) }

@@ -113,7 +113,7 @@ func fetchInto(w *worker, msg *queryMsg, n int) {
 			}
 			row := make([]string, len(vals))
 			for j, v := range vals {
-				row[j] = queries.FormatValue(v)
+				row[j] = queries.Printable(queries.FormatValue(v))
 			}
 			msg.rows = append(msg.rows, row)
 		}

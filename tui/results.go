@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -17,6 +19,20 @@ const maxKeptRows = 200_000
 
 // maxColumnWidth caps a column; longer values end in "…" (enter shows all).
 const maxColumnWidth = 40
+
+// cellHead is as much of a value as the grid ever reads: a cell shows at
+// most maxColumnWidth cells, so a 100 MB value costs what its start does.
+func cellHead(s string) string {
+	const most = 4*maxColumnWidth + 4
+	if len(s) <= most {
+		return s
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 // results is the result grid: it draws only the visible rows and columns
 // of the rows fetched so far, and asks for the next page as the cursor
@@ -45,6 +61,10 @@ func (r *results) SetSize(w, h int) { r.width, r.height = w, h; r.clamp() }
 
 // Reset starts a new result.
 func (r *results) Reset(columns []queries.Column) {
+	columns = slices.Clone(columns)
+	for i := range columns {
+		columns[i].Name = queries.Printable(columns[i].Name) // a column name is data too
+	}
 	*r = results{ctx: r.ctx, width: r.width, height: r.height, focused: r.focused, columns: columns}
 	r.widths = make([]int, len(columns))
 	for i, c := range columns {
@@ -57,7 +77,7 @@ func (r *results) Reset(columns []queries.Column) {
 func (r *results) Append(rows [][]string, done bool) {
 	for _, row := range rows {
 		for i, v := range row {
-			if w := ansi.StringWidth(v); w > r.widths[i] {
+			if w := ansi.StringWidth(cellHead(v)); w > r.widths[i] {
 				r.widths[i] = min(maxColumnWidth, w)
 			}
 		}
@@ -211,7 +231,7 @@ func (r *results) View() string {
 	if r.failure != "" {
 		var lines []string
 		for _, l := range strings.Split(r.failure, "\n") {
-			lines = append(lines, st.Error.Render(truncate(l, r.width)))
+			lines = append(lines, st.Error.Render(truncate(queries.Printable(l), r.width)))
 		}
 		return strings.Join(lines, "\n")
 	}
@@ -231,7 +251,7 @@ func (r *results) View() string {
 		row := r.rows[i-r.base]
 		b.WriteString(st.Muted.Render(pad(queries.FormatCount(int64(i+1)), g-1)) + " ")
 		for c := r.left; c <= last; c++ {
-			cell := pad(truncate(row[c], r.widths[c]), r.widths[c])
+			cell := pad(truncate(cellHead(row[c]), r.widths[c]), r.widths[c])
 			if i == r.row && c == r.col && r.focused {
 				b.WriteString(st.Selected.Render(cell))
 			} else {
