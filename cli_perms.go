@@ -101,7 +101,8 @@ func runAccess(e *env, args []string) error {
 
 func runTags(e *env, args []string) error {
 	fs := e.newFlags("tags")
-	as := fs.String("as", "", "persona making the change (default: the policy's default)")
+	as := fs.String("as", "", "persona making the change or listing (default: the policy's default)")
+	fs.StringVar(as, "persona", "", "the same as --as")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -115,7 +116,7 @@ func runTags(e *env, args []string) error {
 	}
 	verb, params := rest[0], rest[1:]
 	if verb == "list" {
-		printTags(e, pol)
+		printTags(e, pol, persona)
 		return nil
 	}
 	change, err := tagChange(l.Catalog, verb, params)
@@ -144,9 +145,12 @@ func tagChange(cat *lake.Catalog, verb string, params []string) (func(*perms.Pol
 	return change, err
 }
 
-func printTags(e *env, pol *perms.Policy) {
+// printTags lists the LF-Tags and their assignments persona may know: all
+// of them for an administrator, the ones its grants name for anyone else.
+func printTags(e *env, pol *perms.Policy, persona string) {
+	granted := pol.GrantedTags(persona)
 	rows := [][]string{{"KEY", "VALUES"}}
-	for _, t := range pol.Tags {
+	for _, t := range granted {
 		rows = append(rows, []string{t.Key, strings.Join(t.Values, ", ")})
 	}
 	printAligned(e.stdout, rows, 99)
@@ -155,10 +159,14 @@ func printTags(e *env, pol *perms.Policy) {
 	for _, a := range pol.Assigns {
 		var tags []string
 		for k, v := range a.Tags {
-			tags = append(tags, k+"="+v)
+			if slices.ContainsFunc(granted, func(t perms.TagKey) bool { return t.Key == k && slices.Contains(t.Values, v) }) {
+				tags = append(tags, k+"="+v)
+			}
 		}
-		slices.Sort(tags)
-		rows = append(rows, []string{a.Resource, strings.Join(tags, ", ")})
+		if len(tags) > 0 {
+			slices.Sort(tags)
+			rows = append(rows, []string{a.Resource, strings.Join(tags, ", ")})
+		}
 	}
 	printAligned(e.stdout, rows, 99)
 }

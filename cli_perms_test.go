@@ -209,3 +209,32 @@ func TestCatalogSaysWhenRowsAreFiltered(t *testing.T) {
 		}
 	}
 }
+
+// `tarn --persona P` with no command acts as P (it failed: "flag provided
+// but not defined: -persona"); off a terminal it prints P's catalog.
+func TestPersonaBeforeTheCommand(t *testing.T) {
+	root := governedCLILake(t)
+	code, out, errOut := tarn(t, "--lake", root, "--persona", "sales_east")
+	if code != 0 || !strings.Contains(out, "6 tables") || strings.Contains(out, "shops") {
+		t.Errorf("tarn --persona sales_east: exit %d, %s %s", code, out, errOut)
+	}
+	code, out, _ = tarn(t, "--lake", root, "--persona", "analyst", "query", "--format", "csv", "SELECT * FROM sales.customers LIMIT 1")
+	if code != 0 || !strings.HasPrefix(out, "customer_id,region\n") {
+		t.Errorf("tarn --persona analyst query: exit %d, %s", code, out)
+	}
+}
+
+// A persona who is not an administrator knows only the LF-Tags it was
+// granted, as Lake Formation shows a principal: the analyst's grants name
+// role=analyst, so role=leader is not shown to it anywhere.
+func TestTagsShownAreTheTagsGranted(t *testing.T) {
+	root := governedCLILake(t)
+	_, out, _ := tarn(t, "tags", "--as", "analyst", "--lake", root)
+	if strings.Contains(out, "leader") || !strings.Contains(out, "sales.customers.region       role=analyst") {
+		t.Errorf("the analyst's tags:\n%s", out)
+	}
+	_, out, _ = tarn(t, "tags", "--lake", root)
+	if !strings.Contains(out, "role  leader, analyst") || !strings.Contains(out, "sales.customers              role=leader") {
+		t.Errorf("the administrator's tags:\n%s", out)
+	}
+}

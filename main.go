@@ -76,23 +76,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tarn", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	lakeFlag := global.String("lake", "", "lake directory (default $TARN_LAKE or ~/.local/share/tarn/lake)")
+	persona := global.String("persona", "", "act as this persona (the workbench, and commands that take --persona)")
+	theme := global.String("theme", "", "the workbench's colour theme")
 	global.Usage = func() { usage(stderr, global) }
 	if err := global.Parse(args); err != nil {
 		return 2
 	}
 	args = global.Args()
+	// `tarn --persona P [command]` is `tarn [command] --persona P`.
+	var passed []string
+	if *persona != "" {
+		passed = append(passed, "--persona", *persona)
+	}
+	if *theme != "" {
+		passed = append(passed, "--theme", *theme)
+	}
 	if err := e.setLake(*lakeFlag); err != nil {
 		fmt.Fprintln(stderr, "tarn:", queries.PrintableLines(err.Error()))
 		return 1
 	}
-	cmdRun, cmdArgs := runOpen, args
+	cmdRun, cmdArgs := runOpen, append(passed, args...)
 	if len(args) > 0 {
 		cmd, ok := findCommand(args[0])
 		if !ok {
 			fmt.Fprintf(stderr, "tarn: unknown command %q (run `tarn -h` for the list)\n", args[0]) // %q escapes
 			return 2
 		}
-		cmdRun, cmdArgs = cmd.run, args[1:]
+		cmdRun, cmdArgs = cmd.run, append(passed, args[1:]...)
 	}
 	if err := cmdRun(e, cmdArgs); err != nil {
 		if errors.Is(err, errUsage) {
@@ -216,7 +226,13 @@ func runOpen(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return printCatalog(e, l, nil, false)
+		var filtered map[string]bool
+		if *persona != "" {
+			if filtered, err = restrictToPersona(e, l, *persona); err != nil {
+				return err
+			}
+		}
+		return printCatalog(e, l, filtered, false)
 	}
 	return runTUI(e, *persona, *theme)
 }

@@ -89,3 +89,49 @@ func (p *Policy) TagsOf(r Resource) []Tag {
 	}
 	return out
 }
+
+// GrantedTags is what persona may know of the LF-Tags: an administrator
+// every key and value; anyone else, as Lake Formation shows a principal
+// only the tags it was granted, the key=value pairs its grants' tag
+// expressions name.
+func (p *Policy) GrantedTags(persona string) []TagKey {
+	who, _ := p.Persona(persona)
+	if who.Admin {
+		return p.Tags
+	}
+	granted := map[string][]string{}
+	for _, g := range p.Grants {
+		if g.Persona != persona {
+			continue
+		}
+		for k, vs := range g.Expression {
+			for _, v := range vs {
+				if !slices.Contains(granted[k], v) {
+					granted[k] = append(granted[k], v)
+				}
+			}
+		}
+	}
+	var out []TagKey
+	for _, t := range p.Tags {
+		var values []string
+		for _, v := range t.Values {
+			if slices.Contains(granted[t.Key], v) {
+				values = append(values, v)
+			}
+		}
+		if len(values) > 0 {
+			out = append(out, TagKey{Key: t.Key, Values: values})
+		}
+	}
+	return out
+}
+
+// TagsOfFor is TagsOf as persona may see it: only the tags it was granted
+// (GrantedTags).
+func (p *Policy) TagsOfFor(r Resource, persona string) []Tag {
+	granted := p.GrantedTags(persona)
+	return slices.DeleteFunc(p.TagsOf(r), func(t Tag) bool {
+		return !slices.ContainsFunc(granted, func(k TagKey) bool { return k.Key == t.Key && slices.Contains(k.Values, t.Value) })
+	})
+}

@@ -2,6 +2,7 @@ package queries
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,11 +94,13 @@ func ReadHistory(root, workgroup string, each func(Query)) (skipped []string, er
 	r := bufio.NewReader(f)
 	for line := 1; ; line++ {
 		text, err := r.ReadBytes('\n')
-		if len(text) > 0 {
+		if len(bytes.TrimSpace(text)) > 0 {
 			var q Query
-			if jerr := json.Unmarshal(text, &q); jerr != nil {
+			switch jerr := json.Unmarshal(text, &q); {
+			case jerr != nil:
 				skipped = append(skipped, fmt.Sprintf("%s:%d: %v", f.Name(), line, jerr))
-			} else {
+			case q.Kind == "torn_line": // a writer's note that the line before was torn
+			default:
 				each(q)
 			}
 		}

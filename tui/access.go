@@ -215,7 +215,7 @@ func tagChange(cat *lake.Catalog, mode, res, input string) (string, func(*perms.
 func (o *tagOverlay) View(width, _ int) string {
 	st := o.a.ctx.Styles
 	var b strings.Builder
-	tags := o.a.ctx.Policy.TagsOf(o.resource)
+	tags := o.a.ctx.Policy.TagsOfFor(o.resource, o.a.ctx.Persona.Name)
 	if len(tags) == 0 {
 		b.WriteString(st.Muted.Render("no tags") + "\n")
 	}
@@ -228,7 +228,7 @@ func (o *tagOverlay) View(width, _ int) string {
 	}
 	b.WriteString("\n")
 	var keys []string
-	for _, t := range o.a.ctx.Policy.Tags {
+	for _, t := range o.a.ctx.Policy.GrantedTags(o.a.ctx.Persona.Name) {
 		keys = append(keys, t.Key+": "+strings.Join(t.Values, ", "))
 	}
 	b.WriteString(st.Muted.Render(truncate("LF-Tags: "+strings.Join(keys, "; "), width)) + "\n\n")

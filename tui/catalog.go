@@ -337,7 +337,7 @@ func (c *catalog) line(n node) string {
 
 func (c *catalog) tags(n node) string {
 	var parts []string
-	for _, t := range c.ctx.Policy.TagsOf(n.resource()) {
+	for _, t := range c.ctx.Policy.TagsOfFor(n.resource(), c.ctx.Persona.Name) {
 		if !t.Inherited {
 			parts = append(parts, t.Key+"="+t.Value)
 		}
