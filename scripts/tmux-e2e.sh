@@ -124,6 +124,17 @@ tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a 
 tmux send-keys -t "$session" C-t
 expect "theme cycles" "theme light"
 
+# A revoke in another shell reaches the open workbench at its next statement.
+"$bin" --lake "$lake" tags unassign sales.customers.region role >/dev/null
+type_sql "SELECT * FROM sales.customers LIMIT 5"
+expect "revoke from another shell" "SUCCEEDED" "column 1/1" "policy changed"
+refute "the revoked column is gone" "region"
+"$bin" --lake "$lake" tags assign sales.customers.region role=analyst >/dev/null
+
+# Control characters in data are shown, not obeyed.
+type_sql "SELECT chr(27) || ']0;owned' || chr(7) || 'x' AS t"
+expect "escapes shown" '\x1b]0;owned\x07x'
+
 type_sql "SELECT host FROM weblogs.access_log_parquet_1 LIMIT 3"
 expect "last query" "SUCCEEDED" "column 1/1 host"
 tmux send-keys -t "$session" C-q
