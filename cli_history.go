@@ -78,8 +78,13 @@ func historyWorkgroup(e *env, persona, workgroup string) (string, perms.Persona,
 	if workgroup == "" || workgroup == own {
 		return own, p, nil
 	}
-	if !p.Admin || !slices.Contains(pol.WorkgroupNames(), workgroup) {
+	switch {
+	case !slices.Contains(pol.WorkgroupNames(), workgroup):
 		return "", p, fmt.Errorf("no workgroup %q (workgroups are named in the policy's [[workgroup]] entries)", workgroup)
+	case !p.Admin:
+		// Workgroup names are no secret (tarn personas lists them); their
+		// queries are.
+		return "", p, fmt.Errorf("the history of workgroup %q is its members' and the administrators' (%s is in %s)", workgroup, who, own)
 	}
 	return workgroup, p, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"tarn/lake"
@@ -35,7 +36,9 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts.Check = func(cat *lake.Catalog) error { return policyFollows(e, cat, *updatePolicy, *db+"."+*table) }
+	opts.Check = func(before, after *lake.Catalog) error {
+		return policyFollows(e, before, after, *updatePolicy, *db, *table)
+	}
 	rep, err := l.Import(e.ctx, opts)
 	reportMalformed(e, rep)
 	if err != nil {
@@ -51,8 +54,11 @@ func runImport(e *env, args []string) error {
 // policyFollows checks the policy against the catalog an import would
 // make: a replaced table whose columns changed must not leave the policy
 // naming columns that are gone (every command of every persona would then
-// fail). With update it drops what it safely can and says what changed.
-func policyFollows(e *env, cat *lake.Catalog, update bool, table string) error {
+// fail). With update it drops what it safely can and says what changed,
+// but only when the table loses columns and gains none: a renamed column
+// ("phone" now "Phone") is a new column, which inherits the table's tags,
+// and dropping the old name's mask or exclusion would show what it hid.
+func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name string) error {
 	pol, err := perms.Load(e.lakeRoot, nil, nil)
 	if err != nil {
 		return err
@@ -62,7 +68,10 @@ func policyFollows(e *env, cat *lake.Catalog, update bool, table string) error {
 		return err
 	}
 	defer done()
-	broken := pol.Broken(cat, validate)
+	broken := slices.DeleteFunc(pol.Broken(after, validate), func(b string) bool {
+		return slices.Contains(pol.Broken(before, validate), b) // broken already, not by this import
+	})
+	table := db + "." + name
 	if len(broken) == 0 {
 		return nil
 	}
@@ -70,7 +79,12 @@ func policyFollows(e *env, cat *lake.Catalog, update bool, table string) error {
 		return fmt.Errorf("import: the new columns of %s would break the policy, so nothing was changed:\n  %s\nedit policy.toml first, or pass --update-policy to drop what names the gone columns",
 			table, strings.Join(broken, "\n  "))
 	}
-	changes, err := perms.DropMissingColumns(e.lakeRoot, cat, validate, "import --replace "+table)
+	if added := addedColumns(before, after, db, name); len(added) > 0 {
+		return fmt.Errorf("import: --update-policy only follows columns that are gone, and %s also gains %s: a renamed column is a new one, "+
+			"which inherits the table's tags and could show what the old name's rules hid; edit policy.toml by hand, then replace the table",
+			table, strings.Join(added, ", "))
+	}
+	changes, err := perms.DropMissingColumns(e.lakeRoot, after, validate, "import --replace "+table)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -78,6 +92,19 @@ func policyFollows(e *env, cat *lake.Catalog, update bool, table string) error {
 		fmt.Fprintln(e.stderr, "policy.toml:", c)
 	}
 	return nil
+}
+
+// addedColumns are the columns db.name has in after and not in before.
+func addedColumns(before, after *lake.Catalog, db, name string) []string {
+	old, _ := before.Lookup(db, name)
+	now, _ := after.Lookup(db, name)
+	var added []string
+	for _, c := range now.Columns {
+		if !slices.ContainsFunc(old.Columns, func(o lake.Column) bool { return o.Name == c.Name }) {
+			added = append(added, c.Name)
+		}
+	}
+	return added
 }
 
 func reportMalformed(e *env, rep lake.ImportReport) {

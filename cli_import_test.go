@@ -76,6 +76,18 @@ func TestReplacingATableChecksThePolicy(t *testing.T) {
 		t.Errorf("the table's old files are not in place: %s", out)
 	}
 
+	// A renamed column is a new one: --update-policy will not drop the
+	// old name's mask and exclusion, which would show what they hid.
+	renamed := filepath.Join(t.TempDir(), "renamed.csv")
+	os.WriteFile(renamed, []byte("customer_id,name,email,Phone,region,PAYMENT_ID\n1,a,a@x,+7-1,east,p1\n"), 0o644)
+	code, _, errOut = tarn(t, "import", renamed, "--lake", root, "--db", "sales", "--table", "customers", "--to", "csv", "--replace", "--update-policy")
+	if code != 1 || !strings.Contains(errOut, "also gains Phone, PAYMENT_ID") {
+		t.Errorf("a rename with --update-policy: exit %d:\n%s", code, errOut)
+	}
+	if now, _ := os.ReadFile(policy); string(now) != string(before) {
+		t.Error("the refused rename changed the policy")
+	}
+
 	code, _, errOut = tarn(t, "import", src, "--lake", root, "--db", "sales", "--table", "customers", "--to", "csv", "--replace", "--update-policy")
 	if code != 0 || !strings.Contains(errOut, "removed the last4 mask of sales_east on sales.customers.phone") {
 		t.Fatalf("replace with --update-policy: exit %d:\n%s", code, errOut)

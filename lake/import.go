@@ -36,10 +36,10 @@ type ImportOptions struct {
 	Compression Compression
 	Parts       int  // number of output files
 	Replace     bool // replace an existing table of the same name
-	// Check, if set, sees the catalog as it would be with the new table,
-	// under the catalog's lock, before anything is replaced: the command
-	// line checks the policy against the new schema there.
-	Check func(*Catalog) error
+	// Check, if set, sees the catalog as it is and as it would be with the
+	// new table, under the catalog's lock, before anything is replaced:
+	// the command line checks the policy against the new schema there.
+	Check func(before, after *Catalog) error
 }
 
 // LineError is one input line that could not be read.
@@ -109,9 +109,10 @@ func (l *Lake) register(t Table, tmp string, opts ImportOptions) error {
 	if _, err := l.importTarget(l.Catalog, opts); err != nil {
 		return err
 	}
+	before := &Catalog{Tables: slices.Clone(l.Catalog.Tables)}
 	l.Catalog.Put(t)
 	if opts.Check != nil {
-		if err := opts.Check(l.Catalog); err != nil {
+		if err := opts.Check(before, l.Catalog); err != nil {
 			l.reload()
 			return err
 		}

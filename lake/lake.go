@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // Lake is an opened lake: its absolute root and its catalog, and the
@@ -25,13 +24,16 @@ type Lake struct {
 }
 
 // FileVersion tells one state of a file from another: its identity (a
-// rename over it, as every atomic write does, makes a new one), size and
-// modification time. A file that does not exist has a known version too.
+// rename over it, as every atomic write does, makes a new one), size,
+// modification time and change time (which, unlike the modification time,
+// cannot be set back: an edit in place that keeps the size and restores
+// the mtime still shows). A file that does not exist has a known version
+// too.
 type FileVersion struct {
-	known       bool
-	dev, ino    uint64
-	size, mtime int64
-	exists      bool
+	known              bool
+	dev, ino           uint64
+	size, mtime, ctime int64
+	exists             bool
 }
 
 // Known says whether v was read from a file.
@@ -44,9 +46,7 @@ func StatVersion(path string) FileVersion {
 		return FileVersion{known: true}
 	}
 	v := FileVersion{known: true, exists: true, size: info.Size(), mtime: info.ModTime().UnixNano()}
-	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		v.dev, v.ino = uint64(st.Dev), st.Ino
-	}
+	v.dev, v.ino, v.ctime = fileIdentity(info)
 	return v
 }
 

@@ -2,7 +2,6 @@ package queries
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -21,11 +20,12 @@ var ExportFormats = []string{"csv", "json", "parquet"}
 
 // Export runs text as the session's persona and writes its rows to path
 // as CSV (with a header), JSON lines or Parquet. The rows go through the
-// guard and views like any query; a private in-memory DuckDB that never
-// sees the lake or the user's SQL receives them through an appender and
-// writes the file with COPY, to a temporary name first, so path holds the
-// old file or the whole new one. The export is one audit record of its
-// own (kind export, its destination, rows and state): a query that ran but
+// guard and views like any query; a private, sandboxed in-memory DuckDB
+// that never sees the lake or the user's SQL receives them through an
+// appender and writes the file with COPY into a private folder; the file
+// is then put in place whole (see destination.go), so path holds the old
+// file or the whole new one. The export is one audit record of its own
+// (kind export, its destination, rows and state): a query that ran but
 // whose file could not be written is FAILED.
 //
 // An export never writes inside the lake, whoever asks: tables read every
@@ -38,36 +38,38 @@ func (s *Session) Export(ctx context.Context, text, path, format string, overwri
 	if !ok {
 		return Stats{}, fmt.Errorf("export format %q: use csv, json or parquet", format)
 	}
-	if err := checkDestination(s.Lake.Root, path, overwrite); err != nil {
+	dest, err := openDestination(s.Lake, path, overwrite)
+	if err != nil {
 		return Stats{}, err
 	}
+	defer dest.close()
 	r, err := s.run(ctx, text, "export", path)
 	if err != nil {
 		return s.Last().Stats, err
 	}
-	tmp := path + ".tarn-tmp"
-	err = writeExport(ctx, r, tmp, copyOpts)
+	private, err := os.MkdirTemp("", "tarn-export-")
 	if err == nil {
-		err = lake.CommitFile(tmp, path)
+		defer os.RemoveAll(private)
+		file := filepath.Join(private, "export."+format)
+		if err = writeExport(ctx, r, private, file, copyOpts); err == nil {
+			err = dest.commit(file, overwrite)
+		}
 	}
 	if err != nil {
-		os.Remove(tmp)
 		r.fail(fmt.Errorf("export to %s: %w", path, err))
 	}
 	err = r.Close()
 	return r.Stats(), err
 }
 
-func writeExport(ctx context.Context, r *Result, tmp, copyOpts string) error {
-	db, err := sql.Open("duckdb", "")
+// writeExport writes r's rows to file with COPY, in a DuckDB that may
+// write only in the private folder (no extension, no other file).
+func writeExport(ctx context.Context, r *Result, private, file, copyOpts string) error {
+	db, conn, err := openDuck(ctx, sandbox([]string{private}, ""))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
 	defer conn.Close()
 	var cols []string
 	seen := map[string]int{}
@@ -98,62 +100,8 @@ func writeExport(ctx context.Context, r *Result, tmp, copyOpts string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	_, err = conn.ExecContext(ctx, "COPY export TO "+lake.SQLString(tmp)+" ("+copyOpts+")")
+	_, err = conn.ExecContext(ctx, "COPY export TO "+lake.SQLString(file)+" ("+copyOpts+")")
 	return err
-}
-
-// ExistsError is an export to a file that exists, without overwrite.
-type ExistsError struct{ Path string }
-
-func (e *ExistsError) Error() string {
-	return fmt.Sprintf("export to %s: the file exists; choose another name or overwrite it", e.Path)
-}
-
-// checkDestination refuses an export into the lake, symlinks and ".."
-// resolved, into a folder that does not exist, or over an existing file
-// unless overwrite is set.
-func checkDestination(root, path string, overwrite bool) error {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", path, err)
-	}
-	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
-	if err != nil {
-		return fmt.Errorf("export to %s: folder %s does not exist", path, filepath.Dir(abs))
-	}
-	if realRoot, err := filepath.EvalSymlinks(root); err == nil && within(realRoot, dir) {
-		return fmt.Errorf("inside the lake (%s): an export may not write there, since %s would become part of the lake; write it elsewhere, e.g. in %s", root, path, DefaultExportDir(root))
-	}
-	if info, err := os.Lstat(abs); err == nil {
-		if info.IsDir() {
-			return fmt.Errorf("export to %s: that is a folder", path)
-		}
-		if !overwrite {
-			return &ExistsError{Path: path}
-		}
-	}
-	return nil
-}
-
-// within says whether dir is root or inside it.
-func within(root, dir string) bool {
-	rel, err := filepath.Rel(root, dir)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
-}
-
-// DefaultExportDir is where exports go unless the user says otherwise:
-// tarn's data folder's exports, beside the default lake, or ~/tarn-exports
-// when that folder would be inside the lake.
-func DefaultExportDir(root string) string {
-	home, _ := os.UserHomeDir()
-	dir := filepath.Join(home, ".local", "share", "tarn", "exports")
-	if data := os.Getenv("XDG_DATA_HOME"); data != "" {
-		dir = filepath.Join(data, "tarn", "exports")
-	}
-	if abs, err := filepath.Abs(root); err == nil && within(abs, dir) {
-		dir = filepath.Join(home, "tarn-exports")
-	}
-	return dir
 }
 
 var enumRE = regexp.MustCompile(`\bENUM\b([^(]|$)`)

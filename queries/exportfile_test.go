@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -70,13 +71,18 @@ func TestExportsAreAuditedWithTheirOutcome(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `column "v" has type VARIANT, which tarn cannot read yet`) {
 		t.Errorf("VARIANT export: %v", err)
 	}
-	// A folder in the way of the temporary file makes the write fail.
-	blocked := filepath.Join(dir, "blocked.csv")
-	if err := os.Mkdir(blocked+".tarn-tmp", 0o755); err != nil {
-		t.Fatal(err)
+	// A disk too small for the file makes the write fail.
+	small := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs (%v: %s): this test needs root", err, out)
 	}
-	if _, err := s.Export(context.Background(), "SELECT customer_id FROM sales.customers", blocked, "csv", false); err == nil {
+	t.Cleanup(func() { exec.Command("umount", "-l", small).Run() })
+	blocked := filepath.Join(small, "blocked.csv")
+	if _, err := s.Export(context.Background(), "SELECT customer_id, region, repeat('x', 100) AS pad FROM sales.customers", blocked, "csv", false); err == nil {
 		t.Error("an export whose file cannot be written succeeded")
+	}
+	if entries, _ := os.ReadDir(small); len(entries) != 0 {
+		t.Errorf("a failed export left %v", entries)
 	}
 	var exports []queries.Query
 	audit, _ := os.ReadFile(filepath.Join(l.Root, lake.AuditFile))

@@ -338,7 +338,8 @@ func (s *Session) record(q Query) error {
 	s.last.ErrorDetail = ""
 	audit := filepath.Join(s.Lake.Root, lake.AuditFile)
 	if err := lake.AppendJSONL(audit, q, false); err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		// The history is the workgroup's own record: kept even so.
+		return errors.Join(fmt.Errorf("recording the query in the audit log: %w", err), appendHistory(s.Lake.Root, s.last))
 	}
 	s.syncs.Go(func() {
 		if err := lake.SyncFile(audit); err != nil {

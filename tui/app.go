@@ -234,7 +234,7 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.History):
 		return a.openHistory(), true
 	case key.Matches(msg, k.Saved):
-		a.overlay = a.savedList()
+		return a.openSaved(), true
 	case key.Matches(msg, k.Save):
 		a.overlay = a.savePrompt()
 	case key.Matches(msg, k.Theme):

@@ -76,6 +76,9 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		return a.onPersona(msg)
 	case historyMsg:
 		a.overlay = a.historyList(msg)
+	case savedListMsg:
+		a.ctx.Saved = msg.saved
+		a.overlay = a.savedList()
 	case exportedMsg:
 		a.flash = msg.text
 		if msg.exists != nil {
@@ -160,6 +163,21 @@ func (a *App) historyList(msg historyMsg) overlay {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// savedListMsg opens the saved queries, read afresh off the UI: another
+// shell or workbench may have saved one since.
+type savedListMsg struct{ saved []queries.Saved }
+
+func (a *App) openSaved() tea.Cmd {
+	root, cat, vis := a.ctx.Lake.Root, a.ctx.Lake.Catalog, a.ctx.Visibility
+	return func() tea.Msg {
+		saved, err := queries.LoadSavedFor(root, cat, vis)
+		if err != nil {
+			return flashMsg(err.Error())
+		}
+		return savedListMsg{saved}
+	}
+}
+
 func (a *App) savedList() overlay {
 	o := &listOverlay{ctx: a.ctx, title: "Saved queries", empty: "no saved queries (tarn saved add NAME SQL)"}
 	for _, q := range a.ctx.Saved {
@@ -221,20 +239,24 @@ func (a *App) exportPrompt() overlay {
 	return &promptOverlay{ctx: a.ctx, title: "Export results", label: "Export the rows to (.csv .json .parquet, outside the lake):",
 		value: filepath.Join(dir, "tarn-export.csv"), note: "runs the query again, as " + a.ctx.Persona.Name + ", and writes every row",
 		submit: func(path string) tea.Cmd {
+			if rest, ok := strings.CutPrefix(path, "~/"); ok {
+				home, _ := os.UserHomeDir()
+				path = filepath.Join(home, rest)
+			}
 			format := strings.TrimPrefix(filepath.Ext(path), ".")
 			if !slices.Contains(queries.ExportFormats, format) {
 				return func() tea.Msg { return exportedMsg{text: "export: the file must end in .csv, .json or .parquet"} }
 			}
-			return exportCmd(a.w, exportJob{a.editor.Text(), path, format}, dir, false)
+			return exportCmd(a.w, exportJob{a.editor.Text(), path, format}, a.ctx.Lake.Root, false)
 		}}
 }
 
 // exportCmd runs an export off the UI, creating the default exports
-// folder if the export goes there.
-func exportCmd(w *worker, job exportJob, defaultDir string, overwrite bool) tea.Cmd {
+// folder if the export goes there (never inside the lake).
+func exportCmd(w *worker, job exportJob, root string, overwrite bool) tea.Cmd {
 	return func() tea.Msg {
-		if filepath.Dir(job.path) == defaultDir {
-			os.MkdirAll(defaultDir, 0o755)
+		if filepath.Dir(job.path) == queries.DefaultExportDir(root) {
+			queries.EnsureExportDir(root)
 		}
 		var st queries.Stats
 		err := w.do(func(s *queries.Session) error {
@@ -256,10 +278,9 @@ func exportCmd(w *worker, job exportJob, defaultDir string, overwrite bool) tea.
 
 // overwritePrompt asks before an export replaces a file.
 func (a *App) overwritePrompt(job exportJob) overlay {
-	dir := queries.DefaultExportDir(a.ctx.Lake.Root)
 	return &listOverlay{ctx: a.ctx, title: filepath.Base(job.path) + " exists", items: []listItem{
 		{text: "Keep it: export under another name (ctrl+e)", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
-		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, dir, true)},
+		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, a.ctx.Lake.Root, true)},
 	}}
 }
 

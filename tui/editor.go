@@ -339,7 +339,7 @@ func (e *editor) renderLine(i int) string {
 		if e.focused && i == e.row && j == e.col {
 			style = e.ctx.Styles.Selected
 		}
-		b.WriteString(style.Render(string(line[j])))
+		b.WriteString(style.Render(string(visibleRune(line[j]))))
 	}
 	if e.focused && i == e.row && e.col == len(line) && e.col-start < e.width {
 		b.WriteString(e.ctx.Styles.Selected.Render(" "))
@@ -349,6 +349,22 @@ func (e *editor) renderLine(i int) string {
 
 // highlight gives each rune its style: keywords, strings, numbers,
 // comments; the rest plain.
+// visibleRune is how the editor shows one character of the text: a
+// control character (from a saved query or the history, say) as its
+// one-cell Unicode picture (ESC as ␛), so it is seen, not obeyed or
+// silently dropped, and the cursor stays on the character it is on.
+func visibleRune(r rune) rune {
+	switch {
+	case r < 0x20:
+		return 0x2400 + r
+	case r == 0x7f:
+		return '␡'
+	case r >= 0x80 && r < 0xa0 || r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+		return '�'
+	}
+	return r
+}
+
 func highlight(line []rune, ctx *Context) []lipgloss.Style {
 	st := ctx.Styles
 	out := make([]lipgloss.Style, len(line))

@@ -12,6 +12,7 @@ import (
 
 	"tarn/lake"
 	"tarn/perms"
+	"tarn/queries"
 )
 
 // probed wraps the app so a test can ask, through the program's own
@@ -404,4 +405,18 @@ func TestFlowControlCharactersInDataAreShown(t *testing.T) {
 	if strings.Contains(s, "\x1b]8") || strings.Contains(s, "\x1b]52") {
 		t.Errorf("an escape sequence from the data reached the screen")
 	}
+}
+
+// A saved query's control characters show in the editor as pictures (ESC
+// as ␛), neither obeyed nor silently dropped; the saved list is read
+// afresh when it opens (a query saved in another shell is there).
+func TestFlowTheEditorShowsControlCharacters(t *testing.T) {
+	f := startFlow(t, "admin")
+	if err := queries.SaveQuery(f.root, queries.Saved{Name: "evil", SQL: "SELECT '\x1b]0;owned\x07' AS t"}, false, perms.Persona{Name: "admin", Admin: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.tm.Send(tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl})
+	f.waitFor("Saved queries", "evil")
+	f.keys("down", "down", "down", "enter") // full, like, projection, evil
+	f.waitFor("SELECT '␛]0;owned␇' AS t")
 }
