@@ -361,10 +361,13 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 		return p
 	}
 	p := plan{dirs: dirs}
-	p.scans, p.err = planScans(ctx, s.conn, planText(c.plan))
-	if p.err != nil && len(tables) > 0 && !slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format == lake.Parquet }) {
+	if len(tables) > 0 && !slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format == lake.Parquet }) {
+		// CSV and JSON scans cannot be serialised: the twin's stand-ins
+		// say how often each table is read.
 		p.scans, p.err = s.planInTwin(ctx, c)
 		p.standIns = s.twin.standIns
+	} else {
+		p.scans, p.err = planScans(ctx, s.conn, planText(c.plan))
 	}
 	if p.err != nil && len(tables) > 0 {
 		if p.scans, p.err = s.planInPlanner(ctx, c, tables); p.err == nil {
