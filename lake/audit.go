@@ -24,14 +24,16 @@ func AppendAudit(root string, record any) error {
 	return nil
 }
 
-// SyncFile fsyncs a file by path: what AppendJSONL left to the caller.
+// SyncFile makes a file's appended lines durable by path: what
+// AppendJSONL left to the caller. fdatasync is enough for appends: it
+// flushes the data and the size, only not the times.
 func SyncFile(path string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return f.Sync()
+	return unix.Fdatasync(int(f.Fd()))
 }
 
 // AppendJSONL appends record as one JSON line to path, creating it and its

@@ -8,10 +8,10 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
 
@@ -35,10 +35,10 @@ type Session struct {
 	Visibility perms.Visibility
 	Generation int
 	*engine
-	open    *Result        // the query whose rows are being read
-	last    Query          // the last finished query's record
-	syncs   sync.WaitGroup // background fsyncs of the audit log
-	syncErr atomic.Pointer[error]
+	open     *Result        // the query whose rows are being read
+	last     Query          // the last finished query's record
+	syncs    sync.WaitGroup // background fsyncs of the audit log
+	unsynced bool           // audit records written since the last fsync
 }
 
 // engine is what a session builds from one version of the catalog and
@@ -113,8 +113,10 @@ func (s *Session) Close() error {
 	}
 	s.syncs.Wait()
 	err := s.engine.close()
-	if p := s.syncErr.Load(); p != nil {
-		return fmt.Errorf("audit log: %w", *p)
+	if s.unsynced {
+		if serr := lake.SyncFile(filepath.Join(s.Lake.Root, lake.AuditFile)); serr != nil {
+			return fmt.Errorf("audit log: %w", serr)
+		}
 	}
 	return err
 }
