@@ -126,6 +126,9 @@ func writeNull(_ io.Writer, r *queries.Result) error {
 func writeTable(out io.Writer, r *queries.Result) error {
 	const fitRows = 200
 	w := &errWriter{w: out}
+	if isExplain(r.Columns()) {
+		return writeExplain(w, r)
+	}
 	var names []string
 	for _, c := range r.Columns() {
 		names = append(names, queries.Printable(c.Name))
@@ -156,6 +159,24 @@ func writeTable(out io.Writer, r *queries.Result) error {
 		printFitted(w, table)
 	}
 	fmt.Fprintf(w, "(%s)\n", queries.Plural(n, "row"))
+	return w.err
+}
+
+// isExplain says whether columns are EXPLAIN's.
+func isExplain(cols []queries.Column) bool {
+	return len(cols) == 2 && cols[0].Name == "explain_key" && cols[1].Name == "explain_value"
+}
+
+// writeExplain prints an EXPLAIN's plans as drawn, line by line, as the
+// DuckDB CLI does (a table would squeeze each plan onto one line).
+func writeExplain(w *errWriter, r *queries.Result) error {
+	err := r.Each(func(vals []any) error {
+		fmt.Fprintln(w, queries.PrintableLines(queries.FormatValue(vals[1])))
+		return w.err
+	})
+	if err != nil {
+		return err
+	}
 	return w.err
 }
 

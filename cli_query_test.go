@@ -237,3 +237,12 @@ func TestTerminalOutputShowsControlCharacters(t *testing.T) {
 		t.Errorf("CSV changed the bytes: %q", out)
 	}
 }
+
+// EXPLAIN prints its plan as drawn, as the DuckDB CLI does.
+func TestExplainPrintsThePlanAsDrawn(t *testing.T) {
+	root := governedCLILake(t)
+	code, out, errOut := tarn(t, "query", "--lake", root, "--persona", "analyst", "EXPLAIN SELECT * FROM sales.customers")
+	if code != 0 || !strings.Contains(out, "\n│          READ_CSV         │\n") || strings.Contains(out, `\n`) {
+		t.Errorf("exit %d %s:\n%s", code, errOut, out)
+	}
+}
