@@ -73,6 +73,7 @@ func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name st
 	})
 	table := db + "." + name
 	if len(broken) == 0 {
+		reportNewColumns(e, pol, before, after, db, name)
 		return nil
 	}
 	if !update {
@@ -92,6 +93,29 @@ func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name st
 		fmt.Fprintln(e.stderr, "policy.toml:", c)
 	}
 	return nil
+}
+
+// reportNewColumns says who may read each column a replaced table gains:
+// a new column inherits the table's tags, so a column that was dropped and
+// comes back (or is renamed) is not under its old masks and exclusions.
+func reportNewColumns(e *env, pol *perms.Policy, before, after *lake.Catalog, db, name string) {
+	if _, existed := before.Lookup(db, name); !existed {
+		return
+	}
+	for _, c := range addedColumns(before, after, db, name) {
+		var readers []string
+		for _, p := range pol.Personas {
+			vis, err := pol.Visibility(after, p.Name)
+			if err != nil {
+				continue
+			}
+			if ta, ok := vis.Lookup(db, name); ok && ta.Select && slices.ContainsFunc(ta.Columns, func(col perms.ColumnAccess) bool { return col.Name == c && col.Mask == "" }) {
+				readers = append(readers, p.Name)
+			}
+		}
+		fmt.Fprintf(e.stderr, "new column %s.%s: readable unmasked by %s (a new column inherits the table's tags; tag, mask or exclude it to restrict it)\n",
+			db+"."+name, queries.Printable(c), strings.Join(readers, ", "))
+	}
 }
 
 // addedColumns are the columns db.name has in after and not in before.

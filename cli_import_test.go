@@ -101,6 +101,14 @@ func TestReplacingATableChecksThePolicy(t *testing.T) {
 	if out != "customer_id,region,name\n1,east,a\n" {
 		t.Errorf("sales_east reads %q: the row filter must still hold", out)
 	}
+	// Columns that come back later are new columns, under the table's
+	// tags, not the rules their old names had: the import says who reads them.
+	full := filepath.Join(t.TempDir(), "full.csv")
+	os.WriteFile(full, []byte("customer_id,name,email,phone,region,payment_id\n1,a,a@x,+7-1,east,p1\n"), 0o644)
+	code, _, errOut = tarn(t, "import", full, "--lake", root, "--db", "sales", "--table", "customers", "--to", "csv", "--replace")
+	if code != 0 || !strings.Contains(errOut, "new column sales.customers.payment_id: readable unmasked by admin, leader, sales_east") {
+		t.Errorf("columns coming back: exit %d:\n%s", code, errOut)
+	}
 }
 
 // A column name with an escape sequence is refused by import and skipped

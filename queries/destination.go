@@ -4,34 +4,44 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"tarn/lake"
 )
 
 // An export's destination is checked where it will be written, not only
-// where its path points when the export starts: the folder is opened
-// once, its real path checked, the file written through that open folder
-// under a name of its own (never following a link, never replacing a
-// file), the folder checked again, and the file renamed into place in the
-// same folder. Moving folders or planting links while the query runs
-// cannot send the file into the lake. DuckDB never sees the user's path:
-// it writes into a private folder first (so "file://", "s3://" and "~"
-// mean nothing to it, and it downloads no extension).
+// where its path points when the export starts. The folder is opened once
+// and the file is created in it at once, under a name of its own, never
+// through a link and never over a file. When the rows are in, the folder
+// is checked again against the lake as it is then, the file renamed into
+// place in the same folder (over an existing file only when asked), and
+// the folder checked once more: had it been moved into the lake in the
+// instant between, the file is removed and the export fails. Folders are
+// compared by identity (device and inode), so a bind mount or a link of
+// the lake or of a table's folder is the lake too. DuckDB never sees the
+// user's path: it writes into a private folder first (so "file://",
+// "s3://" and "~" mean nothing to it, and it downloads no extension).
+//
+// What remains is the owner's: moving a folder holding files into the
+// lake, after an export or during one, is what the owner can always do.
 
-// destination is an export's target: its folder, held open, and the file
-// name in it.
+// destination is an export's target: its folder, held open, the file name
+// in it, and the file being written under a name of its own.
 type destination struct {
-	lake *lake.Lake
-	path string // as the user gave it
-	dir  *os.File
-	name string
+	lake      *lake.Lake
+	path      string // as the user gave it
+	dir       *os.File
+	name      string
+	tmp       string   // the file's own name in dir until it is renamed
+	out       *os.File // the file, open for writing
+	committed bool
 }
 
-// openDestination opens path's folder and checks it: outside the lake,
-// outside every table's folder (a table's folder may be a link to
-// elsewhere), outside any other tarn lake; and that the file may be
-// written (it is not a folder; it exists only if overwrite is set).
+// openDestination opens path's folder and checks it (see checkFolder) and
+// the name (it is not a folder; it exists only if overwrite is set), then
+// creates the file under a name of its own, so a folder that cannot take
+// it fails before the query runs.
 func openDestination(l *lake.Lake, path string, overwrite bool) (*destination, error) {
 	if strings.Contains(path, "://") {
 		return nil, fmt.Errorf("export to %s: an export writes a local file; give a path", path)
@@ -44,54 +54,122 @@ func openDestination(l *lake.Lake, path string, overwrite bool) (*destination, e
 	if strings.HasSuffix(path, "/") || name == "/" || name == "." || name == ".." {
 		return nil, fmt.Errorf("export to %s: that is a folder", path)
 	}
+	if len(name) > 200 {
+		return nil, fmt.Errorf("export to %s: the file name is longer than 200 bytes", path)
+	}
 	dir, err := os.Open(filepath.Dir(abs))
 	if err != nil {
 		return nil, fmt.Errorf("export to %s: folder %s does not exist", path, filepath.Dir(abs))
 	}
 	d := &destination{lake: l, path: path, dir: dir, name: name}
-	if err := d.checkFolder(); err != nil {
-		d.close()
-		return nil, err
+	err = d.checkFolder(l)
+	if err == nil {
+		err = d.checkFile(overwrite)
 	}
-	if err := d.checkFile(overwrite); err != nil {
+	if err == nil {
+		err = d.create()
+	}
+	if err != nil {
 		d.close()
 		return nil, err
 	}
 	return d, nil
 }
 
-func (d *destination) close() { d.dir.Close() }
+// close removes the file unless it was committed, and closes the folder.
+func (d *destination) close() {
+	if d.out != nil {
+		d.out.Close()
+	}
+	if d.tmp != "" && !d.committed {
+		d.remove(d.tmp)
+	}
+	d.dir.Close()
+}
 
-// checkFolder refuses a folder whose real path (of the open folder, now)
-// is inside the lake, a table's folder or another tarn lake.
-func (d *destination) checkFolder() error {
+// commit copies the finished file src into the destination and puts it in
+// place, checking the folder against the lake as it is on disk now.
+func (d *destination) commit(src string, overwrite bool) error {
+	err := copyInto(d.out, src)
+	d.out = nil
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", d.path, err)
+	}
+	now, err := lake.Open(d.lake.Root)
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", d.path, err)
+	}
+	if err := d.checkFolder(now); err != nil { // moved into the lake while the query ran?
+		return err
+	}
+	if err := d.rename(overwrite); err != nil {
+		d.remove(d.tmp)
+		d.tmp = ""
+		return err
+	}
+	d.committed = true
+	if err := d.checkFolder(now); err != nil { // moved in the instant between?
+		d.remove(d.name)
+		return err
+	}
+	return d.dir.Sync()
+}
+
+// checkFolder refuses a folder that is, or is inside, the lake, one of its
+// tables' folders (which may be links to elsewhere) or the folders between
+// them, by identity and by path; or that is inside any other tarn lake.
+func (d *destination) checkFolder(l *lake.Lake) error {
 	real, err := folderPath(d.dir)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", d.path, err)
 	}
-	if info, err := d.dir.Stat(); err != nil || !info.IsDir() {
+	self, err := d.dir.Stat()
+	if err != nil || !self.IsDir() {
 		return fmt.Errorf("export to %s: %s is not a folder", d.path, filepath.Dir(d.path))
 	}
-	inside := func(root string) bool {
-		r, err := filepath.EvalSymlinks(root)
-		return err == nil && within(r, real)
+	protected := protectedFolders(l)
+	refused := slices.ContainsFunc(protected, func(p os.FileInfo) bool { return os.SameFile(p, self) })
+	if r, err := filepath.EvalSymlinks(l.Root); err == nil && within(r, real) {
+		refused = true
 	}
-	refused := inside(d.lake.Root)
-	for _, t := range d.lake.Catalog.Tables {
-		refused = refused || inside(d.lake.Dir(t))
-	}
-	if refused {
-		return fmt.Errorf("inside the lake (%s): an export may not write there, since %s would become part of the lake; write it elsewhere, e.g. in %s",
-			d.lake.Root, d.path, DefaultExportDir(d.lake.Root))
-	}
-	for dir := real; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, lake.CatalogFile)); err == nil {
+	for dir := real; !refused; dir = filepath.Dir(dir) {
+		if info, err := os.Stat(dir); err == nil {
+			refused = slices.ContainsFunc(protected, func(p os.FileInfo) bool { return os.SameFile(p, info) })
+		}
+		if _, err := os.Stat(filepath.Join(dir, lake.CatalogFile)); err == nil && !refused {
 			return fmt.Errorf("inside a tarn lake (%s): an export may not write there, since %s would become part of it", dir, d.path)
 		}
 		if dir == filepath.Dir(dir) {
-			return nil
+			break
 		}
 	}
+	if refused {
+		return fmt.Errorf("inside the lake (%s): an export may not write there, since %s would become part of the lake; write it elsewhere, e.g. in %s",
+			l.Root, d.path, DefaultExportDir(l.Root))
+	}
+	return nil
+}
+
+// protectedFolders are the lake's root, its tables' folders and the
+// folders between, as the file system identifies them.
+func protectedFolders(l *lake.Lake) []os.FileInfo {
+	var out []os.FileInfo
+	seen := map[string]bool{}
+	add := func(dir string) {
+		if !seen[dir] {
+			seen[dir] = true
+			if info, err := os.Stat(dir); err == nil {
+				out = append(out, info)
+			}
+		}
+	}
+	add(l.Root)
+	for _, t := range l.Catalog.Tables {
+		for dir := l.Dir(t); within(l.Root, dir) && dir != l.Root; dir = filepath.Dir(dir) {
+			add(dir)
+		}
+	}
+	return out
 }
 
 // within says whether dir is root or inside it.
@@ -129,5 +207,5 @@ func EnsureExportDir(root string) (string, error) {
 	if abs, err := filepath.Abs(root); err == nil && within(abs, dir) {
 		return dir, fmt.Errorf("the default export folder %s is inside the lake; give a path outside it", dir)
 	}
-	return dir, os.MkdirAll(dir, 0o755)
+	return dir, os.MkdirAll(dir, 0o700) // exports hold people's data: the owner's alone
 }

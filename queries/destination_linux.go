@@ -34,38 +34,37 @@ func (d *destination) checkFile(overwrite bool) error {
 	return nil
 }
 
-// commit copies the finished file src into the folder under a new name of
-// its own (created exclusively, never through a link), syncs it, checks
-// the folder again, and renames it to the destination's name: over an
-// existing file only when overwrite is set. On any error nothing is left.
-func (d *destination) commit(src string, overwrite bool) error {
-	dirfd := int(d.dir.Fd())
+// create makes the file in the folder under a new name of its own:
+// exclusively, never through a link, readable by its owner only (an
+// export holds people's data).
+func (d *destination) create() error {
 	var r [8]byte
 	rand.Read(r[:])
 	tmp := fmt.Sprintf(".%s.tarn-%x", d.name, r)
-	fd, err := unix.Openat(dirfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	fd, err := unix.Openat(int(d.dir.Fd()), tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", d.path, err)
 	}
-	out := os.NewFile(uintptr(fd), tmp)
-	err = copyInto(out, src)
-	if err == nil {
-		err = d.checkFolder() // moved into the lake while the query ran?
-	}
-	if err == nil && overwrite {
-		err = unix.Renameat(dirfd, tmp, dirfd, d.name)
-	} else if err == nil {
-		err = unix.Renameat2(dirfd, tmp, dirfd, d.name, unix.RENAME_NOREPLACE)
-		if errors.Is(err, unix.EEXIST) {
-			err = &ExistsError{Path: d.path}
-		}
-	}
-	if err != nil {
-		unix.Unlinkat(dirfd, tmp, 0)
-		return err
-	}
-	return d.dir.Sync()
+	d.tmp, d.out = tmp, os.NewFile(uintptr(fd), tmp)
+	return nil
 }
+
+// rename puts the file in place in the same folder: over an existing file
+// only when overwrite is set.
+func (d *destination) rename(overwrite bool) error {
+	dirfd := int(d.dir.Fd())
+	if overwrite {
+		return unix.Renameat(dirfd, d.tmp, dirfd, d.name)
+	}
+	err := unix.Renameat2(dirfd, d.tmp, dirfd, d.name, unix.RENAME_NOREPLACE)
+	if errors.Is(err, unix.EEXIST) {
+		return &ExistsError{Path: d.path}
+	}
+	return err
+}
+
+// remove deletes name from the folder.
+func (d *destination) remove(name string) { unix.Unlinkat(int(d.dir.Fd()), name, 0) }
 
 // copyInto copies the file src into out, syncs and closes out.
 func copyInto(out *os.File, src string) error {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -32,34 +31,26 @@ func (d *destination) checkFile(overwrite bool) error {
 	return nil
 }
 
-func (d *destination) commit(src string, overwrite bool) error {
+func (d *destination) create() error {
 	var r [8]byte
 	rand.Read(r[:])
-	tmp := filepath.Join(d.dir.Name(), fmt.Sprintf(".%s.tarn-%x", d.name, r))
-	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	d.tmp = fmt.Sprintf(".%s.tarn-%x", d.name, r)
+	out, err := os.OpenFile(filepath.Join(d.dir.Name(), d.tmp), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
+		d.tmp = ""
 		return fmt.Errorf("export to %s: %w", d.path, err)
 	}
-	in, err := os.Open(src)
-	if err == nil {
-		_, err = io.Copy(out, in)
-		in.Close()
-	}
-	if err == nil {
-		err = out.Sync()
-	}
-	err = errors.Join(err, out.Close())
-	if err == nil {
-		err = d.checkFolder()
-	}
-	if err == nil && !overwrite {
-		err = d.checkFile(false)
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(d.dir.Name(), d.name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	d.out = out
+	return nil
 }
+
+func (d *destination) rename(overwrite bool) error {
+	if !overwrite {
+		if err := d.checkFile(false); err != nil {
+			return err
+		}
+	}
+	return os.Rename(filepath.Join(d.dir.Name(), d.tmp), filepath.Join(d.dir.Name(), d.name))
+}
+
+func (d *destination) remove(name string) { os.Remove(filepath.Join(d.dir.Name(), name)) }

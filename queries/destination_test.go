@@ -3,6 +3,7 @@ package queries
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,5 +138,29 @@ func TestDestinationsTarnRefuses(t *testing.T) {
 		if _, err := openDestination(l, path, true); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", path, err, want)
 		}
+	}
+}
+
+// A bind mount of a table's folder (or of the lake) is the lake: folders
+// are compared by identity, not by path.
+func TestABindMountOfTheLakeIsTheLake(t *testing.T) {
+	l, src := destLake(t)
+	for _, dir := range []string{l.Dir(l.Catalog.Tables[0]), filepath.Join(l.Root, "sales"), l.Root} {
+		mnt := t.TempDir()
+		if out, err := exec.Command("mount", "--bind", dir, mnt).CombinedOutput(); err != nil {
+			t.Skipf("cannot bind mount (%v: %s): this test needs root", err, out)
+		}
+		d, err := openDestination(l, filepath.Join(mnt, "bound.csv"), false)
+		if err == nil {
+			d.commit(src, false)
+			d.close()
+			t.Errorf("an export through a bind mount of %s was not refused", dir)
+		} else if !strings.Contains(err.Error(), "inside the lake") {
+			t.Errorf("bind mount of %s: %v", dir, err)
+		}
+		exec.Command("umount", "-l", mnt).Run()
+	}
+	if lakeHas(t, l.Root, "bound.csv") {
+		t.Error("bound.csv is in the lake")
 	}
 }

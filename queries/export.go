@@ -38,6 +38,9 @@ func (s *Session) Export(ctx context.Context, text, path, format string, overwri
 	if !ok {
 		return Stats{}, fmt.Errorf("export format %q: use csv, json or parquet", format)
 	}
+	if err := s.follow(ctx); err != nil { // the lake as it is now: its tables' folders
+		return Stats{}, err
+	}
 	dest, err := openDestination(s.Lake, path, overwrite)
 	if err != nil {
 		return Stats{}, err

@@ -175,3 +175,42 @@ func within(root, dir string) bool {
 	rel, err := filepath.Rel(root, dir)
 	return err == nil && !strings.HasPrefix(rel, "..")
 }
+
+// An export is checked against the lake as it is when it runs: a table
+// registered since the session's last statement, whose folder is a link
+// to elsewhere, is the lake too.
+func TestAnExportFollowsTheCatalog(t *testing.T) {
+	l, pol := governedLake(t)
+	l, err := lake.Open(l.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err = queries.LoadPolicy(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, l, pol, "analyst")
+	if _, _, err := result(s, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "newt")
+	os.MkdirAll(outside, 0o755)
+	os.WriteFile(filepath.Join(outside, "part.csv"), []byte("a\n1\n"), 0o644)
+	os.MkdirAll(filepath.Join(l.Root, "scratch"), 0o755)
+	os.Symlink(outside, filepath.Join(l.Root, "scratch", "newt"))
+	other, _ := lake.Open(l.Root)
+	if err := other.Update(func(c *lake.Catalog) error {
+		c.Put(lake.Table{Database: "scratch", Name: "newt", Location: "scratch/newt", Format: lake.CSV, Compression: lake.None,
+			Columns: []lake.Column{{Name: "a", Type: "BIGINT"}}})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Export(context.Background(), "SELECT 7 AS a", filepath.Join(outside, "planted.csv"), "csv", false)
+	if err == nil || !strings.Contains(err.Error(), "inside the lake") {
+		t.Errorf("an export into a new table's folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "planted.csv")); err == nil {
+		t.Error("planted.csv was written")
+	}
+}
