@@ -9,8 +9,9 @@ import (
 // Layers names the enforcement layers a test leaves on.
 type Layers struct{ ScopedGuard, NarrowSandbox, PlanCheck bool }
 
-// SetLayersForTest switches enforcement layers until the test ends.
-// Sessions opened while a layer is off keep that setting.
+// SetLayersForTest switches enforcement layers until the test ends. The
+// guard and the plan check read the switch at each statement; the sandbox
+// when a session opens.
 func SetLayersForTest(t testing.TB, l Layers) {
 	old := enforcement
 	enforcement.scopedGuard, enforcement.narrowSandbox, enforcement.planCheck = l.ScopedGuard, l.NarrowSandbox, l.PlanCheck

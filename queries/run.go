@@ -236,7 +236,7 @@ func (r *Result) Next() bool {
 	if err != nil {
 		r.err = r.s.redact(err)
 		if ctxErr := r.st.ctxErr(); ctxErr != nil {
-			r.err = errors.Join(ctxErr, err)
+			r.err = errors.Join(ctxErr, r.err)
 		}
 		return false
 	}

@@ -24,8 +24,8 @@ import (
 // there is nothing to name; the guard refuses every way around the views.
 //
 // A session follows the lake: before each statement it checks whether
-// lake.toml or policy.toml changed on disk (file identity, size and
-// modification time), and if so reloads both and rebuilds its views, so a
+// lake.toml or policy.toml changed on disk (file identity, size, times:
+// lake.FileVersion), and if so reloads both and rebuilds its views, so a
 // revoke, a new mask or a new row filter applies to the next statement
 // of every open session. Lake, Policy and Visibility are then new values;
 // Generation counts the reloads.
@@ -125,9 +125,12 @@ func (s *Session) Close() error {
 // since the session loaded them, and rebuilds the session's engine. A
 // policy that no longer loads, or that no longer has the persona, refuses
 // every statement until it is fixed: nothing runs on stale permissions.
+//
+// A catalog or policy made in memory (a test's) has no version and is not
+// followed.
 func (s *Session) follow(ctx context.Context) error {
-	if !s.Lake.Version.Known() || s.Lake.Version == lake.StatVersion(s.Lake.CatalogPath()) &&
-		(!s.Policy.Version.Known() || s.Policy.Version == lake.StatVersion(perms.PolicyPath(s.Lake.Root))) {
+	changed := func(v lake.FileVersion, path string) bool { return v.Known() && v != lake.StatVersion(path) }
+	if !changed(s.Lake.Version, s.Lake.CatalogPath()) && !changed(s.Policy.Version, perms.PolicyPath(s.Lake.Root)) {
 		return nil
 	}
 	l, err := lake.Open(s.Lake.Root)
