@@ -68,9 +68,8 @@ func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name st
 		return err
 	}
 	defer done()
-	broken := slices.DeleteFunc(pol.Broken(after, validate), func(b string) bool {
-		return slices.Contains(pol.Broken(before, validate), b) // broken already, not by this import
-	})
+	already := pol.Broken(before, validate) // broken already, not by this import
+	broken := slices.DeleteFunc(pol.Broken(after, validate), func(b string) bool { return slices.Contains(already, b) })
 	table := db + "." + name
 	if len(broken) == 0 {
 		reportNewColumns(e, pol, before, after, db, name)

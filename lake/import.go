@@ -98,34 +98,27 @@ func (l *Lake) Import(ctx context.Context, opts ImportOptions) (ImportReport, er
 // catalog, under the catalog's lock; if the catalog cannot be saved, the
 // table's old files are put back.
 func (l *Lake) register(t Table, tmp string, opts ImportOptions) error {
-	unlock, err := l.lockCatalog()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := l.reload(); err != nil {
-		return err
-	}
-	if _, err := l.importTarget(l.Catalog, opts); err != nil {
-		return err
-	}
-	before := &Catalog{Tables: slices.Clone(l.Catalog.Tables)}
-	l.Catalog.Put(t)
-	if opts.Check != nil {
-		if err := opts.Check(before, l.Catalog); err != nil {
-			l.reload()
-			return err
+	var keep func() error
+	err := l.update(func(c *Catalog) (func() error, error) {
+		if _, err := l.importTarget(c, opts); err != nil {
+			return nil, err
 		}
-	}
-	undo, keep, err := installDir(tmp, l.Dir(t))
+		before := &Catalog{Tables: slices.Clone(c.Tables)}
+		c.Put(t)
+		if opts.Check != nil {
+			if err := opts.Check(before, c); err != nil {
+				return nil, err
+			}
+		}
+		undo, k, err := installDir(tmp, l.Dir(t))
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		keep = k
+		return undo, nil
+	})
 	if err != nil {
-		l.reload()
-		return fmt.Errorf("import: %w", err)
-	}
-	if err := l.Save(); err != nil {
-		undo()
-		l.reload()
-		return fmt.Errorf("import: %w", err)
+		return err
 	}
 	return keep()
 }

@@ -131,6 +131,13 @@ func (l *Lake) reload() error {
 // afresh, change applied, and the result validated and saved atomically.
 // On an error nothing is saved.
 func (l *Lake) Update(change func(*Catalog) error) error {
+	return l.update(func(c *Catalog) (func() error, error) { return nil, change(c) })
+}
+
+// update is Update for a change that also did something outside the
+// catalog: undo, if the change returns one, reverts that when the catalog
+// cannot be saved, still under the lock.
+func (l *Lake) update(change func(*Catalog) (undo func() error, err error)) error {
 	unlock, err := l.lockCatalog()
 	if err != nil {
 		return err
@@ -139,15 +146,16 @@ func (l *Lake) Update(change func(*Catalog) error) error {
 	if err := l.reload(); err != nil {
 		return err
 	}
-	if err := change(l.Catalog); err != nil {
-		l.reload()
-		return err
+	undo, err := change(l.Catalog)
+	if err == nil {
+		if err = l.Save(); err != nil && undo != nil {
+			undo()
+		}
 	}
-	if err := l.Save(); err != nil {
+	if err != nil {
 		l.reload()
-		return err
 	}
-	return nil
+	return err
 }
 
 // Save writes the catalog atomically, sorted. Callers that read, change
