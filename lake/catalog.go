@@ -319,12 +319,21 @@ func HasControl(s string) bool {
 		return true
 	}
 	for _, r := range s {
-		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == 0x061c || r == 0x200e || r == 0x200f ||
-			r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+		if IsControl(r) {
 			return true
 		}
 	}
 	return false
+}
+
+// IsControl says whether r is a control character (C0, DEL, C1) or a
+// bidirectional control: a character a terminal obeys or reorders by.
+func IsControl(r rune) bool { return r < 0x20 || r >= 0x7f && r < 0xa0 || IsBidiControl(r) }
+
+// IsBidiControl says whether r is a bidirectional mark, embedding,
+// override or isolate.
+func IsBidiControl(r rune) bool {
+	return r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // LoadCatalog reads and validates a catalog file. A missing file is an

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"tarn/lake"
 )
 
 // Printable is s as it may reach a terminal: text from the lake (values,
@@ -16,7 +18,7 @@ import (
 // \u202e, \xff), the way less and the DuckDB CLI show them. CSV and JSON
 // outputs keep the bytes: they are data, not display.
 func Printable(s string) string {
-	if isPrintable(s) {
+	if !lake.HasControl(s) {
 		return s
 	}
 	var b strings.Builder
@@ -31,10 +33,10 @@ func Printable(s string) string {
 			b.WriteString(`\t`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case isBidiControl(r):
+		case lake.IsBidiControl(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
+		case lake.IsControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -51,18 +53,4 @@ func PrintableLines(s string) string {
 		lines[i] = Printable(l)
 	}
 	return strings.Join(lines, "\n")
-}
-
-func isPrintable(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError || isBidiControl(r) {
-			return false
-		}
-	}
-	return true
-}
-
-// isBidiControl: marks, embeddings, overrides and isolates.
-func isBidiControl(r rune) bool {
-	return r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }

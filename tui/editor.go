@@ -11,6 +11,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"tarn/lake"
 )
 
 // editor is the SQL editor: multi-line text with SQL highlighting, the
@@ -359,7 +361,7 @@ func visibleRune(r rune) rune {
 		return 0x2400 + r
 	case r == 0x7f:
 		return '␡'
-	case r >= 0x80 && r < 0xa0 || r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+	case lake.IsControl(r):
 		return '�'
 	}
 	return r
