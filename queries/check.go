@@ -38,6 +38,7 @@ type twin struct {
 	conn     *sql.Conn
 	err      error
 	standIns map[int64]string // range() start of each stand-in: its table
+	plans    map[string][]scan // optimised plans by statement (see planInTwin)
 }
 
 // errReadsOutside refuses a statement whose plan reads something other
@@ -257,12 +258,25 @@ func (s *Session) notRescanned(ctx context.Context, c checked) error {
 	return nil
 }
 
-// planInTwin plans c with the twin's optimizer, for a statement whose
-// tables are all CSV or JSON: the plan says how often each is scanned.
+// planInTwin plans c with the twin's optimizer: whether a recursive part
+// reads a table, and, for a statement whose tables are all CSV or JSON,
+// how often each is scanned. Both ask on a statement's first run, so the
+// plan is kept: it depends only on the statement and the stand-ins, which
+// do not change under it.
 func (s *Session) planInTwin(ctx context.Context, c checked) ([]scan, error) {
+	if scans, ok := s.twin.plans[c.plan]; ok {
+		return scans, nil
+	}
 	conn, err := s.twin.open()
 	if err != nil {
 		return nil, err
 	}
-	return planScans(ctx, conn, planText(c.plan))
+	scans, err := planScans(ctx, conn, planText(c.plan))
+	if err == nil {
+		if s.twin.plans == nil || len(s.twin.plans) >= maxCached {
+			s.twin.plans = map[string][]scan{}
+		}
+		s.twin.plans[c.plan] = scans
+	}
+	return scans, err
 }

@@ -62,7 +62,7 @@ func openDestination(l *lake.Lake, path string, overwrite bool) (*destination, e
 		return nil, fmt.Errorf("export to %s: folder %s does not exist", path, filepath.Dir(abs))
 	}
 	d := &destination{lake: l, path: path, dir: dir, name: name}
-	err = d.checkFolder(l)
+	err = d.checkFolder(l.Root, protectedFolders(l))
 	if err == nil {
 		err = d.checkFile(overwrite)
 	}
@@ -99,7 +99,8 @@ func (d *destination) commit(src string, overwrite bool) error {
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", d.path, err)
 	}
-	if err := d.checkFolder(now); err != nil { // moved into the lake while the query ran?
+	protected := protectedFolders(now)
+	if err := d.checkFolder(now.Root, protected); err != nil { // moved into the lake while the query ran?
 		return err
 	}
 	if err := d.rename(overwrite); err != nil {
@@ -108,17 +109,18 @@ func (d *destination) commit(src string, overwrite bool) error {
 		return err
 	}
 	d.committed = true
-	if err := d.checkFolder(now); err != nil { // moved in the instant between?
+	if err := d.checkFolder(now.Root, protected); err != nil { // moved in the instant between?
 		d.remove(d.name)
 		return err
 	}
 	return d.dir.Sync()
 }
 
-// checkFolder refuses a folder that is, or is inside, the lake, one of its
-// tables' folders (which may be links to elsewhere) or the folders between
-// them, by identity and by path; or that is inside any other tarn lake.
-func (d *destination) checkFolder(l *lake.Lake) error {
+// checkFolder refuses a folder that is, or is inside, the lake at root,
+// one of the protected folders (its tables' folders, which may be links to
+// elsewhere, and the folders between) by identity and by path; or that is
+// inside any other tarn lake.
+func (d *destination) checkFolder(root string, protected []os.FileInfo) error {
 	real, err := folderPath(d.dir)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", d.path, err)
@@ -127,9 +129,8 @@ func (d *destination) checkFolder(l *lake.Lake) error {
 	if err != nil || !self.IsDir() {
 		return fmt.Errorf("export to %s: %s is not a folder", d.path, filepath.Dir(d.path))
 	}
-	protected := protectedFolders(l)
 	refused := slices.ContainsFunc(protected, func(p os.FileInfo) bool { return os.SameFile(p, self) })
-	if r, err := filepath.EvalSymlinks(l.Root); err == nil && within(r, real) {
+	if r, err := filepath.EvalSymlinks(root); err == nil && within(r, real) {
 		refused = true
 	}
 	for dir := real; !refused; dir = filepath.Dir(dir) {
@@ -145,7 +146,7 @@ func (d *destination) checkFolder(l *lake.Lake) error {
 	}
 	if refused {
 		return fmt.Errorf("inside the lake (%s): an export may not write there, since %s would become part of the lake; write it elsewhere, e.g. in %s",
-			l.Root, d.path, DefaultExportDir(l.Root))
+			root, d.path, DefaultExportDir(root))
 	}
 	return nil
 }
