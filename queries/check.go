@@ -37,7 +37,7 @@ type twin struct {
 	db       *sql.DB
 	conn     *sql.Conn
 	err      error
-	standIns map[int64]string // range() start of each stand-in: its table
+	standIns map[int64]string  // range() start of each stand-in: its table
 	plans    map[string][]scan // optimised plans by statement (see planInTwin)
 }
 
