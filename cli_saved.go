@@ -29,7 +29,7 @@ func runSaved(e *env, args []string) error {
 	case len(rest) == 0 || rest[0] == "list" && len(rest) == 1:
 		return listSaved(e, g)
 	case rest[0] == "add" && len(rest) == 3:
-		if *table != "" && !g.describable(*table) {
+		if *table != "" && !g.vis.Describes(g.lake.Catalog, *table) {
 			return fmt.Errorf("--table: Table %s not found", *table)
 		}
 		q := queries.Saved{Name: rest[1], Description: *description, Table: *table, SQL: rest[2], Workgroup: *workgroup}
@@ -83,16 +83,6 @@ func (e *env) governed(persona string) (governed, error) {
 		return governed{}, err
 	}
 	return governed{lake: l, persona: vis.Persona, vis: vis}, nil
-}
-
-// describable says whether the persona may describe the table named
-// (database.table, or a bare name).
-func (g governed) describable(name string) bool {
-	t, ok := g.lake.Catalog.Find(name)
-	if ok {
-		_, ok = g.vis.Lookup(t.Database, t.Name)
-	}
-	return ok
 }
 
 // saved are the saved queries the persona may see, its own first.

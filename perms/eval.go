@@ -33,6 +33,16 @@ type Visibility struct {
 	Tables  []TableAccess
 }
 
+// Describes says whether the persona may describe the table named
+// (database.table, or a bare name unique in the catalog).
+func (v Visibility) Describes(cat *lake.Catalog, name string) bool {
+	t, ok := cat.Find(name)
+	if ok {
+		_, ok = v.Lookup(t.Database, t.Name)
+	}
+	return ok
+}
+
 // Lookup finds a visible table by database and name.
 func (v Visibility) Lookup(database, name string) (TableAccess, bool) {
 	for _, t := range v.Tables {

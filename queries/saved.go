@@ -86,11 +86,7 @@ func LoadSavedFor(root string, cat *lake.Catalog, vis perms.Visibility) ([]Saved
 	}
 	all = slices.DeleteFunc(all, func(q Saved) bool {
 		if q.Shared() && q.Table != "" {
-			t, ok := cat.Find(q.Table)
-			if ok {
-				_, ok = vis.Lookup(t.Database, t.Name)
-			}
-			return !ok
+			return !vis.Describes(cat, q.Table)
 		}
 		return !q.Shared() && q.Workgroup != own && !vis.Persona.Admin
 	})
