@@ -9,6 +9,11 @@ require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/charmbracelet/x/ansi v0.11.9
 	github.com/charmbracelet/x/exp/teatest/v2 v2.0.0-20260823001701-96af6d2cb5f6
+	// Pinned exactly, and upgraded only on purpose: queries/stream.go streams
+	// results through private parts of this duckdb-go release (go:linkname,
+	// a private field), and a build with another release refuses to stream.
+	// To upgrade, follow the queries package doc: bump both lines, set
+	// queries.coupledTo, run go test ./queries -run 'TestLinkedSignatures|TestStream'.
 	github.com/duckdb/duckdb-go-bindings v0.10506.0
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
 	github.com/klauspost/compress v1.18.3

@@ -3,9 +3,7 @@ package queries_test
 import (
 	"context"
 	"errors"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,21 +106,11 @@ func TestOneOpenResultPerSession(t *testing.T) {
 }
 
 func rssBytes(t *testing.T) int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skip("no /proc/self/status here")
+	rss := queries.ProcessRSS()
+	if rss == 0 {
+		t.Skip("no VmRSS in /proc/self/status here")
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Skip("no VmRSS")
-	return 0
+	return rss
 }
 
 // TestStreamingKeepsMemoryBounded pages through a 12M-row result. Run to a

@@ -1,6 +1,3 @@
-// Package queries owns DuckDB for queries: one sandboxed in-memory database
-// per persona session holding only that persona's governed views, the
-// statement guard in front of it, and the audit log of every query.
 package queries
 
 import (

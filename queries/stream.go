@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,18 +36,52 @@ func initChunk(chunk *duckdb.DataChunk, in mapping.DataChunk, writable bool) err
 //go:linkname typeName github.com/duckdb/duckdb-go/v2.logicalTypeString
 func typeName(t mapping.LogicalType) string
 
-// chunkLayoutOK says whether duckdb.DataChunk still starts with its
-// DuckDB chunk handle, which chunkHandle relies on.
-var chunkLayoutOK = func() bool {
+// coupledTo is the duckdb-go release whose private names above were
+// checked (TestLinkedSignatures reads that release's source). A build
+// with another release refuses to stream rather than call a function
+// whose signature may have changed: see the package doc on upgrading.
+const coupledTo = "v2.10506.0"
+
+// couplingErr says why streaming cannot run in this build, if it cannot.
+var couplingErr = checkCoupling(linkedVersion())
+
+func checkCoupling(v string) error {
+	if v != "" && v != coupledTo {
+		return fmt.Errorf("this tarn was built with duckdb-go %s, but its streaming was checked against %s only; see the queries package doc on upgrading duckdb-go", v, coupledTo)
+	}
 	t := reflect.TypeOf(duckdb.DataChunk{})
-	return t.NumField() > 0 && t.Field(0).Offset == 0 && t.Field(0).Type == reflect.TypeOf(mapping.DataChunk{})
-}()
+	if t.NumField() == 0 || t.Field(0).Offset != 0 || t.Field(0).Type != reflect.TypeOf(mapping.DataChunk{}) {
+		return fmt.Errorf("duckdb-go's DataChunk changed layout; streaming needs updating")
+	}
+	return nil
+}
+
+// linkedVersion is the duckdb-go release in this binary's build
+// information (a `replace` by a version counts as that version), or ""
+// where it cannot tell: test binaries have no build information, and a
+// `replace` by a folder has no version (TestLinkedSignatures checks the
+// folder's source).
+func linkedVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, m := range info.Deps {
+		if m.Path == "github.com/duckdb/duckdb-go/v2" {
+			if m.Replace != nil {
+				return m.Replace.Version
+			}
+			return m.Version
+		}
+	}
+	return ""
+}
 
 // rawConn is the C connection behind a database/sql connection.
 func rawConn(c *sql.Conn) (mapping.Connection, error) {
 	var conn mapping.Connection
-	if !chunkLayoutOK {
-		return conn, fmt.Errorf("duckdb-go's DataChunk changed layout; streaming needs updating")
+	if couplingErr != nil {
+		return conn, couplingErr
 	}
 	err := c.Raw(func(driverConn any) error {
 		v := reflect.ValueOf(driverConn)
@@ -92,10 +127,16 @@ type stream struct {
 // startStream prepares and starts text on conn. Cancelling ctx interrupts
 // DuckDB wherever it is; the error then wraps ctx.Err().
 func startStream(ctx context.Context, conn mapping.Connection, text string) (*stream, error) {
+	return startStreamWaiting(ctx, conn, text, idleWait)
+}
+
+// startStreamWaiting is startStream with wait between DuckDB's answers
+// that it has no task (see runPending).
+func startStreamWaiting(ctx context.Context, conn mapping.Connection, text string, wait func(n int) time.Duration) (*stream, error) {
 	st := &stream{conn: conn, start: time.Now(), ctx: ctx, stop: make(chan struct{})}
 	go st.interruptOn(ctx)
 	t0 := time.Now()
-	err := st.prepareAndExecute(ctx, text)
+	err := st.prepareAndExecute(ctx, text, wait)
 	st.engine += time.Since(t0)
 	if err != nil {
 		st.end()
@@ -120,7 +161,7 @@ func (st *stream) ctxErr() error { return st.ctx.Err() }
 
 func (st *stream) end() { st.stopOnce.Do(func() { close(st.stop) }) }
 
-func (st *stream) prepareAndExecute(ctx context.Context, text string) error {
+func (st *stream) prepareAndExecute(ctx context.Context, text string, wait func(n int) time.Duration) error {
 	var stmt mapping.PreparedStatement
 	defer mapping.DestroyPrepare(&stmt)
 	if mapping.Prepare(st.conn, text, &stmt) == mapping.StateError {
@@ -131,17 +172,8 @@ func (st *stream) prepareAndExecute(ctx context.Context, text string) error {
 	if duckdb_go_bindings.PendingPreparedStreaming(stmt, &pending) == mapping.StateError {
 		return duckError(mapping.PendingError(pending))
 	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		state := mapping.PendingExecuteTask(pending)
-		if state == mapping.PendingStateError {
-			return duckError(mapping.PendingError(pending))
-		}
-		if mapping.PendingExecutionIsFinished(state) {
-			break
-		}
+	if err := runPending(ctx, pending, wait); err != nil {
+		return err
 	}
 	if mapping.ExecutePending(pending, &st.res) == mapping.StateError {
 		err := duckError(mapping.ResultError(&st.res))
@@ -161,6 +193,45 @@ func (st *stream) prepareAndExecute(ctx context.Context, text string) error {
 		}
 	}
 	return nil
+}
+
+// runPending drives a pending query until its result is ready, in steps
+// so that a cancelled ctx stops it between tasks (interruptOn stops it
+// inside one). When DuckDB has no task for this thread (its own threads
+// are busy with the rest) it says NO_TASKS_AVAILABLE at once; asking again
+// at once would hold a core that those threads could use, so the wait
+// between asks grows (wait, idleWait in use) until a task turns up.
+func runPending(ctx context.Context, pending mapping.PendingResult, wait func(n int) time.Duration) error {
+	idle := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		state := mapping.PendingExecuteTask(pending)
+		switch {
+		case state == mapping.PendingStateError:
+			return duckError(mapping.PendingError(pending))
+		case mapping.PendingExecutionIsFinished(state):
+			return nil
+		case state == mapping.PendingStateNoTasksAvailable:
+			idle++
+			time.Sleep(wait(idle))
+		default:
+			idle = 0
+		}
+	}
+}
+
+// idleWait is how long to wait after the n-th NO_TASKS_AVAILABLE in a
+// row: 10 µs doubling to 1 ms. The first asks stay quick because a
+// worker often finishes its task within microseconds; a long wait costs
+// at most 1 ms of latency.
+func idleWait(n int) time.Duration {
+	const first, most = 10 * time.Microsecond, time.Millisecond
+	if n > 7 {
+		return most
+	}
+	return min(first<<(n-1), most)
 }
 
 // undecodable are the types duckdb-go (v2.10506.0) cannot decode: a query
@@ -275,6 +346,9 @@ func (st *stream) row(i int, dst []any) error {
 		v, err := st.chunk.GetValue(c, i)
 		if err != nil {
 			return err
+		}
+		if bits, ok := v.(duckdb.Bit); ok {
+			v = bits.String() // as duckdb-go's rows give it: "101"
 		}
 		dst[c] = v
 	}
