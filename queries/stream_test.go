@@ -229,13 +229,7 @@ const everyType = `SELECT
 // and through duckdb-go's own (materialising) path: the values and the
 // type names must agree, so the linked decoder decodes what duckdb-go does.
 func TestStreamDecodesEveryType(t *testing.T) {
-	ctx := context.Background()
-	db, conn, err := openDuck(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	defer conn.Close()
+	conn := plainDuck(t)
 	want, wantTypes := materialised(t, conn, everyType)
 	got, cols := streamed(t, conn, everyType, 1)
 	if len(cols) != len(want) || len(got) != 1 {
@@ -252,6 +246,17 @@ func TestStreamDecodesEveryType(t *testing.T) {
 	if got[0][len(cols)-3] != nil {
 		t.Errorf("NULL came out as %#v", got[0][len(cols)-3])
 	}
+}
+
+// plainDuck is a sandboxed in-memory DuckDB connection, closed with t.
+func plainDuck(t *testing.T) *sql.Conn {
+	t.Helper()
+	db, conn, err := openDuck(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(); db.Close() })
+	return conn
 }
 
 // materialised is duckdb-go's own reading of a one-row query.
@@ -321,13 +326,7 @@ func streamed(t *testing.T, conn *sql.Conn, q string, keep int64) ([][]any, []Co
 // TestStreamingKeepsMemoryBounded: 3M rows of 100-byte text, about 400 MB
 // if DuckDB materialised them, must pass with memory at a few chunks.
 func TestStreamMemoryStaysBounded(t *testing.T) {
-	ctx := context.Background()
-	db, conn, err := openDuck(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	defer conn.Close()
+	conn := plainDuck(t)
 	before := ProcessRSS()
 	if before == 0 {
 		t.Skip("no VmRSS in /proc/self/status here")
