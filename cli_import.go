@@ -25,7 +25,7 @@ func runImport(e *env, args []string) error {
 		return err
 	}
 	if len(files) == 0 || *db == "" || *table == "" {
-		return fmt.Errorf("usage: tarn import FILE... --db D --table T [--to parquet|csv|json] [--files N] [--gzip] [--input csv|json|log]")
+		return usageError("import")
 	}
 	opts := lake.ImportOptions{Files: files, Database: *db, Table: *table, Input: lake.InputKind(*input),
 		Format: lake.Format(*to), Compression: lake.None, Parts: *parts, Replace: *replace}

@@ -65,7 +65,7 @@ func runAccess(e *env, args []string) error {
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("usage: tarn access DATABASE.TABLE")
+		return usageError("access")
 	}
 	l, pol, who, err := e.openGoverned(*as)
 	if err != nil {

@@ -101,7 +101,7 @@ func querySQL(e *env, rest []string, file, saved, persona string) (string, error
 	case len(rest) == 0 || rest[0] == "-":
 		b, err := io.ReadAll(os.Stdin)
 		if err == nil && strings.TrimSpace(string(b)) == "" {
-			return "", fmt.Errorf("usage: tarn query [--persona P] [--format F] [--stats] SQL (or --file F, --saved NAME, or SQL on stdin)")
+			return "", usageError("query")
 		}
 		return string(b), err
 	}

@@ -41,7 +41,7 @@ func runSaved(e *env, args []string) error {
 	case rest[0] == "delete" && len(rest) == 2:
 		return queries.DeleteSaved(e.lakeRoot, *workgroup, rest[1], g.persona)
 	}
-	return fmt.Errorf("usage: tarn saved [list] | add NAME [--description D] [--table T] [--replace] SQL | delete NAME")
+	return usageError("saved")
 }
 
 // listSaved prints the saved queries the persona may see.

@@ -1,10 +1,8 @@
-// Command tarn is a terminal workbench for a local data lake.
-//
-//	tarn                 open tarn on the lake (creating the demo lake on first run)
-//	tarn demo [--bench]  create or complete the demo lake
-//	tarn catalog         list tables; --json for scripts
-//	tarn import FILE...  import CSV, JSON lines or access logs as a table
-//	tarn crawl [PATH]    register data folders found under the lake
+// Command tarn is a terminal workbench for a local data lake: `tarn` opens
+// the workbench (package tui) on the lake, and its commands import, crawl,
+// query, benchmark and govern the lake from the command line. usage.go
+// lists every command with its usage (`tarn help` prints it; the README
+// repeats it, and a test keeps the two the same); cli_*.go run them.
 package main
 
 import (
@@ -42,28 +40,6 @@ type env struct {
 	explicit bool   // the user named the lake (--lake)
 }
 
-type command struct {
-	name    string
-	summary string
-	run     func(e *env, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"demo", "create or complete the demo lake (--bench adds every layout)", runDemo},
-		{"catalog", "list databases and tables (--json for scripts)", runCatalog},
-		{"import", "import CSV, JSON lines or access logs as a table", runImport},
-		{"crawl", "find data folders under the lake and register them", runCrawl},
-		{"personas", "list the personas of the lake's policy", runPersonas},
-		{"tags", "list or edit LF-Tags: list|create|delete|assign|unassign --as PERSONA", runTags},
-		{"access", "columns x personas of one table: visible, masked, hidden, row filter", runAccess},
-		{"query", "run one SQL query as a persona: --format table|csv|json|null, --stats, --saved NAME", runQuery},
-		{"bench", "the source's format benchmark: layouts x queries, trimmed means, data scanned, cost, Athena figures", runBench},
-		{"history", "a workgroup's past queries with data scanned and cost, and totals", runHistory},
-		{"saved", "saved queries: list | add NAME [--description D] [--table T] SQL | delete NAME", runSaved},
-	}
-}
-
 // errUsage marks an error already explained by the flag package.
 var errUsage = errors.New("usage")
 
@@ -78,7 +54,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lakeFlag := global.String("lake", "", "lake directory (default $TARN_LAKE or ~/.local/share/tarn/lake)")
 	persona := global.String("persona", "", "act as this persona (the workbench, and commands that take --persona)")
 	theme := global.String("theme", "", "the workbench's colour theme")
-	global.Usage = func() { usage(stderr, global) }
+	global.Usage = func() {
+		usageList(stderr)
+		fmt.Fprintln(stderr, "\nflags before a command:")
+		global.PrintDefaults()
+	}
 	if err := global.Parse(args); err != nil {
 		return 2
 	}
@@ -99,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		cmd, ok := findCommand(args[0])
 		if !ok {
-			fmt.Fprintf(stderr, "tarn: unknown command %q (run `tarn -h` for the list)\n", args[0]) // %q escapes
+			fmt.Fprintf(stderr, "tarn: unknown command %q (`tarn help` lists them)\n", args[0]) // %q escapes
 			return 2
 		}
 		cmdRun, cmdArgs = cmd.run, append(passed, args[1:]...)
@@ -117,23 +97,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// findCommand is the command called name ("" is none).
 func findCommand(name string) (command, bool) {
+	if name == "" {
+		return command{}, false
+	}
+	return lookup(name)
+}
+
+func lookup(name string) (command, bool) {
 	for _, c := range commands() {
 		if c.name == name {
 			return c, true
 		}
 	}
 	return command{}, false
-}
-
-func usage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintln(w, "tarn: a terminal workbench for a local data lake\n\nusage: tarn [--lake DIR] [command] [flags]\n\ncommands:")
-	fmt.Fprintf(w, "  %-8s %s\n", "(none)", "open the lake; creates the demo lake on first run")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "\nflags:")
-	fs.PrintDefaults()
 }
 
 func (e *env) setLake(dir string) error {
@@ -150,6 +128,10 @@ func (e *env) setLake(dir string) error {
 func (e *env) newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("tarn "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		c, _ := lookup(name)
+		commandUsage(e.stderr, c, fs)
+	}
 	fs.Func("lake", "lake directory", func(dir string) error { return e.setLake(dir) })
 	return fs
 }

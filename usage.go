@@ -1,0 +1,156 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// command is one of tarn's commands with its usage: the one source of
+// what `tarn help` prints, what a command's -h and usage errors say, and
+// the README's list of commands (TestREADMEListsTheCommands compares them).
+type command struct {
+	name     string
+	synopsis []string // command lines; later ones may be indented continuations
+	about    string   // what it does, wrapped when printed
+	run      func(e *env, args []string) error
+}
+
+// commands are tarn's commands, the first (no name) `tarn` alone.
+func commands() []command {
+	return []command{
+		{"", []string{"tarn [--lake DIR] [--persona P] [--theme T]"},
+			"open the workbench on the lake as P (the default lake is created on first run, with " +
+				"progress; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
+		{"demo", []string{"tarn demo [--bench]"},
+			"create or complete the demo lake; --bench adds every layout of the format experiment (~53,500 files, ~600 MB)", runDemo},
+		{"catalog", []string{"tarn catalog [--persona P] [--json]"},
+			"databases, tables, format, compression, files, bytes, rows; with --persona only what P may describe, with P's visible columns", runCatalog},
+		{"import", []string{
+			"tarn import FILE... --db D --table T [--to parquet|csv|json] [--files N] [--gzip]",
+			"            [--input csv|json|log] [--replace [--update-policy]]"},
+			"import CSV, JSON lines or access logs as a table; --replace refuses new columns that would break the policy " +
+				"(it lists the entries); --update-policy drops what names gone columns where that narrows access", runImport},
+		{"crawl", []string{"tarn crawl [PATH] [--update]"}, "register data folders found under the lake", runCrawl},
+		{"personas", []string{"tarn personas"}, "the personas of the lake's policy", runPersonas},
+		{"query", []string{
+			"tarn query [--persona P] [--format table|csv|json|null] [--stats]",
+			"           SQL | --file F | --saved NAME"},
+			"run one read-only query as a persona, streaming its rows (SQL on stdin when none is given); " +
+				"--stats adds state, rows, data scanned, billed bytes, cost and timings", runQuery},
+		{"bench", []string{
+			"tarn bench [--formats csv,json,parquet] [--files 1,100] [--compression none,gzip]",
+			"           [--queries full,like,projection] [--runs 5] [--warmup 1] [--persona P]",
+			"           [--tables T,...] [--saved NAME,...] [--sql SQL]",
+			"           [--format table|csv|json|markdown]"},
+			"the source's format benchmark: trimmed means, engine and fetch time, data scanned and cost beside Athena's figures", runBench},
+		{"history", []string{"tarn history [--workgroup W | --persona P] [--limit N] [--json]"},
+			"a workgroup's past queries, with totals of scanned and cost (a persona who is not an administrator: its own queries)", runHistory},
+		{"saved", []string{
+			"tarn saved [list] | add NAME [--description D] [--table T] [--replace] SQL |",
+			"           delete NAME [--persona P | --workgroup W]"},
+			"saved queries (queries.toml); {table} stands for a table. A persona's belong to its workgroup; " +
+				"an administrator's are shared with everyone who may see their table (--workgroup W for a workgroup's)", runSaved},
+		{"access", []string{"tarn access DB.TABLE [--why] [--persona P]"},
+			"columns x personas: visible / masked(kind) / hidden, row filters (administrators only)", runAccess},
+		{"tags", []string{
+			"tarn tags [list] [--as P]",
+			"tarn tags create KEY VALUE... | delete KEY [VALUE] | assign RESOURCE KEY=VALUE |",
+			"          unassign RESOURCE KEY [--as P]"},
+			"LF-Tags and their assignments: all for an administrator, the ones P's grants name for anyone else; " +
+				"changing them is for administrators (--persona is the same as --as)", runTags},
+		{"help", []string{"tarn help [COMMAND]"}, "this list, or one command's usage and flags", runHelp},
+	}
+}
+
+const (
+	aboutColumn = 38 // where the description starts, as in the README
+	usageWidth  = 88
+)
+
+// usageText is a command's entry in the list: its synopsis, and its
+// description wrapped beside it (below a synopsis too long to share a line).
+func (c command) usageText() string {
+	var b strings.Builder
+	lines := c.synopsis
+	for _, l := range lines[:len(lines)-1] {
+		b.WriteString(l + "\n")
+	}
+	last := lines[len(lines)-1]
+	words := strings.Fields(c.about)
+	line := last
+	if len(last) > aboutColumn-2 {
+		b.WriteString(last + "\n")
+		line = ""
+	}
+	for len(words) > 0 {
+		line = padTo(line, aboutColumn) + words[0]
+		words = words[1:]
+		for len(words) > 0 && len(line)+1+len(words[0]) <= usageWidth {
+			line += " " + words[0]
+			words = words[1:]
+		}
+		b.WriteString(line + "\n")
+		line = ""
+	}
+	return b.String()
+}
+
+func padTo(s string, n int) string {
+	return s + strings.Repeat(" ", max(n-len(s), 0))
+}
+
+// usageError is a command's usage as an error, for arguments it cannot use.
+func usageError(name string) error {
+	c, _ := findCommand(name)
+	return fmt.Errorf("usage: %s", strings.Join(strings.Fields(strings.Join(c.synopsis, " ")), " "))
+}
+
+// usageList is what `tarn help` and `tarn -h` print.
+func usageList(w io.Writer) {
+	fmt.Fprintln(w, "tarn: a terminal workbench for a local data lake")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprint(w, c.usageText())
+	}
+	fmt.Fprintln(w, `
+Every command takes --lake DIR; the lake is --lake DIR, else $TARN_LAKE,
+else $XDG_DATA_HOME/tarn/lake (~/.local/share/tarn/lake).`)
+}
+
+// commandUsage is what `tarn CMD -h` and `tarn help CMD` print: the
+// command's entry, then its flags.
+func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprint(w, c.usageText())
+	fmt.Fprintln(w, "\nflags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+// runHelp prints the list, or one command's usage with its flags (which
+// its own flag set knows: the command runs with -h).
+func runHelp(e *env, args []string) error {
+	fs := e.newFlags("help")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(rest) == 0:
+		usageList(e.stdout)
+		return nil
+	case len(rest) > 1:
+		return usageError("help")
+	}
+	c, ok := findCommand(rest[0])
+	if !ok || c.name == "help" {
+		return fmt.Errorf("no command %q: `tarn help` lists them", rest[0])
+	}
+	help := *e
+	help.stderr = e.stdout // the flag package writes -h to stderr; help was asked for
+	if err := c.run(&help, []string{"-h"}); err != nil && err != errUsage {
+		return err
+	}
+	return nil
+}
