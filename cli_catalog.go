@@ -20,17 +20,22 @@ func runCatalog(e *env, args []string) error {
 	} else if len(rest) > 0 {
 		return fmt.Errorf("catalog takes no arguments, got %q", rest[0])
 	}
+	return catalogAs(e, *persona, *asJSON)
+}
+
+// catalogAs prints the lake's catalog, as persona sees it if one is named.
+func catalogAs(e *env, persona string, asJSON bool) error {
 	l, err := e.openLake()
 	if err != nil {
 		return err
 	}
 	var filtered map[string]bool
-	if *persona != "" {
-		if filtered, err = restrictToPersona(e, l, *persona); err != nil {
+	if persona != "" {
+		if filtered, err = restrictToPersona(e, l, persona); err != nil {
 			return err
 		}
 	}
-	return printCatalog(e, l, filtered, *asJSON)
+	return printCatalog(e, l, filtered, asJSON)
 }
 
 // catalogEntry is one table in `tarn catalog --json`; scripts rely on it.

@@ -204,17 +204,7 @@ func runOpen(e *env, args []string) error {
 		}
 	}
 	if !isTerminal(e.stdout) {
-		l, err := e.openLake()
-		if err != nil {
-			return err
-		}
-		var filtered map[string]bool
-		if *persona != "" {
-			if filtered, err = restrictToPersona(e, l, *persona); err != nil {
-				return err
-			}
-		}
-		return printCatalog(e, l, filtered, false)
+		return catalogAs(e, *persona, false)
 	}
 	return runTUI(e, *persona, *theme)
 }
