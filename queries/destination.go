@@ -1,6 +1,7 @@
 package queries
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -184,6 +185,29 @@ type ExistsError struct{ Path string }
 
 func (e *ExistsError) Error() string {
 	return fmt.Sprintf("export to %s: the file exists; choose another name or overwrite it", e.Path)
+}
+
+// judgeExisting says whether an export may go where something stands at
+// its path: missing, what the platform's stat found of it, and its error.
+func (d *destination) judgeExisting(missing, isDir bool, err error, overwrite bool) error {
+	switch {
+	case missing:
+		return nil
+	case err != nil:
+		return fmt.Errorf("export to %s: %w", d.path, err)
+	case isDir:
+		return fmt.Errorf("export to %s: that is a folder", d.path)
+	case !overwrite:
+		return &ExistsError{Path: d.path}
+	}
+	return nil
+}
+
+// tempName is a new name for the file being written, hidden beside it.
+func (d *destination) tempName() string {
+	var r [8]byte
+	rand.Read(r[:])
+	return fmt.Sprintf(".%s.tarn-%x", d.name, r)
 }
 
 // DefaultExportDir is where exports go unless the user says otherwise:

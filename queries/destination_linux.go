@@ -1,7 +1,6 @@
 package queries
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -21,26 +20,14 @@ func folderPath(f *os.File) (string, error) {
 func (d *destination) checkFile(overwrite bool) error {
 	var st unix.Stat_t
 	err := unix.Fstatat(int(d.dir.Fd()), d.name, &st, unix.AT_SYMLINK_NOFOLLOW)
-	switch {
-	case errors.Is(err, unix.ENOENT):
-		return nil
-	case err != nil:
-		return fmt.Errorf("export to %s: %w", d.path, err)
-	case st.Mode&unix.S_IFMT == unix.S_IFDIR:
-		return fmt.Errorf("export to %s: that is a folder", d.path)
-	case !overwrite:
-		return &ExistsError{Path: d.path}
-	}
-	return nil
+	return d.judgeExisting(errors.Is(err, unix.ENOENT), st.Mode&unix.S_IFMT == unix.S_IFDIR, err, overwrite)
 }
 
 // create makes the file in the folder under a new name of its own:
 // exclusively, never through a link, readable by its owner only (an
 // export holds people's data).
 func (d *destination) create() error {
-	var r [8]byte
-	rand.Read(r[:])
-	tmp := fmt.Sprintf(".%s.tarn-%x", d.name, r)
+	tmp := d.tempName()
 	fd, err := unix.Openat(int(d.dir.Fd()), tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", d.path, err)

@@ -3,7 +3,6 @@
 package queries
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -18,23 +17,11 @@ func folderPath(f *os.File) (string, error) { return filepath.EvalSymlinks(f.Nam
 
 func (d *destination) checkFile(overwrite bool) error {
 	info, err := os.Lstat(filepath.Join(d.dir.Name(), d.name))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("export to %s: %w", d.path, err)
-	case info.IsDir():
-		return fmt.Errorf("export to %s: that is a folder", d.path)
-	case !overwrite:
-		return &ExistsError{Path: d.path}
-	}
-	return nil
+	return d.judgeExisting(errors.Is(err, os.ErrNotExist), err == nil && info.IsDir(), err, overwrite)
 }
 
 func (d *destination) create() error {
-	var r [8]byte
-	rand.Read(r[:])
-	d.tmp = fmt.Sprintf(".%s.tarn-%x", d.name, r)
+	d.tmp = d.tempName()
 	out, err := os.OpenFile(filepath.Join(d.dir.Name(), d.tmp), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		d.tmp = ""
