@@ -104,9 +104,10 @@ func (o *accessOverlay) ShortHelp() []key.Binding {
 func (o *accessOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
 
 // tagOverlay shows a resource's tags; an administrator edits them here,
-// anyone else sees them read-only with the reason.
+// anyone else sees them read-only with the reason. An edit is reported as
+// a tagEditMsg for the root to follow.
 type tagOverlay struct {
-	a        *App
+	ctx      *Context
 	resource perms.Resource
 	mode     string // "", "assign", "unassign", "create"
 	input    string
@@ -119,11 +120,13 @@ type tagEditMsg struct {
 	err  error
 }
 
-func newTagOverlay(a *App, r perms.Resource) *tagOverlay { return &tagOverlay{a: a, resource: r} }
+func newTagOverlay(ctx *Context, r perms.Resource) *tagOverlay {
+	return &tagOverlay{ctx: ctx, resource: r}
+}
 
 func (o *tagOverlay) Title() string { return "Tags of " + o.resource.String() }
 
-func (o *tagOverlay) admin() bool { return o.a.ctx.Persona.Admin }
+func (o *tagOverlay) admin() bool { return o.ctx.Persona.Admin }
 
 func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	if p, ok := msg.(tea.PasteMsg); ok && o.mode != "" {
@@ -176,7 +179,7 @@ func (o *tagOverlay) typing(m tea.KeyPressMsg) (tea.Cmd, bool) {
 // apply makes the change through perms.Edit: as the current persona,
 // under the policy's lock, validated, saved atomically and audited.
 func (o *tagOverlay) apply(mode, input string) tea.Cmd {
-	l, as, res := o.a.ctx.Lake, o.a.ctx.Persona.Name, o.resource.String()
+	l, as, res := o.ctx.Lake, o.ctx.Persona.Name, o.resource.String()
 	return func() tea.Msg {
 		validate, done, err := queries.RowFilterValidator()
 		if err != nil {
@@ -213,9 +216,9 @@ func tagChange(cat *lake.Catalog, mode, res, input string) (string, func(*perms.
 }
 
 func (o *tagOverlay) View(width, _ int) string {
-	st := o.a.ctx.Styles
+	st := o.ctx.Styles
 	var b strings.Builder
-	tags := o.a.ctx.Policy.TagsOfFor(o.resource, o.a.ctx.Persona.Name)
+	tags := o.ctx.Policy.TagsOfFor(o.resource, o.ctx.Persona.Name)
 	if len(tags) == 0 {
 		b.WriteString(st.Muted.Render("no tags") + "\n")
 	}
@@ -228,13 +231,13 @@ func (o *tagOverlay) View(width, _ int) string {
 	}
 	b.WriteString("\n")
 	var keys []string
-	for _, t := range o.a.ctx.Policy.GrantedTags(o.a.ctx.Persona.Name) {
+	for _, t := range o.ctx.Policy.GrantedTags(o.ctx.Persona.Name) {
 		keys = append(keys, t.Key+": "+strings.Join(t.Values, ", "))
 	}
 	b.WriteString(st.Muted.Render(truncate("LF-Tags: "+strings.Join(keys, "; "), width)) + "\n\n")
 	switch {
 	case !o.admin():
-		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.a.ctx.Persona.Name+" is not one.", width)))
+		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.ctx.Persona.Name+" is not one.", width)))
 	case o.mode != "":
 		prompt := map[string]string{"assign": "assign key=value: ", "unassign": "unassign key: ", "create": "new tag key and values: ",
 			"delete": "delete tag key, or key and one value: "}[o.mode]
@@ -247,14 +250,14 @@ func (o *tagOverlay) View(width, _ int) string {
 
 func (o *tagOverlay) ShortHelp() []key.Binding {
 	if !o.admin() {
-		return closeKeys(o.a.ctx)
+		return closeKeys(o.ctx)
 	}
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
 		key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
 		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new tag")),
 		key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete tag")),
-		o.a.ctx.Keys.Close,
+		o.ctx.Keys.Close,
 	}
 }
 

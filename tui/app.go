@@ -258,11 +258,7 @@ func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	cmd := a.focused().Update(msg)
-	if r := a.catalog.TakeRequest(); r != "" {
-		a.openFromCatalog(r)
-	}
-	return tea.Batch(cmd, a.maybeFetch())
+	return tea.Batch(a.focused().Update(msg), a.maybeFetch())
 }
 
 // maybeFetch asks for the next page when the cursor nears the end.

@@ -86,6 +86,10 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		}
 	case savedMsg:
 		a.flash, a.ctx.Saved = msg.note, msg.saved
+	case openAccessMsg:
+		a.openAccess(msg.table)
+	case openTagsMsg:
+		a.overlay = newTagOverlay(a.ctx, msg.resource)
 	case tagEditMsg:
 		if msg.err != nil {
 			a.flash = msg.err.Error()
@@ -284,22 +288,11 @@ func (a *App) overwritePrompt(job exportJob) overlay {
 	}}
 }
 
-// openFromCatalog opens the access matrix or the tag editor for the
-// catalog's selection.
-func (a *App) openFromCatalog(what string) tea.Cmd {
-	n, ok := a.catalog.Selected()
-	if !ok {
-		return nil
+// openAccess opens a table's access matrix: the administrator's to see.
+func (a *App) openAccess(t lake.Table) {
+	if !a.ctx.Persona.Admin {
+		a.overlay = adminOnly(a.ctx, "Access to "+t.QualifiedName(), "see what every persona may read")
+		return
 	}
-	switch what {
-	case "access":
-		if !a.ctx.Persona.Admin {
-			a.overlay = adminOnly(a.ctx, "Access to "+n.table.Table.QualifiedName(), "see what every persona may read")
-			return nil
-		}
-		a.overlay = newAccessOverlay(a.ctx, a.ctx.Policy.AccessMatrix(a.ctx.Lake.Catalog, n.table.Table))
-	case "tags":
-		a.overlay = newTagOverlay(a, n.resource())
-	}
-	return nil
+	a.overlay = newAccessOverlay(a.ctx, a.ctx.Policy.AccessMatrix(a.ctx.Lake.Catalog, t))
 }

@@ -57,16 +57,13 @@ type catalog struct {
 	filtering     bool
 	filter        string
 	stats         tableStats
-	request       string // "access" or "tags": an overlay the root opens now
 }
 
-// TakeRequest returns and clears the overlay the last key asked for. It is
-// read synchronously, so a key typed right after lands in the overlay.
-func (c *catalog) TakeRequest() string {
-	r := c.request
-	c.request = ""
-	return r
-}
+// openAccessMsg asks the root for the access matrix of a table.
+type openAccessMsg struct{ table lake.Table }
+
+// openTagsMsg asks the root for the tag editor of a resource.
+type openTagsMsg struct{ resource perms.Resource }
 
 func newCatalog(ctx *Context) *catalog {
 	c := &catalog{ctx: ctx, expanded: map[string]bool{}}
@@ -226,9 +223,9 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 			return insertMsg{"SELECT * FROM " + n.table.Table.QualifiedName() + " LIMIT 100"}
 		}
 	case key.Matches(msg, k.Access) && n.table != nil:
-		c.request = "access"
+		return func() tea.Msg { return openAccessMsg{n.table.Table} }
 	case key.Matches(msg, k.Tags):
-		c.request = "tags"
+		return func() tea.Msg { return openTagsMsg{n.resource()} }
 	}
 	c.clamp()
 	return nil
