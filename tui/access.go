@@ -103,14 +103,33 @@ func (o *accessOverlay) ShortHelp() []key.Binding {
 
 func (o *accessOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
 
+// tagMode is what the tag overlay is doing.
+type tagMode int
+
+const (
+	tagsShown      tagMode = iota // the tags; an administrator picks an edit
+	tagAssigning                  // typing key=value for the resource
+	tagUnassigning                // typing a key to take off the resource
+	tagCreating                   // typing a new key and values
+	tagDeleting                   // typing a key, or a key and one value
+)
+
+// verb is the edit as perms.TagCommand names it.
+func (m tagMode) verb() string { return [...]string{"", "assign", "unassign", "create", "delete"}[m] }
+
+// prompt asks for the edit's input.
+func (m tagMode) prompt() string {
+	return [...]string{"", "assign key=value: ", "unassign key: ", "new tag key and values: ", "delete tag key, or key and one value: "}[m]
+}
+
 // tagOverlay shows a resource's tags; an administrator edits them here,
 // anyone else sees them read-only with the reason. An edit is reported as
 // a tagEditMsg for the root to follow.
 type tagOverlay struct {
 	ctx      *Context
 	resource perms.Resource
-	mode     string // "", "assign", "unassign", "create"
-	input    string
+	mode     tagMode
+	input    lineInput
 }
 
 // tagEditMsg reports a tag edit done through the policy package.
@@ -129,56 +148,56 @@ func (o *tagOverlay) Title() string { return "Tags of " + o.resource.String() }
 func (o *tagOverlay) admin() bool { return o.ctx.Persona.Admin }
 
 func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
-	if p, ok := msg.(tea.PasteMsg); ok && o.mode != "" {
-		o.input += p.Content
-		return nil, false
+	if o.mode != tagsShown {
+		return o.typing(msg)
 	}
 	m, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil, false
-	}
-	if o.mode != "" {
-		return o.typing(m)
 	}
 	switch s := m.String(); {
 	case s == "esc" || s == "q":
 		return nil, true
 	case !o.admin():
 	case s == "a":
-		o.mode = "assign"
+		return o.edit(tagAssigning), false
 	case s == "u":
-		o.mode = "unassign"
+		return o.edit(tagUnassigning), false
 	case s == "n":
-		o.mode = "create"
+		return o.edit(tagCreating), false
 	case s == "d":
-		o.mode = "delete"
+		return o.edit(tagDeleting), false
 	}
 	return nil, false
 }
 
-func (o *tagOverlay) typing(m tea.KeyPressMsg) (tea.Cmd, bool) {
-	switch m.String() {
-	case "esc":
-		o.mode, o.input = "", ""
-	case "enter":
-		cmd := o.apply(o.mode, strings.TrimSpace(o.input))
-		o.mode, o.input = "", ""
-		return cmd, true
-	case "backspace":
-		if r := []rune(o.input); len(r) > 0 {
-			o.input = string(r[:len(r)-1])
-		}
-	case "space":
-		o.input += " "
+// edit starts typing the input of an edit, checked as it is typed
+// against the form perms.TagCommand takes.
+func (o *tagOverlay) edit(mode tagMode) tea.Cmd {
+	cat, res := o.ctx.Lake.Catalog, o.resource.String()
+	o.mode = mode
+	o.input = newLineInput(o.ctx, mode.prompt(), func(s string) error {
+		_, _, err := tagChange(cat, mode.verb(), res, strings.TrimSpace(s))
+		return err
+	})
+	return o.input.Focus()
+}
+
+func (o *tagOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
+	switch event, cmd := o.input.Handle(msg); event {
+	case lineDismissed:
+		o.mode = tagsShown
+		return nil, false
+	case lineAccepted:
+		return o.apply(o.mode.verb(), strings.TrimSpace(o.input.Value())), true
 	default:
-		o.input += m.Text
+		return cmd, false
 	}
-	return nil, false
 }
 
 // apply makes the change through perms.Edit: as the current persona,
 // under the policy's lock, validated, saved atomically and audited.
-func (o *tagOverlay) apply(mode, input string) tea.Cmd {
+func (o *tagOverlay) apply(verb, input string) tea.Cmd {
 	l, as, res := o.ctx.Lake, o.ctx.Persona.Name, o.resource.String()
 	return func() tea.Msg {
 		validate, done, err := queries.RowFilterValidator()
@@ -186,7 +205,7 @@ func (o *tagOverlay) apply(mode, input string) tea.Cmd {
 			return tagEditMsg{err: err}
 		}
 		defer done()
-		what, change, err := tagChange(l.Catalog, mode, res, input)
+		what, change, err := tagChange(l.Catalog, verb, res, input)
 		if err != nil {
 			return tagEditMsg{err: err}
 		}
@@ -198,19 +217,19 @@ func (o *tagOverlay) apply(mode, input string) tea.Cmd {
 // tagChange is the tag editor's input as a perms.TagCommand: assign and
 // unassign act on the selected resource; create and delete take a key
 // and values.
-func tagChange(cat *lake.Catalog, mode, res, input string) (string, func(*perms.Policy) error, error) {
+func tagChange(cat *lake.Catalog, verb, res, input string) (string, func(*perms.Policy) error, error) {
 	params := strings.Fields(input)
-	if mode == "assign" || mode == "unassign" {
+	if verb == "assign" || verb == "unassign" {
 		params = []string{res, input}
 	}
-	change, err := perms.TagCommand(cat, mode, params)
+	change, err := perms.TagCommand(cat, verb, params)
 	var usage *perms.TagUsageError
 	if errors.As(err, &usage) {
 		return "", nil, fmt.Errorf("type: %s", usage.Form)
 	}
-	what := mode + " " + strings.Join(params, " ")
-	if mode == "create" || mode == "delete" {
-		what = mode + " tag " + strings.Join(params, " ")
+	what := verb + " " + strings.Join(params, " ")
+	if verb == "create" || verb == "delete" {
+		what = verb + " tag " + strings.Join(params, " ")
 	}
 	return what, change, err
 }
@@ -238,10 +257,8 @@ func (o *tagOverlay) View(width, _ int) string {
 	switch {
 	case !o.admin():
 		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.ctx.Persona.Name+" is not one.", width)))
-	case o.mode != "":
-		prompt := map[string]string{"assign": "assign key=value: ", "unassign": "unassign key: ", "create": "new tag key and values: ",
-			"delete": "delete tag key, or key and one value: "}[o.mode]
-		b.WriteString(st.Accent.Render(prompt + o.input + "▏"))
+	case o.mode != tagsShown:
+		b.WriteString(o.input.Render(st, width))
 	default:
 		b.WriteString(st.Muted.Render("a assign · u unassign · n new tag key or values · d delete a tag key or value"))
 	}

@@ -145,10 +145,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.overlay != nil {
 			return a, a.routeOverlay(msg)
 		}
-		if a.focus == paneEditor {
-			a.editor.Update(msg)
-		}
-		return a, nil
+		return a, a.focused().Update(msg) // the editor and the catalog's filter take it
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return a, a.onMouse(msg.(tea.MouseMsg))
 	}

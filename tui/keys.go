@@ -1,6 +1,9 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+)
 
 // KeyMap is every binding of the program. The footer and the help overlay
 // are generated from it, so they can only show keys that work.
@@ -17,6 +20,11 @@ type KeyMap struct {
 	Left, Right, PageUp, PageDown, Top, Bottom, CopyCell, CopyRow, CellView key.Binding
 	// Overlays.
 	Choose, Close key.Binding
+	// Every line input: the catalog's filter, the prompts, the tag editor.
+	Accept, Dismiss key.Binding
+	// Edit moves and deletes in a line input (bubbles' textinput), the
+	// same in each.
+	Edit textinput.KeyMap
 }
 
 func bind(keys []string, helpKey, desc string) key.Binding {
@@ -71,7 +79,39 @@ func DefaultKeyMap() KeyMap {
 
 		Choose: bind([]string{"enter"}, "enter", "choose"),
 		Close:  bind([]string{"esc", "q"}, "esc", "close"),
+
+		Accept:  bind([]string{"enter"}, "enter", "ok"),
+		Dismiss: bind([]string{"esc"}, "esc", "cancel"),
+		Edit:    lineEditKeys(),
 	}
+}
+
+// lineEditKeys are readline's keys, less those the program binds
+// everywhere (ctrl+b compares, ctrl+e exports): a line input never sees
+// them. A paste arrives as the terminal's paste, not as ctrl+v, and the
+// inputs offer no suggestions.
+func lineEditKeys() textinput.KeyMap {
+	return textinput.KeyMap{
+		CharacterBackward:       bind([]string{"left"}, "←", "character left"),
+		CharacterForward:        bind([]string{"right", "ctrl+f"}, "→", "character right"),
+		WordBackward:            bind([]string{"alt+left", "ctrl+left", "alt+b"}, "alt+←", "word left"),
+		WordForward:             bind([]string{"alt+right", "ctrl+right", "alt+f"}, "alt+→", "word right"),
+		LineStart:               bind([]string{"home", "ctrl+a"}, "home", "line start"),
+		LineEnd:                 bind([]string{"end"}, "end", "line end"),
+		DeleteCharacterBackward: bind([]string{"backspace", "ctrl+h"}, "backspace", "delete left"),
+		DeleteCharacterForward:  bind([]string{"delete", "ctrl+d"}, "del", "delete right"),
+		DeleteWordBackward:      bind([]string{"ctrl+w", "alt+backspace", "ctrl+backspace"}, "ctrl+w", "delete word left"),
+		DeleteWordForward:       bind([]string{"alt+d", "alt+delete", "ctrl+delete"}, "alt+d", "delete word right"),
+		DeleteBeforeCursor:      bind([]string{"ctrl+u"}, "ctrl+u", "delete to line start"),
+		DeleteAfterCursor:       bind([]string{"ctrl+k"}, "ctrl+k", "delete to line end"),
+	}
+}
+
+// lineHelp is the help of a line input: its edit keys.
+func (k KeyMap) lineHelp() []key.Binding {
+	e := k.Edit
+	return []key.Binding{e.CharacterBackward, e.CharacterForward, e.WordBackward, e.WordForward, e.LineStart, e.LineEnd,
+		e.DeleteCharacterBackward, e.DeleteCharacterForward, e.DeleteWordBackward, e.DeleteWordForward, e.DeleteBeforeCursor, e.DeleteAfterCursor}
 }
 
 // global are the bindings shown in every footer and the help's first column.

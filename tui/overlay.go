@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"tarn/queries"
@@ -190,41 +191,38 @@ type promptOverlay struct {
 	ctx    *Context
 	title  string
 	label  string
-	value  string
+	input  lineInput
 	note   string
 	submit func(string) tea.Cmd
+}
+
+// newPrompt asks for a line that starts as value; validate (if any) keeps
+// the prompt open, with the reason, until the line is valid.
+func newPrompt(ctx *Context, title, label, value, note string, validate textinput.ValidateFunc, submit func(string) tea.Cmd) *promptOverlay {
+	p := &promptOverlay{ctx: ctx, title: title, label: label, note: note, submit: submit, input: newLineInput(ctx, "", validate)}
+	if value != "" {
+		p.input.SetValue(value)
+	}
+	p.input.Focus()
+	return p
 }
 
 func (p *promptOverlay) Title() string { return p.title }
 
 func (p *promptOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
-	switch m := msg.(type) {
-	case tea.PasteMsg:
-		p.value += m.Content
-	case tea.KeyPressMsg:
-		switch m.String() {
-		case "esc":
-			return nil, true
-		case "enter":
-			return p.submit(p.value), true
-		case "backspace":
-			if r := []rune(p.value); len(r) > 0 {
-				p.value = string(r[:len(r)-1])
-			}
-		case "ctrl+u":
-			p.value = ""
-		case "space":
-			p.value += " "
-		default:
-			p.value += m.Text
-		}
+	switch event, cmd := p.input.Handle(msg); event {
+	case lineDismissed:
+		return nil, true
+	case lineAccepted:
+		return p.submit(p.input.Value()), true
+	default:
+		return cmd, false
 	}
-	return nil, false
 }
 
 func (p *promptOverlay) View(width, _ int) string {
 	st := p.ctx.Styles
-	s := st.Text.Render(p.label) + "\n" + st.Accent.Render(truncate(p.value+"▏", width))
+	s := st.Text.Render(p.label) + "\n" + p.input.Render(st, width)
 	if p.note != "" {
 		s += "\n" + st.Muted.Render(truncate(p.note, width))
 	}
@@ -232,6 +230,9 @@ func (p *promptOverlay) View(width, _ int) string {
 }
 
 func (p *promptOverlay) ShortHelp() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	return []key.Binding{p.ctx.Keys.Accept, p.ctx.Keys.Dismiss}
 }
-func (p *promptOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+func (p *promptOverlay) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(p.ShortHelp(), p.ctx.Keys.lineHelp()...)}
+}
