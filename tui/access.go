@@ -155,17 +155,18 @@ func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	if !ok {
 		return nil, false
 	}
-	switch s := m.String(); {
-	case s == "esc" || s == "q":
+	k := o.ctx.Keys
+	switch {
+	case key.Matches(m, k.Close):
 		return nil, true
 	case !o.admin():
-	case s == "a":
+	case key.Matches(m, k.TagAssign):
 		return o.edit(tagAssigning), false
-	case s == "u":
+	case key.Matches(m, k.TagUnassign):
 		return o.edit(tagUnassigning), false
-	case s == "n":
+	case key.Matches(m, k.TagCreate):
 		return o.edit(tagCreating), false
-	case s == "d":
+	case key.Matches(m, k.TagDelete):
 		return o.edit(tagDeleting), false
 	}
 	return nil, false
@@ -235,7 +236,7 @@ func tagChange(cat *lake.Catalog, verb, res, input string) (string, func(*perms.
 }
 
 func (o *tagOverlay) View(width, _ int) string {
-	st := o.ctx.Styles
+	st, k := o.ctx.Styles, o.ctx.Keys
 	var b strings.Builder
 	tags := o.ctx.Policy.TagsOfFor(o.resource, o.ctx.Persona.Name)
 	if len(tags) == 0 {
@@ -260,22 +261,26 @@ func (o *tagOverlay) View(width, _ int) string {
 	case o.mode != tagsShown:
 		b.WriteString(o.input.Render(st, width))
 	default:
-		b.WriteString(st.Muted.Render("a assign · u unassign · n new tag key or values · d delete a tag key or value"))
+		b.WriteString(st.Muted.Render(k.TagAssign.Help().Key + " assign · " + k.TagUnassign.Help().Key + " unassign · " +
+			k.TagCreate.Help().Key + " new tag key or values · " + k.TagDelete.Help().Key + " delete a tag key or value"))
 	}
 	return b.String()
 }
 
 func (o *tagOverlay) ShortHelp() []key.Binding {
-	if !o.admin() {
-		return closeKeys(o.ctx)
+	k := o.ctx.Keys
+	switch {
+	case !o.admin():
+		return []key.Binding{k.Close}
+	case o.mode != tagsShown:
+		return []key.Binding{k.Accept, k.Dismiss}
 	}
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
-		key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
-		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new tag")),
-		key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete tag")),
-		o.ctx.Keys.Close,
-	}
+	return []key.Binding{k.TagAssign, k.TagUnassign, k.TagCreate, k.TagDelete, k.Close}
 }
 
-func (o *tagOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
+func (o *tagOverlay) FullHelp() [][]key.Binding {
+	if o.admin() && o.mode != tagsShown {
+		return [][]key.Binding{append(o.ShortHelp(), o.ctx.Keys.lineHelp()...)}
+	}
+	return [][]key.Binding{o.ShortHelp()}
+}

@@ -201,7 +201,7 @@ func (a *App) savedList() overlay {
 // would name columns and rows the current persona may not.
 func adminOnly(ctx *Context, title, what string) overlay {
 	return &textOverlay{ctx: ctx, title: title, text: "Only a data lake administrator may " + what + "; " +
-		ctx.Persona.Name + " is not one. Switch persona with ctrl+p."}
+		ctx.Persona.Name + " is not one. Switch persona with " + ctx.Keys.Persona.Help().Key + "."}
 }
 
 // savedMsg reports a saved query and the lake's saved queries now.
@@ -302,7 +302,7 @@ func exportCmd(w *worker, job exportJob, root string, overwrite bool) tea.Cmd {
 // overwritePrompt asks before an export replaces a file.
 func (a *App) overwritePrompt(job exportJob) overlay {
 	return &listOverlay{ctx: a.ctx, title: filepath.Base(job.path) + " exists", items: []listItem{
-		{text: "Keep it: export under another name (ctrl+e)", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
+		{text: "Keep it: export under another name (" + a.ctx.Keys.Export.Help().Key + ")", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
 		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, a.ctx.Lake.Root, true)},
 	}}
 }

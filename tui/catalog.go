@@ -267,11 +267,17 @@ func (c *catalog) collapse(n node) {
 
 func (c *catalog) ShortHelp() []key.Binding {
 	k := c.ctx.Keys
+	if c.mode == catalogFiltering {
+		return []key.Binding{k.Accept, k.Dismiss, k.HelpWhileTyping}
+	}
 	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Access, k.Tags}
 }
 
 func (c *catalog) FullHelp() [][]key.Binding {
 	k := c.ctx.Keys
+	if c.mode == catalogFiltering {
+		return [][]key.Binding{append(c.ShortHelp(), k.lineHelp()...)}
+	}
 	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Access, k.Tags}}
 }
 
@@ -301,7 +307,7 @@ func (c *catalog) View() string {
 	case c.mode == catalogFiltering:
 		b.WriteString(c.filter.Render(st, c.width))
 	case filter != "":
-		b.WriteString(st.Muted.Render(truncate("filter: "+filter+" (/ to change)", c.width)))
+		b.WriteString(st.Muted.Render(truncate("filter: "+filter+" ("+c.ctx.Keys.Filter.Help().Key+" to change)", c.width)))
 	case len(c.items) == 0:
 		b.WriteString(st.Muted.Render(truncate("no tables visible to "+c.ctx.Persona.Name, c.width)))
 	}

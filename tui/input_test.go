@@ -159,3 +159,31 @@ func TestSavedNameRuleIsSaveQuerys(t *testing.T) {
 		}
 	}
 }
+
+// While the filter is typed, the footer offers its keys, not the
+// catalog's single letters (they type) nor ? (it types too).
+func TestTheFilterFooterListsTheKeysThatWork(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 200, 35)
+	press(a, f4)
+	if footer := lastLine(a); !strings.Contains(footer, "/ filter") || !strings.Contains(footer, "? help") {
+		t.Fatalf("browsing footer: %s", footer)
+	}
+	press(a, keyPress("/"))
+	footer := lastLine(a)
+	for _, want := range []string{"enter ok", "esc cancel", "f1 help"} {
+		if !strings.Contains(footer, want) {
+			t.Errorf("the filter's footer lacks %q: %s", want, footer)
+		}
+	}
+	for _, typed := range []string{"/ filter", "s SELECT", "a access", "t tags", "? help"} {
+		if strings.Contains(footer, typed) {
+			t.Errorf("the filter's footer offers %q, which types: %s", typed, footer)
+		}
+	}
+}
+
+func lastLine(a *App) string {
+	s := ansi.Strip(a.render())
+	return s[strings.LastIndex(s, "\n")+1:]
+}

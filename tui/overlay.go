@@ -20,9 +20,6 @@ type overlay interface {
 	help.KeyMap
 }
 
-// closeKeys are the overlay-closing keys, shared by every overlay's help.
-func closeKeys(ctx *Context) []key.Binding { return []key.Binding{ctx.Keys.Close} }
-
 // listItem is one line of a list overlay and what choosing it does.
 type listItem struct {
 	text   string
@@ -103,7 +100,7 @@ func (t *textOverlay) Title() string { return t.title }
 
 func (t *textOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	m, ok := msg.(tea.KeyPressMsg)
-	return nil, ok && (key.Matches(m, t.ctx.Keys.Close) || m.String() == "enter")
+	return nil, ok && key.Matches(m, t.ctx.Keys.CloseText)
 }
 
 // View wraps the text once per size, and only as far as the screen goes:
@@ -159,8 +156,8 @@ func wrapHead(text string, width, height int, cut bool) []string {
 	return lines
 }
 
-func (t *textOverlay) ShortHelp() []key.Binding  { return closeKeys(t.ctx) }
-func (t *textOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{closeKeys(t.ctx)} }
+func (t *textOverlay) ShortHelp() []key.Binding  { return []key.Binding{t.ctx.Keys.CloseText} }
+func (t *textOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
 
 // helpOverlay lists every binding, generated from the key map.
 type helpOverlay struct {
@@ -172,7 +169,7 @@ func (h *helpOverlay) Title() string { return "Keys" }
 
 func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	m, ok := msg.(tea.KeyPressMsg)
-	return nil, ok && (key.Matches(m, h.ctx.Keys.Close, h.ctx.Keys.Help))
+	return nil, ok && key.Matches(m, h.ctx.Keys.CloseHelp)
 }
 
 func (h *helpOverlay) View(width, _ int) string {
@@ -183,8 +180,8 @@ func (h *helpOverlay) View(width, _ int) string {
 	return hm.FullHelpView(groups)
 }
 
-func (h *helpOverlay) ShortHelp() []key.Binding  { return closeKeys(h.ctx) }
-func (h *helpOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{closeKeys(h.ctx)} }
+func (h *helpOverlay) ShortHelp() []key.Binding  { return []key.Binding{h.ctx.Keys.CloseHelp} }
+func (h *helpOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
 
 // promptOverlay asks for one line of text, then calls submit with it.
 type promptOverlay struct {
