@@ -135,6 +135,18 @@ refute "the revoked column is gone" "region"
 type_sql "SELECT chr(27) || ']0;owned' || chr(7) || 'x' AS t"
 expect "escapes shown" '\x1b]0;owned\x07x'
 
+# The inputs edit in place: a typo in the catalog's filter is mended by
+# moving the cursor back and inserting the missing letter.
+tmux send-keys -t "$session" F4 /
+tmux send-keys -t "$session" -l "custmers"
+expect "filter typed" "/custmers"
+refute "a misspelt filter matches nothing" "customers csv"
+tmux send-keys -t "$session" Left Left Left Left o
+expect "filter mended in place" "/customers" "customers csv"
+refute "the filter hides the rest" "access_log_parquet_1"
+tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC: clears the filter
+expect "filter cleared" "access_log_parquet_1"
+
 type_sql "SELECT host FROM weblogs.access_log_parquet_1 LIMIT 3"
 expect "last query" "SUCCEEDED" "column 1/1 host"
 tmux send-keys -t "$session" C-q

@@ -103,13 +103,33 @@ func (o *accessOverlay) ShortHelp() []key.Binding {
 
 func (o *accessOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
 
+// tagMode is what the tag overlay is doing.
+type tagMode int
+
+const (
+	tagsShown      tagMode = iota // the tags; an administrator picks an edit
+	tagAssigning                  // typing key=value for the resource
+	tagUnassigning                // typing a key to take off the resource
+	tagCreating                   // typing a new key and values
+	tagDeleting                   // typing a key, or a key and one value
+)
+
+// verb is the edit as perms.TagCommand names it.
+func (m tagMode) verb() string { return [...]string{"", "assign", "unassign", "create", "delete"}[m] }
+
+// prompt asks for the edit's input.
+func (m tagMode) prompt() string {
+	return [...]string{"", "assign key=value: ", "unassign key: ", "new tag key and values: ", "delete tag key, or key and one value: "}[m]
+}
+
 // tagOverlay shows a resource's tags; an administrator edits them here,
-// anyone else sees them read-only with the reason.
+// anyone else sees them read-only with the reason. An edit is reported as
+// a tagEditMsg for the root to follow.
 type tagOverlay struct {
-	a        *App
+	ctx      *Context
 	resource perms.Resource
-	mode     string // "", "assign", "unassign", "create"
-	input    string
+	mode     tagMode
+	input    lineInput
 }
 
 // tagEditMsg reports a tag edit done through the policy package.
@@ -119,71 +139,74 @@ type tagEditMsg struct {
 	err  error
 }
 
-func newTagOverlay(a *App, r perms.Resource) *tagOverlay { return &tagOverlay{a: a, resource: r} }
+func newTagOverlay(ctx *Context, r perms.Resource) *tagOverlay {
+	return &tagOverlay{ctx: ctx, resource: r}
+}
 
 func (o *tagOverlay) Title() string { return "Tags of " + o.resource.String() }
 
-func (o *tagOverlay) admin() bool { return o.a.ctx.Persona.Admin }
+func (o *tagOverlay) admin() bool { return o.ctx.Persona.Admin }
 
 func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
-	if p, ok := msg.(tea.PasteMsg); ok && o.mode != "" {
-		o.input += p.Content
-		return nil, false
+	if o.mode != tagsShown {
+		return o.typing(msg)
 	}
 	m, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil, false
 	}
-	if o.mode != "" {
-		return o.typing(m)
-	}
-	switch s := m.String(); {
-	case s == "esc" || s == "q":
+	k := o.ctx.Keys
+	switch {
+	case key.Matches(m, k.Close):
 		return nil, true
 	case !o.admin():
-	case s == "a":
-		o.mode = "assign"
-	case s == "u":
-		o.mode = "unassign"
-	case s == "n":
-		o.mode = "create"
-	case s == "d":
-		o.mode = "delete"
+	case key.Matches(m, k.TagAssign):
+		return o.edit(tagAssigning), false
+	case key.Matches(m, k.TagUnassign):
+		return o.edit(tagUnassigning), false
+	case key.Matches(m, k.TagCreate):
+		return o.edit(tagCreating), false
+	case key.Matches(m, k.TagDelete):
+		return o.edit(tagDeleting), false
 	}
 	return nil, false
 }
 
-func (o *tagOverlay) typing(m tea.KeyPressMsg) (tea.Cmd, bool) {
-	switch m.String() {
-	case "esc":
-		o.mode, o.input = "", ""
-	case "enter":
-		cmd := o.apply(o.mode, strings.TrimSpace(o.input))
-		o.mode, o.input = "", ""
-		return cmd, true
-	case "backspace":
-		if r := []rune(o.input); len(r) > 0 {
-			o.input = string(r[:len(r)-1])
-		}
-	case "space":
-		o.input += " "
+// edit starts typing the input of an edit, checked as it is typed
+// against the form perms.TagCommand takes.
+func (o *tagOverlay) edit(mode tagMode) tea.Cmd {
+	cat, res := o.ctx.Lake.Catalog, o.resource.String()
+	o.mode = mode
+	o.input = newLineInput(o.ctx, mode.prompt(), func(s string) error {
+		_, _, err := tagChange(cat, mode.verb(), res, strings.TrimSpace(s))
+		return err
+	})
+	return o.input.Focus()
+}
+
+func (o *tagOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
+	switch event, cmd := o.input.Handle(msg); event {
+	case lineDismissed:
+		o.mode = tagsShown
+		return nil, false
+	case lineAccepted:
+		return o.apply(o.mode.verb(), strings.TrimSpace(o.input.Value())), true
 	default:
-		o.input += m.Text
+		return cmd, false
 	}
-	return nil, false
 }
 
 // apply makes the change through perms.Edit: as the current persona,
 // under the policy's lock, validated, saved atomically and audited.
-func (o *tagOverlay) apply(mode, input string) tea.Cmd {
-	l, as, res := o.a.ctx.Lake, o.a.ctx.Persona.Name, o.resource.String()
+func (o *tagOverlay) apply(verb, input string) tea.Cmd {
+	l, as, res := o.ctx.Lake, o.ctx.Persona.Name, o.resource.String()
 	return func() tea.Msg {
 		validate, done, err := queries.RowFilterValidator()
 		if err != nil {
 			return tagEditMsg{err: err}
 		}
 		defer done()
-		what, change, err := tagChange(l.Catalog, mode, res, input)
+		what, change, err := tagChange(l.Catalog, verb, res, input)
 		if err != nil {
 			return tagEditMsg{err: err}
 		}
@@ -195,27 +218,27 @@ func (o *tagOverlay) apply(mode, input string) tea.Cmd {
 // tagChange is the tag editor's input as a perms.TagCommand: assign and
 // unassign act on the selected resource; create and delete take a key
 // and values.
-func tagChange(cat *lake.Catalog, mode, res, input string) (string, func(*perms.Policy) error, error) {
+func tagChange(cat *lake.Catalog, verb, res, input string) (string, func(*perms.Policy) error, error) {
 	params := strings.Fields(input)
-	if mode == "assign" || mode == "unassign" {
+	if verb == "assign" || verb == "unassign" {
 		params = []string{res, input}
 	}
-	change, err := perms.TagCommand(cat, mode, params)
+	change, err := perms.TagCommand(cat, verb, params)
 	var usage *perms.TagUsageError
 	if errors.As(err, &usage) {
 		return "", nil, fmt.Errorf("type: %s", usage.Form)
 	}
-	what := mode + " " + strings.Join(params, " ")
-	if mode == "create" || mode == "delete" {
-		what = mode + " tag " + strings.Join(params, " ")
+	what := verb + " " + strings.Join(params, " ")
+	if verb == "create" || verb == "delete" {
+		what = verb + " tag " + strings.Join(params, " ")
 	}
 	return what, change, err
 }
 
 func (o *tagOverlay) View(width, _ int) string {
-	st := o.a.ctx.Styles
+	st, k := o.ctx.Styles, o.ctx.Keys
 	var b strings.Builder
-	tags := o.a.ctx.Policy.TagsOfFor(o.resource, o.a.ctx.Persona.Name)
+	tags := o.ctx.Policy.TagsOfFor(o.resource, o.ctx.Persona.Name)
 	if len(tags) == 0 {
 		b.WriteString(st.Muted.Render("no tags") + "\n")
 	}
@@ -228,34 +251,36 @@ func (o *tagOverlay) View(width, _ int) string {
 	}
 	b.WriteString("\n")
 	var keys []string
-	for _, t := range o.a.ctx.Policy.GrantedTags(o.a.ctx.Persona.Name) {
+	for _, t := range o.ctx.Policy.GrantedTags(o.ctx.Persona.Name) {
 		keys = append(keys, t.Key+": "+strings.Join(t.Values, ", "))
 	}
 	b.WriteString(st.Muted.Render(truncate("LF-Tags: "+strings.Join(keys, "; "), width)) + "\n\n")
 	switch {
 	case !o.admin():
-		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.a.ctx.Persona.Name+" is not one.", width)))
-	case o.mode != "":
-		prompt := map[string]string{"assign": "assign key=value: ", "unassign": "unassign key: ", "create": "new tag key and values: ",
-			"delete": "delete tag key, or key and one value: "}[o.mode]
-		b.WriteString(st.Accent.Render(prompt + o.input + "▏"))
+		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.ctx.Persona.Name+" is not one.", width)))
+	case o.mode != tagsShown:
+		b.WriteString(o.input.Render(st, width))
 	default:
-		b.WriteString(st.Muted.Render("a assign · u unassign · n new tag key or values · d delete a tag key or value"))
+		b.WriteString(st.Muted.Render(k.TagAssign.Help().Key + " assign · " + k.TagUnassign.Help().Key + " unassign · " +
+			k.TagCreate.Help().Key + " new tag key or values · " + k.TagDelete.Help().Key + " delete a tag key or value"))
 	}
 	return b.String()
 }
 
 func (o *tagOverlay) ShortHelp() []key.Binding {
-	if !o.admin() {
-		return closeKeys(o.a.ctx)
+	k := o.ctx.Keys
+	switch {
+	case !o.admin():
+		return []key.Binding{k.Close}
+	case o.mode != tagsShown:
+		return []key.Binding{k.Accept, k.Dismiss}
 	}
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
-		key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
-		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new tag")),
-		key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete tag")),
-		o.a.ctx.Keys.Close,
-	}
+	return []key.Binding{k.TagAssign, k.TagUnassign, k.TagCreate, k.TagDelete, k.Close}
 }
 
-func (o *tagOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
+func (o *tagOverlay) FullHelp() [][]key.Binding {
+	if o.admin() && o.mode != tagsShown {
+		return [][]key.Binding{append(o.ShortHelp(), o.ctx.Keys.lineHelp()...)}
+	}
+	return [][]key.Binding{o.ShortHelp()}
+}

@@ -14,9 +14,11 @@ import (
 	"tarn/themes"
 )
 
-// Panes, in tab order.
+// pane is one of the workbench's panes, in tab order.
+type pane int
+
 const (
-	paneCatalog = iota
+	paneCatalog pane = iota
 	paneEditor
 	paneResults
 	paneCount
@@ -42,7 +44,7 @@ type App struct {
 	catalog  *catalog
 	editor   *editor
 	results  *results
-	focus    int
+	focus    pane
 	overlay  overlay
 	run      runState
 	seq      int
@@ -145,10 +147,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.overlay != nil {
 			return a, a.routeOverlay(msg)
 		}
-		if a.focus == paneEditor {
-			a.editor.Update(msg)
-		}
-		return a, nil
+		return a, a.focused().Update(msg) // the editor and the catalog's filter take it
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return a, a.onMouse(msg.(tea.MouseMsg))
 	}
@@ -163,7 +162,7 @@ func (a *App) View() tea.View {
 	return v
 }
 
-func (a *App) setFocus(p int) {
+func (a *App) setFocus(p pane) {
 	a.focus = (p + paneCount) % paneCount
 	a.catalog.focused = a.focus == paneCatalog
 	a.editor.focused = a.focus == paneEditor
@@ -205,16 +204,22 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return a.startRun(a.editor.Text())
 	case key.Matches(msg, k.Measure):
 		return a.startMeasure(a.editor.Text())
-	case a.focus == paneEditor && key.Matches(msg, k.Complete) && (msg.String() != "tab" || a.editor.CanComplete()):
-		return a.editor.Update(msg)
+	case a.focus == paneEditor && key.Matches(msg, k.Complete) && (!key.Matches(msg, k.NextPane) || a.editor.CanComplete()):
+		return a.editor.Update(msg) // tab completes where there is a word to complete
 	case key.Matches(msg, k.NextPane):
 		a.setFocus(a.focus + 1)
 		return nil
 	case key.Matches(msg, k.PrevPane):
 		a.setFocus(a.focus - 1)
 		return nil
-	case key.Matches(msg, k.FocusEditor, k.FocusResults, k.FocusCatalog):
-		a.setFocus(map[string]int{"f2": paneEditor, "f3": paneResults, "f4": paneCatalog}[msg.String()])
+	case key.Matches(msg, k.FocusEditor):
+		a.setFocus(paneEditor)
+		return nil
+	case key.Matches(msg, k.FocusResults):
+		a.setFocus(paneResults)
+		return nil
+	case key.Matches(msg, k.FocusCatalog):
+		a.setFocus(paneCatalog)
 		return nil
 	}
 	if cmd, ok := a.globalKey(msg); ok {
@@ -227,7 +232,7 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := a.ctx.Keys
 	switch {
-	case key.Matches(msg, k.HelpInEditor), key.Matches(msg, k.Help) && !a.typing():
+	case key.Matches(msg, k.HelpWhileTyping), key.Matches(msg, k.Help) && !a.typing():
 		a.overlay = &helpOverlay{ctx: a.ctx, focused: a.focused()}
 	case key.Matches(msg, k.Persona):
 		a.overlay = a.personaPicker()
@@ -258,11 +263,7 @@ func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	cmd := a.focused().Update(msg)
-	if r := a.catalog.TakeRequest(); r != "" {
-		a.openFromCatalog(r)
-	}
-	return tea.Batch(cmd, a.maybeFetch())
+	return tea.Batch(a.focused().Update(msg), a.maybeFetch())
 }
 
 // maybeFetch asks for the next page when the cursor nears the end.

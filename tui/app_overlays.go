@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -86,6 +87,10 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		}
 	case savedMsg:
 		a.flash, a.ctx.Saved = msg.note, msg.saved
+	case openAccessMsg:
+		a.openAccess(msg.table)
+	case openTagsMsg:
+		a.overlay = newTagOverlay(a.ctx, msg.resource)
 	case tagEditMsg:
 		if msg.err != nil {
 			a.flash = msg.err.Error()
@@ -196,7 +201,7 @@ func (a *App) savedList() overlay {
 // would name columns and rows the current persona may not.
 func adminOnly(ctx *Context, title, what string) overlay {
 	return &textOverlay{ctx: ctx, title: title, text: "Only a data lake administrator may " + what + "; " +
-		ctx.Persona.Name + " is not one. Switch persona with ctrl+p."}
+		ctx.Persona.Name + " is not one. Switch persona with " + ctx.Keys.Persona.Help().Key + "."}
 }
 
 // savedMsg reports a saved query and the lake's saved queries now.
@@ -209,8 +214,8 @@ type savedMsg struct {
 func (a *App) savePrompt() overlay {
 	text, root, cat, vis := a.editor.Text(), a.ctx.Lake.Root, a.ctx.Lake.Catalog, a.ctx.Visibility
 	as := a.ctx.Persona
-	return &promptOverlay{ctx: a.ctx, title: "Save the query", label: "Name (lower-case letters, digits, - and _):",
-		note: oneLine(text), submit: func(name string) tea.Cmd {
+	return newPrompt(a.ctx, "Save the query", "Name (lower-case letters, digits, - and _):", "", oneLine(text), validSavedName,
+		func(name string) tea.Cmd {
 			return func() tea.Msg {
 				err := queries.SaveQuery(root, queries.Saved{Name: strings.TrimSpace(name), SQL: text}, false, as)
 				saved, _ := queries.LoadSavedFor(root, cat, vis)
@@ -219,7 +224,19 @@ func (a *App) savePrompt() overlay {
 				}
 				return savedMsg{"saved " + name + " in " + queries.SavedFile, saved}
 			}
-		}}
+		})
+}
+
+// savedNameRE is queries.SaveQuery's rule for a name, checked here as the
+// name is typed; SaveQuery checks it again (TestSavedNameRuleIsSaveQuerys
+// keeps the two the same).
+var savedNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]*$`)
+
+func validSavedName(name string) error {
+	if !savedNameRE.MatchString(strings.TrimSpace(name)) {
+		return errors.New("not a name: lower-case letters, digits, - and _, first a letter or _")
+	}
+	return nil
 }
 
 // exportedMsg reports an export; exists asks whether to overwrite.
@@ -236,19 +253,25 @@ type exportJob struct{ text, path, format string }
 // it (queries.Export refuses).
 func (a *App) exportPrompt() overlay {
 	dir := queries.DefaultExportDir(a.ctx.Lake.Root)
-	return &promptOverlay{ctx: a.ctx, title: "Export results", label: "Export the rows to (.csv .json .parquet, outside the lake):",
-		value: filepath.Join(dir, "tarn-export.csv"), note: "runs the query again, as " + a.ctx.Persona.Name + ", and writes every row",
-		submit: func(path string) tea.Cmd {
+	return newPrompt(a.ctx, "Export results", "Export the rows to (.csv .json .parquet, outside the lake):",
+		filepath.Join(dir, "tarn-export.csv"), "runs the query again, as "+a.ctx.Persona.Name+", and writes every row", validExportPath,
+		func(path string) tea.Cmd {
 			if rest, ok := strings.CutPrefix(path, "~/"); ok {
 				home, _ := os.UserHomeDir()
 				path = filepath.Join(home, rest)
 			}
-			format := strings.TrimPrefix(filepath.Ext(path), ".")
-			if !slices.Contains(queries.ExportFormats, format) {
-				return func() tea.Msg { return exportedMsg{text: "export: the file must end in .csv, .json or .parquet"} }
-			}
-			return exportCmd(a.w, exportJob{a.editor.Text(), path, format}, a.ctx.Lake.Root, false)
-		}}
+			return exportCmd(a.w, exportJob{a.editor.Text(), path, exportFormat(path)}, a.ctx.Lake.Root, false)
+		})
+}
+
+// exportFormat is the format a path's extension names ("" for none).
+func exportFormat(path string) string { return strings.TrimPrefix(filepath.Ext(path), ".") }
+
+func validExportPath(path string) error {
+	if !slices.Contains(queries.ExportFormats, exportFormat(path)) {
+		return errors.New("the file must end in .csv, .json or .parquet")
+	}
+	return nil
 }
 
 // exportCmd runs an export off the UI, creating the default exports
@@ -279,27 +302,16 @@ func exportCmd(w *worker, job exportJob, root string, overwrite bool) tea.Cmd {
 // overwritePrompt asks before an export replaces a file.
 func (a *App) overwritePrompt(job exportJob) overlay {
 	return &listOverlay{ctx: a.ctx, title: filepath.Base(job.path) + " exists", items: []listItem{
-		{text: "Keep it: export under another name (ctrl+e)", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
+		{text: "Keep it: export under another name (" + a.ctx.Keys.Export.Help().Key + ")", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
 		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, a.ctx.Lake.Root, true)},
 	}}
 }
 
-// openFromCatalog opens the access matrix or the tag editor for the
-// catalog's selection.
-func (a *App) openFromCatalog(what string) tea.Cmd {
-	n, ok := a.catalog.Selected()
-	if !ok {
-		return nil
+// openAccess opens a table's access matrix: the administrator's to see.
+func (a *App) openAccess(t lake.Table) {
+	if !a.ctx.Persona.Admin {
+		a.overlay = adminOnly(a.ctx, "Access to "+t.QualifiedName(), "see what every persona may read")
+		return
 	}
-	switch what {
-	case "access":
-		if !a.ctx.Persona.Admin {
-			a.overlay = adminOnly(a.ctx, "Access to "+n.table.Table.QualifiedName(), "see what every persona may read")
-			return nil
-		}
-		a.overlay = newAccessOverlay(a.ctx, a.ctx.Policy.AccessMatrix(a.ctx.Lake.Catalog, n.table.Table))
-	case "tags":
-		a.overlay = newTagOverlay(a, n.resource())
-	}
-	return nil
+	a.overlay = newAccessOverlay(a.ctx, a.ctx.Policy.AccessMatrix(a.ctx.Lake.Catalog, t))
 }

@@ -166,21 +166,21 @@ func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	m := msg.Mouse()
 	l := a.layoutBoxes()
-	pane := -1
+	at := pane(-1)
 	for p, b := range []box{l.catalog, l.editor, l.results} {
 		if b.contains(m.X, m.Y) {
-			pane = p
+			at = pane(p)
 		}
 	}
-	if pane < 0 {
+	if at < 0 {
 		return nil
 	}
 	switch msg.(type) {
 	case tea.MouseClickMsg:
-		a.setFocus(pane)
-		b := []box{l.catalog, l.editor, l.results}[pane]
+		a.setFocus(at)
+		b := []box{l.catalog, l.editor, l.results}[at]
 		line := m.Y - b.y - 1 // inside the border
-		switch pane {
+		switch at {
 		case paneCatalog:
 			a.catalog.ClickLine(line)
 		case paneResults:
@@ -188,10 +188,10 @@ func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
 			return a.maybeFetch()
 		}
 	case tea.MouseWheelMsg:
-		if pane == paneCatalog {
+		if at == paneCatalog {
 			return a.catalog.Update(msg)
 		}
-		if pane == paneResults {
+		if at == paneResults {
 			a.results.Update(msg)
 			return a.maybeFetch()
 		}

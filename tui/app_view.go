@@ -169,7 +169,7 @@ func (a *App) statusBar() string {
 	hm.SetWidth(a.ctx.Width)
 	keys := a.hintKeys()
 	if a.overlay == nil {
-		keys = append(keys, a.ctx.Keys.global()...)
+		keys = append(keys, a.ctx.Keys.global(a.typing())...)
 	}
 	hints := hm.ShortHelpView(keys)
 	return truncate(line, a.ctx.Width) + "\n" + hints

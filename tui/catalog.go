@@ -45,6 +45,14 @@ func (n node) resource() perms.Resource {
 // tableStats are a table's files and bytes, read off the UI in a command.
 type tableStats map[string]lake.FileStats
 
+// catalogMode is what the catalog's keys do.
+type catalogMode int
+
+const (
+	catalogBrowsing  catalogMode = iota // keys move, open and act on nodes
+	catalogFiltering                    // keys edit the filter
+)
+
 // catalog is the tree of what the persona may describe: databases >
 // tables > columns, with format, files, size, types, masks and tags.
 type catalog struct {
@@ -54,22 +62,19 @@ type catalog struct {
 	cursor, top   int
 	width, height int
 	focused       bool
-	filtering     bool
-	filter        string
+	mode          catalogMode
+	filter        lineInput // table names containing it; kept when browsing
 	stats         tableStats
-	request       string // "access" or "tags": an overlay the root opens now
 }
 
-// TakeRequest returns and clears the overlay the last key asked for. It is
-// read synchronously, so a key typed right after lands in the overlay.
-func (c *catalog) TakeRequest() string {
-	r := c.request
-	c.request = ""
-	return r
-}
+// openAccessMsg asks the root for the access matrix of a table.
+type openAccessMsg struct{ table lake.Table }
+
+// openTagsMsg asks the root for the tag editor of a resource.
+type openTagsMsg struct{ resource perms.Resource }
 
 func newCatalog(ctx *Context) *catalog {
-	c := &catalog{ctx: ctx, expanded: map[string]bool{}}
+	c := &catalog{ctx: ctx, expanded: map[string]bool{}, filter: newLineInput(ctx, "/", nil)}
 	for _, db := range databases(ctx.Visibility) {
 		c.expanded[db] = true
 	}
@@ -105,7 +110,7 @@ func (c *catalog) Refresh() {
 
 func (c *catalog) rebuild() {
 	c.items = c.items[:0]
-	filter := strings.ToLower(c.filter)
+	filter := strings.ToLower(c.filter.Value())
 	v := c.ctx.Visibility
 	for _, db := range databases(v) {
 		c.items = append(c.items, node{depth: 0, database: db})
@@ -160,7 +165,7 @@ func (c *catalog) Selected() (node, bool) {
 }
 
 // Editing says whether the catalog owns printable keys (the filter).
-func (c *catalog) Editing() bool { return c.filtering }
+func (c *catalog) Editing() bool { return c.mode == catalogFiltering }
 
 // insertMsg asks the editor to type text.
 type insertMsg struct{ text string }
@@ -174,31 +179,30 @@ func (c *catalog) Update(msg tea.Msg) tea.Cmd {
 			c.cursor += 3
 		}
 		c.clamp()
-	case tea.KeyPressMsg:
-		if c.filtering {
-			c.filterKey(msg)
-			return nil
+	case tea.KeyPressMsg, tea.PasteMsg:
+		if c.mode == catalogFiltering {
+			return c.editFilter(msg)
 		}
-		return c.key(msg)
+		if k, ok := msg.(tea.KeyPressMsg); ok {
+			return c.key(k)
+		}
 	}
 	return nil
 }
 
-func (c *catalog) filterKey(msg tea.KeyPressMsg) {
-	switch msg.String() {
-	case "enter", "esc":
-		c.filtering = false
-		if msg.String() == "esc" {
-			c.filter = ""
-		}
-	case "backspace":
-		if r := []rune(c.filter); len(r) > 0 {
-			c.filter = string(r[:len(r)-1])
-		}
-	default:
-		c.filter += msg.Text
+// editFilter narrows the tree as the filter is typed; esc clears it.
+func (c *catalog) editFilter(msg tea.Msg) tea.Cmd {
+	event, cmd := c.filter.Handle(msg)
+	switch event {
+	case lineDismissed:
+		c.filter.Reset()
+		fallthrough
+	case lineAccepted:
+		c.mode = catalogBrowsing
+		c.filter.Blur()
 	}
 	c.rebuild()
+	return cmd
 }
 
 func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -210,7 +214,9 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		c.cursor++
 	case key.Matches(msg, k.Filter):
-		c.filtering = true
+		c.mode = catalogFiltering
+		c.filter.CursorEnd()
+		return c.filter.Focus()
 	case !ok:
 	case key.Matches(msg, k.Expand):
 		if n.column == nil {
@@ -226,9 +232,9 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 			return insertMsg{"SELECT * FROM " + n.table.Table.QualifiedName() + " LIMIT 100"}
 		}
 	case key.Matches(msg, k.Access) && n.table != nil:
-		c.request = "access"
+		return func() tea.Msg { return openAccessMsg{n.table.Table} }
 	case key.Matches(msg, k.Tags):
-		c.request = "tags"
+		return func() tea.Msg { return openTagsMsg{n.resource()} }
 	}
 	c.clamp()
 	return nil
@@ -261,11 +267,17 @@ func (c *catalog) collapse(n node) {
 
 func (c *catalog) ShortHelp() []key.Binding {
 	k := c.ctx.Keys
+	if c.mode == catalogFiltering {
+		return []key.Binding{k.Accept, k.Dismiss, k.HelpWhileTyping}
+	}
 	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Access, k.Tags}
 }
 
 func (c *catalog) FullHelp() [][]key.Binding {
 	k := c.ctx.Keys
+	if c.mode == catalogFiltering {
+		return [][]key.Binding{append(c.ShortHelp(), k.lineHelp()...)}
+	}
 	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Access, k.Tags}}
 }
 
@@ -291,11 +303,11 @@ func (c *catalog) View() string {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	switch {
-	case c.filtering:
-		b.WriteString(st.Accent.Render(truncate("/"+c.filter+"▏", c.width)))
-	case c.filter != "":
-		b.WriteString(st.Muted.Render(truncate("filter: "+c.filter+" (/ to change)", c.width)))
+	switch filter := c.filter.Value(); {
+	case c.mode == catalogFiltering:
+		b.WriteString(c.filter.Render(st, c.width))
+	case filter != "":
+		b.WriteString(st.Muted.Render(truncate("filter: "+filter+" ("+c.ctx.Keys.Filter.Help().Key+" to change)", c.width)))
 	case len(c.items) == 0:
 		b.WriteString(st.Muted.Render(truncate("no tables visible to "+c.ctx.Persona.Name, c.width)))
 	}

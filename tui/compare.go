@@ -129,7 +129,7 @@ func (o *compareOverlay) View(width, height int) string {
 		filled := int(int64(barW) * done / total)
 		return st.Text.Render(fmt.Sprintf("running each layout 1 + 5 times: %d/%d runs\n", done, total)) +
 			st.Bar.Render(strings.Repeat("█", filled)) + st.Muted.Render(strings.Repeat("·", barW-filled)) +
-			"\n\n" + st.Muted.Render("esc cancels")
+			"\n\n" + st.Muted.Render(o.ctx.Keys.Close.Help().Key+" cancels")
 	}
 	if errors.Is(o.err, context.Canceled) {
 		return st.Warning.Render("cancelled")

@@ -124,42 +124,41 @@ func (e *editor) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (e *editor) key(msg tea.KeyPressMsg) {
-	if key.Matches(msg, e.ctx.Keys.Complete) {
+	k, line := e.ctx.Keys, e.ctx.Keys.Edit
+	if key.Matches(msg, k.Complete) {
 		e.complete()
 		return
 	}
 	e.candidates = nil
-	switch msg.String() {
-	case "enter":
+	switch {
+	case key.Matches(msg, k.Newline):
 		e.newline()
-	case "backspace", "ctrl+h":
+	case key.Matches(msg, line.DeleteCharacterBackward):
 		e.backspace()
-	case "delete", "ctrl+d":
+	case key.Matches(msg, line.DeleteCharacterForward):
 		e.deleteForward()
-	case "left", "ctrl+b":
+	case key.Matches(msg, line.CharacterBackward):
 		e.moveLeft()
-	case "right", "ctrl+f":
+	case key.Matches(msg, line.CharacterForward):
 		e.moveRight()
-	case "up":
+	case key.Matches(msg, k.TextUp):
 		e.row = max(0, e.row-1)
-	case "down":
+	case key.Matches(msg, k.TextDown):
 		e.row = min(len(e.lines)-1, e.row+1)
-	case "home", "ctrl+a":
+	case key.Matches(msg, line.LineStart):
 		e.col = 0
-	case "end", "ctrl+e":
+	case key.Matches(msg, line.LineEnd):
 		e.col = len(e.lines[e.row])
-	case "pgup":
+	case key.Matches(msg, k.TextPageUp):
 		e.row = max(0, e.row-e.height)
-	case "pgdown":
+	case key.Matches(msg, k.TextPageDown):
 		e.row = min(len(e.lines)-1, e.row+e.height)
-	case "ctrl+k":
+	case key.Matches(msg, line.DeleteAfterCursor):
 		e.lines[e.row] = e.lines[e.row][:e.col]
-	case "ctrl+u":
+	case key.Matches(msg, k.ClearText):
 		e.SetText("")
-	case "space":
-		e.Insert(" ")
 	default:
-		if msg.Text != "" {
+		if msg.Text != "" { // a space too: terminals send it as text
 			e.Insert(msg.Text)
 		}
 	}
@@ -285,12 +284,15 @@ func (e *editor) complete() {
 
 func (e *editor) ShortHelp() []key.Binding {
 	k := e.ctx.Keys
-	return []key.Binding{k.Complete, k.Measure, k.HelpInEditor, k.History}
+	return []key.Binding{k.Complete, k.Measure, k.HelpWhileTyping, k.History}
 }
 
 func (e *editor) FullHelp() [][]key.Binding {
-	k := e.ctx.Keys
-	return [][]key.Binding{{k.Run, k.Measure, k.Complete, k.HelpInEditor, k.History, k.Saved, k.Save}}
+	// One column, so that it fits beside the program's keys; the arrows,
+	// backspace and the page keys do what they always do.
+	k, line := e.ctx.Keys, e.ctx.Keys.Edit
+	return [][]key.Binding{{k.Run, k.Measure, k.Complete, k.HelpWhileTyping, k.History, k.Saved, k.Save,
+		line.LineStart, line.LineEnd, line.DeleteAfterCursor, k.ClearText}}
 }
 
 // View draws the visible lines, highlighted, with the cursor and the last
@@ -319,7 +321,7 @@ func (e *editor) hint(muted lipgloss.Style) string {
 	}
 	parts := slices.Clone(e.candidates)
 	parts[e.chosen] = "[" + parts[e.chosen] + "]"
-	return muted.Render(truncate("tab: "+strings.Join(parts, " "), e.width))
+	return muted.Render(truncate(e.ctx.Keys.Complete.Help().Key+": "+strings.Join(parts, " "), e.width))
 }
 
 // renderLine highlights one line, cut to the pane's width around the

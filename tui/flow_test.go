@@ -172,7 +172,9 @@ func TestFlowAnalystCannotEditTags(t *testing.T) {
 func TestFlowAdminEditsATagAndViewsFollow(t *testing.T) {
 	f := startFlow(t, "admin")
 	f.keys("tab", "tab", "down", "enter", "down", "down") // catalog: customers, open, onto name
-	f.keys("t", "a")
+	f.keys("t")
+	f.waitFor("Tags of sales.customers.name")
+	f.keys("a")
 	f.tm.Send(tea.PasteMsg{Content: "role=analyst"})
 	f.keys("enter")
 	f.waitFor("assign sales.customers.name role=analyst")
@@ -275,16 +277,22 @@ func TestTinyTerminalsDoNotPanic(t *testing.T) {
 
 func TestFlowTagKeysCreatedAndDeleted(t *testing.T) {
 	f := startFlow(t, "admin")
-	f.keys("tab", "tab", "t", "n") // catalog: the sales database; tags; new
+	f.keys("tab", "tab", "t") // catalog: the sales database; tags
+	f.waitFor("Tags of sales")
+	f.keys("n")
 	f.tm.Send(tea.PasteMsg{Content: "tier gold silver"})
 	f.keys("enter")
 	f.waitFor("create tag tier gold silver")
 	// A value in use is refused with the resources that use it.
-	f.keys("t", "d")
+	f.keys("t")
+	f.waitFor("Tags of sales")
+	f.keys("d")
 	f.tm.Send(tea.PasteMsg{Content: "role analyst"})
 	f.keys("enter")
 	f.waitFor("tag role=analyst is in use by sales.sales")
-	f.keys("t", "d")
+	f.keys("t")
+	f.waitFor("Tags of sales")
+	f.keys("d")
 	f.tm.Send(tea.PasteMsg{Content: "tier silver"})
 	f.keys("enter")
 	f.waitFor("delete tag tier silver")

@@ -1,22 +1,34 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+)
 
 // KeyMap is every binding of the program. The footer and the help overlay
 // are generated from it, so they can only show keys that work.
 type KeyMap struct {
 	// Everywhere (control and function keys, so typing never triggers them).
-	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpInEditor     key.Binding
+	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpWhileTyping  key.Binding
 	FocusEditor, FocusResults, FocusCatalog                                key.Binding
 	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
-	// Editor pane.
-	Complete key.Binding
+	// Editor pane, besides the line keys of Edit and typing.
+	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
 	// Results pane.
 	Left, Right, PageUp, PageDown, Top, Bottom, CopyCell, CopyRow, CellView key.Binding
 	// Overlays.
-	Choose, Close key.Binding
+	Choose, Close, CloseText, CloseHelp key.Binding
+	// The tag overlay, for an administrator.
+	TagAssign, TagUnassign, TagCreate, TagDelete key.Binding
+	// Every line input: the catalog's filter, the prompts, the tag editor.
+	Accept, Dismiss key.Binding
+	// Edit moves and deletes in a line. The line inputs (bubbles'
+	// textinput) and the editor share it, so they edit alike.
+	Edit textinput.KeyMap
+	// The first start's setup screen.
+	StopSetup key.Binding
 }
 
 func bind(keys []string, helpKey, desc string) key.Binding {
@@ -37,7 +49,7 @@ func DefaultKeyMap() KeyMap {
 		FocusResults:    bind([]string{"f3"}, "f3", "results"),
 		FocusCatalog:    bind([]string{"f4"}, "f4", "catalog"),
 		Help:            bind([]string{"?", "f1"}, "?", "help"),
-		HelpInEditor:    bind([]string{"f1"}, "f1", "help"),
+		HelpWhileTyping: bind([]string{"f1"}, "f1", "help"),
 		Persona:         bind([]string{"ctrl+p"}, "ctrl+p", "persona"),
 		History:         bind([]string{"ctrl+r"}, "ctrl+r", "history"),
 		Saved:           bind([]string{"ctrl+o"}, "ctrl+o", "saved queries"),
@@ -57,7 +69,13 @@ func DefaultKeyMap() KeyMap {
 		Access:     bind([]string{"a"}, "a", "access matrix"),
 		Tags:       bind([]string{"t"}, "t", "tags"),
 
-		Complete: bind([]string{"tab", "ctrl+space", "ctrl+@"}, "tab", "complete"),
+		Complete:     bind([]string{"tab", "ctrl+space", "ctrl+@"}, "tab", "complete"),
+		Newline:      bind([]string{"enter"}, "enter", "new line"),
+		TextUp:       bind([]string{"up"}, "↑", "line up"),
+		TextDown:     bind([]string{"down"}, "↓", "line down"),
+		TextPageUp:   bind([]string{"pgup"}, "pgup", "page up"),
+		TextPageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
+		ClearText:    bind([]string{"ctrl+u"}, "ctrl+u", "clear the editor"),
 
 		Left:     bind([]string{"left", "h"}, "←/h", "column left"),
 		Right:    bind([]string{"right", "l"}, "→/l", "column right"),
@@ -69,13 +87,58 @@ func DefaultKeyMap() KeyMap {
 		CopyRow:  bind([]string{"Y"}, "Y", "copy row"),
 		CellView: bind([]string{"enter"}, "enter", "whole value"),
 
-		Choose: bind([]string{"enter"}, "enter", "choose"),
-		Close:  bind([]string{"esc", "q"}, "esc", "close"),
+		Choose:    bind([]string{"enter"}, "enter", "choose"),
+		Close:     bind([]string{"esc", "q"}, "esc", "close"),
+		CloseText: bind([]string{"esc", "q", "enter"}, "esc", "close"),
+		CloseHelp: bind([]string{"esc", "q", "?", "f1"}, "esc", "close"),
+
+		TagAssign:   bind([]string{"a"}, "a", "assign"),
+		TagUnassign: bind([]string{"u"}, "u", "unassign"),
+		TagCreate:   bind([]string{"n"}, "n", "new tag"),
+		TagDelete:   bind([]string{"d"}, "d", "delete tag"),
+
+		Accept:  bind([]string{"enter"}, "enter", "ok"),
+		Dismiss: bind([]string{"esc"}, "esc", "cancel"),
+		Edit:    lineEditKeys(),
+
+		StopSetup: bind([]string{"ctrl+c", "esc"}, "ctrl+c", "cancels"),
 	}
 }
 
-// global are the bindings shown in every footer and the help's first column.
-func (k KeyMap) global() []key.Binding {
+// lineEditKeys are readline's keys, less those the program binds
+// everywhere (ctrl+b compares, ctrl+e exports): a line input never sees
+// them. A paste arrives as the terminal's paste, not as ctrl+v, and the
+// inputs offer no suggestions.
+func lineEditKeys() textinput.KeyMap {
+	return textinput.KeyMap{
+		CharacterBackward:       bind([]string{"left"}, "←", "character left"),
+		CharacterForward:        bind([]string{"right", "ctrl+f"}, "→", "character right"),
+		WordBackward:            bind([]string{"alt+left", "ctrl+left", "alt+b"}, "alt+←", "word left"),
+		WordForward:             bind([]string{"alt+right", "ctrl+right", "alt+f"}, "alt+→", "word right"),
+		LineStart:               bind([]string{"home", "ctrl+a"}, "home", "line start"),
+		LineEnd:                 bind([]string{"end"}, "end", "line end"),
+		DeleteCharacterBackward: bind([]string{"backspace", "ctrl+h"}, "backspace", "delete left"),
+		DeleteCharacterForward:  bind([]string{"delete", "ctrl+d"}, "del", "delete right"),
+		DeleteWordBackward:      bind([]string{"ctrl+w", "alt+backspace", "ctrl+backspace"}, "ctrl+w", "delete word left"),
+		DeleteWordForward:       bind([]string{"alt+d", "alt+delete", "ctrl+delete"}, "alt+d", "delete word right"),
+		DeleteBeforeCursor:      bind([]string{"ctrl+u"}, "ctrl+u", "delete to line start"),
+		DeleteAfterCursor:       bind([]string{"ctrl+k"}, "ctrl+k", "delete to line end"),
+	}
+}
+
+// lineHelp is the help of a line input: its edit keys.
+func (k KeyMap) lineHelp() []key.Binding {
+	e := k.Edit
+	return []key.Binding{e.CharacterBackward, e.CharacterForward, e.WordBackward, e.WordForward, e.LineStart, e.LineEnd,
+		e.DeleteCharacterBackward, e.DeleteCharacterForward, e.DeleteWordBackward, e.DeleteWordForward, e.DeleteBeforeCursor, e.DeleteAfterCursor}
+}
+
+// global are the bindings shown in every footer and the help's first
+// column; while a pane takes text, ? is typed, so it is left out.
+func (k KeyMap) global(typing bool) []key.Binding {
+	if typing {
+		return []key.Binding{k.Run, k.Cancel, k.NextPane, k.Persona, k.Quit}
+	}
 	return []key.Binding{k.Run, k.Cancel, k.NextPane, k.Help, k.Persona, k.Quit}
 }
 

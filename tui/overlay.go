@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"tarn/queries"
@@ -18,9 +19,6 @@ type overlay interface {
 	Title() string
 	help.KeyMap
 }
-
-// closeKeys are the overlay-closing keys, shared by every overlay's help.
-func closeKeys(ctx *Context) []key.Binding { return []key.Binding{ctx.Keys.Close} }
 
 // listItem is one line of a list overlay and what choosing it does.
 type listItem struct {
@@ -102,7 +100,7 @@ func (t *textOverlay) Title() string { return t.title }
 
 func (t *textOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	m, ok := msg.(tea.KeyPressMsg)
-	return nil, ok && (key.Matches(m, t.ctx.Keys.Close) || m.String() == "enter")
+	return nil, ok && key.Matches(m, t.ctx.Keys.CloseText)
 }
 
 // View wraps the text once per size, and only as far as the screen goes:
@@ -158,8 +156,8 @@ func wrapHead(text string, width, height int, cut bool) []string {
 	return lines
 }
 
-func (t *textOverlay) ShortHelp() []key.Binding  { return closeKeys(t.ctx) }
-func (t *textOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{closeKeys(t.ctx)} }
+func (t *textOverlay) ShortHelp() []key.Binding  { return []key.Binding{t.ctx.Keys.CloseText} }
+func (t *textOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
 
 // helpOverlay lists every binding, generated from the key map.
 type helpOverlay struct {
@@ -171,7 +169,7 @@ func (h *helpOverlay) Title() string { return "Keys" }
 
 func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	m, ok := msg.(tea.KeyPressMsg)
-	return nil, ok && (key.Matches(m, h.ctx.Keys.Close, h.ctx.Keys.Help))
+	return nil, ok && key.Matches(m, h.ctx.Keys.CloseHelp)
 }
 
 func (h *helpOverlay) View(width, _ int) string {
@@ -182,49 +180,46 @@ func (h *helpOverlay) View(width, _ int) string {
 	return hm.FullHelpView(groups)
 }
 
-func (h *helpOverlay) ShortHelp() []key.Binding  { return closeKeys(h.ctx) }
-func (h *helpOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{closeKeys(h.ctx)} }
+func (h *helpOverlay) ShortHelp() []key.Binding  { return []key.Binding{h.ctx.Keys.CloseHelp} }
+func (h *helpOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
 
 // promptOverlay asks for one line of text, then calls submit with it.
 type promptOverlay struct {
 	ctx    *Context
 	title  string
 	label  string
-	value  string
+	input  lineInput
 	note   string
 	submit func(string) tea.Cmd
+}
+
+// newPrompt asks for a line that starts as value; validate (if any) keeps
+// the prompt open, with the reason, until the line is valid.
+func newPrompt(ctx *Context, title, label, value, note string, validate textinput.ValidateFunc, submit func(string) tea.Cmd) *promptOverlay {
+	p := &promptOverlay{ctx: ctx, title: title, label: label, note: note, submit: submit, input: newLineInput(ctx, "", validate)}
+	if value != "" {
+		p.input.SetValue(value)
+	}
+	p.input.Focus()
+	return p
 }
 
 func (p *promptOverlay) Title() string { return p.title }
 
 func (p *promptOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
-	switch m := msg.(type) {
-	case tea.PasteMsg:
-		p.value += m.Content
-	case tea.KeyPressMsg:
-		switch m.String() {
-		case "esc":
-			return nil, true
-		case "enter":
-			return p.submit(p.value), true
-		case "backspace":
-			if r := []rune(p.value); len(r) > 0 {
-				p.value = string(r[:len(r)-1])
-			}
-		case "ctrl+u":
-			p.value = ""
-		case "space":
-			p.value += " "
-		default:
-			p.value += m.Text
-		}
+	switch event, cmd := p.input.Handle(msg); event {
+	case lineDismissed:
+		return nil, true
+	case lineAccepted:
+		return p.submit(p.input.Value()), true
+	default:
+		return cmd, false
 	}
-	return nil, false
 }
 
 func (p *promptOverlay) View(width, _ int) string {
 	st := p.ctx.Styles
-	s := st.Text.Render(p.label) + "\n" + st.Accent.Render(truncate(p.value+"▏", width))
+	s := st.Text.Render(p.label) + "\n" + p.input.Render(st, width)
 	if p.note != "" {
 		s += "\n" + st.Muted.Render(truncate(p.note, width))
 	}
@@ -232,6 +227,9 @@ func (p *promptOverlay) View(width, _ int) string {
 }
 
 func (p *promptOverlay) ShortHelp() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	return []key.Binding{p.ctx.Keys.Accept, p.ctx.Keys.Dismiss}
 }
-func (p *promptOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+func (p *promptOverlay) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(p.ShortHelp(), p.ctx.Keys.lineHelp()...)}
+}

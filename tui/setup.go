@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -37,6 +38,7 @@ func (b *progressBox) get() Progress  { b.mu.Lock(); defer b.mu.Unlock(); return
 type setupModel struct {
 	title    string
 	styles   themes.Styles
+	stop     key.Binding // cancels the job
 	box      *progressBox
 	work     func() tea.Msg
 	cancel   context.CancelFunc
@@ -44,6 +46,10 @@ type setupModel struct {
 	width    int
 	started  time.Time
 	finished bool
+}
+
+func newSetupModel(title string, styles themes.Styles, box *progressBox, cancel context.CancelFunc) *setupModel {
+	return &setupModel{title: title, styles: styles, stop: DefaultKeyMap().StopSetup, box: box, cancel: cancel, started: time.Now()}
 }
 
 type setupDoneMsg struct{ err error }
@@ -65,7 +71,7 @@ func (m *setupModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.err, m.finished = msg.err, true
 		return m, tea.Quit
 	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" || msg.String() == "esc" {
+		if key.Matches(msg, m.stop) {
 			m.cancel() // the job ends and reports the cancellation
 		}
 	}
@@ -89,7 +95,7 @@ func (m *setupModel) View() tea.View {
 		"",
 		st.Bar.Render(strings.Repeat("█", filled)) + st.Muted.Render(strings.Repeat("·", w-filled)),
 		st.Text.Render(status),
-		st.Muted.Render(fmt.Sprintf("%.1f s · ctrl+c cancels", time.Since(m.started).Seconds())),
+		st.Muted.Render(fmt.Sprintf("%.1f s · %s %s", time.Since(m.started).Seconds(), m.stop.Help().Key, m.stop.Help().Desc)),
 	}
 	v := tea.NewView(lipgloss.NewStyle().Padding(1, 2).Render(strings.Join(lines, "\n")))
 	v.AltScreen = true
@@ -102,7 +108,7 @@ func Setup(ctx context.Context, title string, styles themes.Styles, work func(ct
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	box := &progressBox{}
-	m := &setupModel{title: title, styles: styles, box: box, cancel: cancel, started: time.Now()}
+	m := newSetupModel(title, styles, box, cancel)
 	m.work = func() tea.Msg { return setupDoneMsg{work(ctx, box.set)} }
 	if _, err := tea.NewProgram(m, opts...).Run(); err != nil {
 		return err

@@ -18,7 +18,7 @@ func TestSetupShowsProgressAndCancels(t *testing.T) {
 	palettes, _ := themes.Load("")
 	ctx, cancel := context.WithCancel(context.Background())
 	box := &progressBox{}
-	m := &setupModel{title: "is creating the demo lake", styles: themes.NewStyles(palettes[0], true), box: box, cancel: cancel, started: time.Now()}
+	m := newSetupModel("is creating the demo lake", themes.NewStyles(palettes[0], true), box, cancel)
 	m.work = func() tea.Msg {
 		box.set(Progress{Done: 3, Total: 10, Units: "files", Label: "weblogs.access_log_parquet_1"})
 		<-ctx.Done() // a long job, until cancelled

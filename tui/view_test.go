@@ -2,16 +2,14 @@ package tui
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"tarn/lake"
 	"tarn/perms"
@@ -19,26 +17,11 @@ import (
 	"tarn/themes"
 )
 
-var update = flag.Bool("golden", false, "rewrite the golden files of the views")
-
-// golden compares a view, colours stripped, with testdata/name.golden.
-func golden(t *testing.T, name, got string) {
+// requireGolden compares a view, colours stripped, with
+// testdata/TestName/name.golden; go test ./tui -update rewrites it.
+func requireGolden(t *testing.T, name, view string) {
 	t.Helper()
-	got = ansi.Strip(got)
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./tui -run %s -golden writes it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	t.Run(name, func(t *testing.T) { golden.RequireEqual(t, ansi.Strip(view)) })
 }
 
 // testLake is a small demo lake with the demo policy, shared by a test.
@@ -99,16 +82,16 @@ func TestViewsAtFixedSizes(t *testing.T) {
 		a.editor.SetText("SELECT customer_id, region -- who\nFROM sales.customers WHERE region = 'east' LIMIT 10")
 		fixedResult(a)
 		a.catalog.stats = tableStats{"sales.customers": {Files: 1, Bytes: 461516}}
-		golden(t, "app_analyst_"+sizeName(size), a.render())
+		requireGolden(t, "app_analyst_"+sizeName(size), a.render())
 	}
 	a := newTestApp(t, l, pol, "admin", 100, 30)
 	a.setFocus(paneCatalog)
 	for _, k := range []string{"down", "enter", "down"} { // open customers, onto its first column
 		a.Update(keyPress(k))
 	}
-	golden(t, "catalog_admin_open_table", a.catalog.View())
+	requireGolden(t, "catalog_admin_open_table", a.catalog.View())
 	a.Update(keyPress("?"))
-	golden(t, "help_overlay", a.render())
+	requireGolden(t, "help_overlay", a.render())
 }
 
 func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
@@ -147,18 +130,18 @@ func TestComponentViews(t *testing.T) {
 	}
 	e.Insert("\nAND acc")
 	e.Update(keyPress("tab"))
-	golden(t, "editor_completion", e.View())
+	requireGolden(t, "editor_completion", e.View())
 
 	fixedResult(a)
 	a.results.SetSize(40, 6)
 	a.results.focused = true
 	a.results.Update(keyPress("down"))
-	golden(t, "results_cursor_row2", a.results.View()+"\n"+a.results.Footer())
+	requireGolden(t, "results_cursor_row2", a.results.View()+"\n"+a.results.Footer())
 
-	golden(t, "stats_succeeded", statsView(a.ctx, a.run, 24, time.Unix(0, 0)))
+	requireGolden(t, "stats_succeeded", statsView(a.ctx, a.run, 24, time.Unix(0, 0)))
 
 	m := pol.AccessMatrix(l.Catalog, mustTable(t, l, "sales.customers"))
-	golden(t, "access_matrix_customers", newAccessOverlay(a.ctx, m).View(90, 14))
+	requireGolden(t, "access_matrix_customers", newAccessOverlay(a.ctx, m).View(90, 14))
 }
 
 func mustTable(t *testing.T, l *lake.Lake, name string) lake.Table {
