@@ -2,8 +2,6 @@ package lake_test
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,33 +86,6 @@ func TestCatalogRoundTrip(t *testing.T) {
 	got, want := again.Tables[0], cat.Tables[0]
 	if got.Description != want.Description || got.Exclude[0] != want.Exclude[0] || len(got.Columns) != 2 || got.Compression != lake.Gzip {
 		t.Errorf("round trip changed the table:\n got %+v\nwant %+v", got, want)
-	}
-}
-
-var errInjected = errors.New("disk full (injected)")
-
-func TestAtomicWriteSurvivesFailureMidWrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, lake.CatalogFile)
-	if err := os.WriteFile(path, []byte(goodTable), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := lake.WriteFileAtomic(path, func(w io.Writer) error {
-		io.WriteString(w, "[[table]]\ndatabase = \"half")
-		return errInjected
-	})
-	if !errors.Is(err, errInjected) {
-		t.Fatalf("error %v, want the injected one", err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != goodTable {
-		t.Errorf("the previous file changed:\n%s", got)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temp files left behind: %v", entries)
-	}
-	if _, err := lake.Open(dir); err != nil {
-		t.Errorf("lake no longer opens: %v", err)
 	}
 }
 

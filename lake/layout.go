@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
+
+	"tarn/internal/atomicfile"
 )
 
 // Dataset is a row set that can be written as CSV, JSON lines or Parquet.
@@ -144,7 +146,7 @@ func installDir(tmp, dir string) (undo, keep func() error, err error) {
 		return os.Rename(old, dir)
 	}
 	keep = func() error {
-		if err := syncDir(filepath.Dir(dir)); err != nil || old == "" {
+		if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil || old == "" {
 			return err
 		}
 		return os.RemoveAll(old)

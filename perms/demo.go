@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"tarn/internal/atomicfile"
 	"tarn/lake"
 )
 
@@ -66,5 +67,5 @@ func WriteDemoPolicy(root string, cat *lake.Catalog, validate ExprValidator) (bo
 	if err := p.Validate(cat, validate); err != nil {
 		return false, err
 	}
-	return true, lake.WriteFileAtomic(path, p.Encode)
+	return true, atomicfile.WriteFile(path, p.Encode)
 }

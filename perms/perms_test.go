@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"tarn/internal/atomicfile"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -353,7 +354,7 @@ func TestCrashMidSaveKeepsThePreviousPolicy(t *testing.T) {
 	must(t, err)
 	must(t, p.CreateTag("pii", []string{"yes"}))
 	crash := errors.New("power cut (injected)")
-	err = lake.WriteFileAtomic(filepath.Join(root, perms.PolicyFile), func(w io.Writer) error {
+	err = atomicfile.WriteFile(filepath.Join(root, perms.PolicyFile), func(w io.Writer) error {
 		var b bytes.Buffer
 		p.Encode(&b)
 		w.Write(b.Bytes()[:b.Len()/2])

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"tarn/internal/atomicfile"
 	"tarn/lake"
 )
 
@@ -184,13 +185,13 @@ func (r *Result) begin() error {
 	rec := r.rec
 	rec.State = Running
 	audit := filepath.Join(r.s.Lake.Root, lake.AuditFile)
-	if err := lake.AppendJSONL(audit, rec, false); err != nil {
+	if err := atomicfile.AppendJSONL(audit, rec, false); err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	done := make(chan error, 1)
 	r.synced = done
 	r.s.unsynced = false // this fsync covers every record written before
-	r.s.syncs.Go(func() { done <- lake.SyncFile(audit) })
+	r.s.syncs.Go(func() { done <- atomicfile.SyncAppends(audit) })
 	return nil
 }
 
@@ -342,7 +343,7 @@ func (s *Session) record(q Query) error {
 	s.last = q
 	s.last.ErrorDetail = ""
 	audit := filepath.Join(s.Lake.Root, lake.AuditFile)
-	if err := lake.AppendJSONL(audit, q, false); err != nil {
+	if err := atomicfile.AppendJSONL(audit, q, false); err != nil {
 		// The history is the workgroup's own record: kept even so.
 		return errors.Join(fmt.Errorf("recording the query in the audit log: %w", err), appendHistory(s.Lake.Root, s.last))
 	}

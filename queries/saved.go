@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"tarn/internal/atomicfile"
+	"tarn/internal/filelock"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -202,7 +204,7 @@ func DeleteSaved(root, workgroup, name string, as perms.Persona) error {
 // editSaved changes the saved queries under a lock, reading them afresh
 // and writing them atomically, so two editors never lose each other's.
 func editSaved(root string, change func([]Saved) ([]Saved, error)) error {
-	unlock, err := lake.Lock(filepath.Join(root, ".tarn-queries.lock"))
+	unlock, err := filelock.Lock(filepath.Join(root, ".tarn-queries.lock"))
 	if err != nil {
 		return err
 	}
@@ -227,7 +229,7 @@ func WriteDemoSaved(root string) (bool, error) {
 }
 
 func writeSaved(root string, saved []Saved) error {
-	return lake.WriteFileAtomic(filepath.Join(root, SavedFile), func(w io.Writer) error {
+	return atomicfile.WriteFile(filepath.Join(root, SavedFile), func(w io.Writer) error {
 		var b bytes.Buffer
 		b.WriteString("# tarn saved queries. {table} in sql stands for a table name: `table` when\n# the query runs on its own, each layout when benchmarked or compared.\n")
 		for _, q := range saved {
