@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -242,6 +243,95 @@ func TestPolicyLoadErrorsNameLineAndField(t *testing.T) {
 	}
 	if _, err := perms.Parse("policy.toml", []byte(good), demoCatalog(), nil); err != nil {
 		t.Fatalf("the encoded demo policy does not load: %v", err)
+	}
+}
+
+// policyOfEveryField is policy.toml as tarn wrote it before it used the
+// TOML library's encoder, with every field set somewhere: such a file
+// still reads, and is written back the same, byte for byte.
+const policyOfEveryField = `# tarn lake policy: LF-Tags, personas, grants, data filters and masks.
+default = "analyst"
+
+[[tag]]
+key = "role"
+values = ["leader", "analyst"]
+
+[[tag]]
+key = "tier"
+values = ["gold"]
+
+[[assign]]
+resource = "sales"
+tags = { role = "leader", tier = "gold" }
+
+[[workgroup]]
+name = "primary"
+description = "no limit"
+
+[[workgroup]]
+name = "analytics"
+description = "20 MB"
+bytes_scanned_cutoff = 20971520
+
+[[persona]]
+name = "admin"
+description = "The \"admin\""
+workgroup = "primary"
+admin = true
+
+[[persona]]
+name = "analyst"
+description = ""
+workgroup = "analytics"
+
+[[grant]]
+persona = "analyst"
+permissions = ["DESCRIBE", "SELECT"]
+expression = { role = ["analyst", "leader"], tier = ["gold"] }
+
+[[grant]]
+persona = "analyst"
+permissions = ["SELECT"]
+resource = "sales.shops"
+columns = ["shop_id", "shop_name"]
+
+[[filter]]
+persona = "analyst"
+table = "sales.shops"
+rows = "shop_id < 10 AND shop_name <> 'x\"y'"
+include_columns = ["shop_id"]
+
+[[filter]]
+persona = "analyst"
+table = "sales.sales"
+exclude_columns = ["item_price"]
+
+[[mask]]
+persona = "analyst"
+column = "sales.shops.shop_name"
+kind = "redact"
+`
+
+func TestPolicyRoundTrip(t *testing.T) {
+	p, err := perms.Parse("policy.toml", []byte(policyOfEveryField), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Default != "analyst" || p.Assigns[0].Tags["tier"] != "gold" || !slices.Equal(p.Grants[0].Expression["role"], []string{"analyst", "leader"}) ||
+		p.Filters[0].Rows != `shop_id < 10 AND shop_name <> 'x"y'` || p.Workgroups[1].BytesScannedCutoff != 20<<20 || !p.Personas[0].Admin {
+		t.Fatalf("the file read as %+v", p)
+	}
+	var b bytes.Buffer
+	must(t, p.Encode(&b))
+	if b.String() != policyOfEveryField {
+		t.Errorf("written back differently:\n%s", b.String())
+	}
+	again, err := perms.Parse("policy.toml", b.Bytes(), nil, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if !reflect.DeepEqual(again, p) {
+		t.Errorf("round trip changed the policy:\n got %+v\nwant %+v", again, p)
 	}
 }
 

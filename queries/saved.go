@@ -1,7 +1,6 @@
 package queries
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"tarn/internal/atomicfile"
 	"tarn/internal/filelock"
+	"tarn/internal/tomlfile"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -32,9 +32,9 @@ const SavedFile = "queries.toml"
 type Saved struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description"`
-	Table       string `toml:"table"`
-	SQL         string `toml:"sql"`
-	Workgroup   string `toml:"workgroup"`
+	Table       string `toml:"table,omitempty"`
+	Workgroup   string `toml:"workgroup,omitempty"`
+	SQL         string `toml:"sql"` // last in queries.toml: the longest
 }
 
 // Shared says whether q is published to every persona by an administrator.
@@ -97,7 +97,7 @@ func LoadSavedFor(root string, cat *lake.Catalog, vis perms.Visibility) ([]Saved
 }
 
 type savedFile struct {
-	Queries []Saved `toml:"query"`
+	Queries []Saved `toml:"query,omitempty"`
 }
 
 var savedNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]*$`)
@@ -114,11 +114,11 @@ func LoadSaved(root string) ([]Saved, error) {
 		return nil, err
 	}
 	var f savedFile
-	md, err := lake.DecodeTOML(file, data, &f)
+	md, err := tomlfile.Decode(file, data, &f)
 	if err != nil {
 		return nil, err
 	}
-	loc := lake.NewTOMLLocator(data)
+	loc := tomlfile.NewLocator(data)
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		return nil, fmt.Errorf("%s:%d: unknown field %q", file, loc.KeyLine(undecoded[0]), undecoded[0].String())
 	}
@@ -230,19 +230,6 @@ func WriteDemoSaved(root string) (bool, error) {
 
 func writeSaved(root string, saved []Saved) error {
 	return atomicfile.WriteFile(filepath.Join(root, SavedFile), func(w io.Writer) error {
-		var b bytes.Buffer
-		b.WriteString("# tarn saved queries. {table} in sql stands for a table name: `table` when\n# the query runs on its own, each layout when benchmarked or compared.\n")
-		for _, q := range saved {
-			fmt.Fprintf(&b, "\n[[query]]\nname = %s\ndescription = %s\n", lake.TOMLString(q.Name), lake.TOMLString(q.Description))
-			if q.Table != "" {
-				fmt.Fprintf(&b, "table = %s\n", lake.TOMLString(q.Table))
-			}
-			if q.Workgroup != "" {
-				fmt.Fprintf(&b, "workgroup = %s\n", lake.TOMLString(q.Workgroup))
-			}
-			fmt.Fprintf(&b, "sql = %s\n", lake.TOMLString(q.SQL))
-		}
-		_, err := w.Write(b.Bytes())
-		return err
+		return tomlfile.Encode(w, "tarn saved queries. {table} in sql stands for a table name: `table` when\nthe query runs on its own, each layout when benchmarked or compared.", savedFile{saved})
 	})
 }
