@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -90,7 +91,7 @@ func (p *progressBar) update(pr lake.DemoProgress) {
 	p.mu.Lock()
 	if !p.started {
 		p.started = true
-		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), lake.HumanBytes(pr.EstimatedBytes))
+		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), units.Bytes(pr.EstimatedBytes, units.IEC))
 	}
 	p.mu.Unlock()
 	p.draw(pr.FilesDone, pr.FilesTotal, "files", pr.Table)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"tarn/internal/units"
 )
 
 // DemoSeed fixes the demo data: every demo lake holds the same rows.
@@ -201,7 +203,7 @@ func (l *Lake) estimateDemo(jobs []demoJob) (int64, error) {
 		total += roundBlock(size) * int64(j.layout.Files)
 	}
 	if free, ok := freeBytes(l.Root); ok && total > free {
-		return total, fmt.Errorf("demo needs about %s but %s has %s free", HumanBytes(total), l.Root, HumanBytes(free))
+		return total, fmt.Errorf("demo needs about %s but %s has %s free", units.Bytes(total, units.IEC), l.Root, units.Bytes(free, units.IEC))
 	}
 	return total, nil
 }
@@ -241,20 +243,6 @@ func (l *Lake) writeDemoTable(ctx context.Context, j demoJob, onFile func()) err
 		c.Put(j.table)
 		return nil
 	})
-}
-
-// HumanBytes formats a byte count with binary units.
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 type countingWriter struct{ n int64 }

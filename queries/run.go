@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tarn/internal/atomicfile"
+	"tarn/internal/units"
 	"tarn/lake"
 )
 
@@ -71,7 +72,7 @@ type LimitError struct {
 
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("Bytes scanned limit was exceeded: the query would scan %s (%d bytes); workgroup %s allows %s (%d bytes) per query",
-		FormatBytes(e.Scanned), e.Scanned, e.Workgroup, FormatBytes(e.Cutoff), e.Cutoff)
+		units.Bytes(e.Scanned, units.Athena), e.Scanned, e.Workgroup, units.Bytes(e.Cutoff, units.Athena), e.Cutoff)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
