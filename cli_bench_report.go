@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"tarn/demo"
 	"tarn/internal/units"
-	"tarn/lake"
 	"tarn/queries"
 )
 
@@ -76,7 +76,7 @@ func byFilesGrid(r benchReport) grid {
 		g.header = append(g.header, f.label, "Athena")
 	}
 	for _, files := range fileCounts {
-		row := []string{queries.FormatCount(int64(files)), queries.FormatCount(int64((lake.DemoLogRows + files - 1) / files))}
+		row := []string{queries.FormatCount(int64(files)), queries.FormatCount(int64((demo.LogRows + files - 1) / files))}
 		any := false
 		for _, f := range benchFormats {
 			p, ok := idx.pair(queries.AthenaCell{Format: f.name, Compression: "none", Files: files, Query: "full"})

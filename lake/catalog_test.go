@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/demo"
 	"tarn/lake"
 )
 
@@ -152,13 +153,13 @@ func TestSplitBoundsMatchTheSourceRowsPerFile(t *testing.T) {
 	for files, rows := range want {
 		largest, total := 0, 0
 		for i := range files {
-			lo, hi := lake.SplitBounds(lake.DemoLogRows, files, i)
+			lo, hi := lake.SplitBounds(demo.LogRows, files, i)
 			largest, total = max(largest, hi-lo), total+hi-lo
 			if hi-lo < rows-1 {
 				t.Fatalf("%d files: file %d has %d rows, uneven", files, i, hi-lo)
 			}
 		}
-		if largest != rows || total != lake.DemoLogRows {
+		if largest != rows || total != demo.LogRows {
 			t.Errorf("%d files: largest %d rows (want %d), total %d", files, largest, rows, total)
 		}
 	}

@@ -190,6 +190,21 @@ func writeParts(ctx context.Context, dir string, ds Dataset, lay Layout, onFile 
 	return firstErr
 }
 
+// EncodedSize is the size in bytes of rows [lo, hi) of ds written as one
+// file of the layout, found by writing them to nowhere.
+func EncodedSize(ds Dataset, lay Layout, lo, hi int) (int64, error) {
+	var count countingWriter
+	err := newPartEncoder(ds, lay).encode(&count, lo, hi)
+	return count.n, err
+}
+
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
 // partEncoder writes files of one layout. It keeps its buffers, gzip
 // compressor and Parquet writer across files: allocating them afresh for
 // each of 10,000 small files tripled the run time in page faults.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"tarn/demo"
 	"tarn/internal/atomicfile"
 	"tarn/lake"
 	"tarn/perms"
@@ -71,7 +72,7 @@ func seen(t *testing.T, p *perms.Policy, cat *lake.Catalog, persona string) map[
 
 func TestDemoPolicyGivesExactlyWhatTheIssueSays(t *testing.T) {
 	cat := demoCatalog()
-	p := perms.DemoPolicy()
+	p := demo.Policy()
 	if err := p.Validate(cat, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestEvaluationRules(t *testing.T) {
 
 func TestExplainSaysWhy(t *testing.T) {
 	cat := demoCatalog()
-	p := perms.DemoPolicy()
+	p := demo.Policy()
 	customers, _ := cat.Lookup("sales", "customers")
 	cases := map[[2]string]string{
 		{"analyst", "region"}:     "visible: grant #2 matches role=analyst assigned on sales.customers.region",
@@ -217,7 +218,7 @@ func TestExplainSaysWhy(t *testing.T) {
 
 func TestPolicyLoadErrorsNameLineAndField(t *testing.T) {
 	var b bytes.Buffer
-	must(t, perms.DemoPolicy().Encode(&b))
+	must(t, demo.Policy().Encode(&b))
 	good := b.String()
 	cases := []struct{ name, text, want string }{
 		{"unknown persona in grant", strings.Replace(good, `persona = "analyst"`+"\npermissions", `persona = "analsyt"`+"\npermissions", 1), `grant entry 2: persona: unknown persona "analsyt"`},
@@ -347,7 +348,7 @@ func lineOf(t *testing.T, err error) int {
 func newPolicyLake(t *testing.T) (string, *lake.Catalog) {
 	root := t.TempDir()
 	cat := demoCatalog()
-	if _, err := perms.WriteDemoPolicy(root, cat, nil); err != nil {
+	if _, err := demo.WritePolicy(root, cat, nil); err != nil {
 		t.Fatal(err)
 	}
 	return root, cat
@@ -465,7 +466,7 @@ func TestCrashMidSaveKeepsThePreviousPolicy(t *testing.T) {
 // catalog of 20 columns each. Target: milliseconds.
 func BenchmarkVisibility1000Tables(b *testing.B) {
 	cat := &lake.Catalog{}
-	p := perms.DemoPolicy()
+	p := demo.Policy()
 	p.Assigns = nil
 	for i := range 1000 {
 		var c []lake.Column
@@ -486,7 +487,7 @@ func BenchmarkVisibility1000Tables(b *testing.B) {
 }
 
 func TestTagsOfInheritAndOverride(t *testing.T) {
-	p := perms.DemoPolicy()
+	p := demo.Policy()
 	got := func(r string) string {
 		res, err := perms.ParseResource(r)
 		must(t, err)
