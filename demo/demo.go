@@ -26,7 +26,7 @@ var (
 	GzipFileCounts = []int{1, 100, 10000}
 )
 
-// demoMarker sits in every directory the demo wrote, so a later run knows it
+// marker sits in every directory the demo wrote, so a later run knows it
 // may replace that directory and that it holds none of the user's files.
 const marker = ".tarn-demo"
 

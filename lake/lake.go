@@ -1,5 +1,6 @@
 // Package lake is the lake on disk: the catalog (lake.toml), table files
-// and their formats, the demo data, import, crawl and file statistics.
+// and their formats, import, crawl and file statistics. The demo lake is
+// package demo.
 package lake
 
 import (
