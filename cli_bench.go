@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -170,7 +171,7 @@ func benchTables(e *env, o benchOptions, admin bool) ([]lake.Table, []string, er
 			return nil, nil, fmt.Errorf("the lake lacks the benchmark's layouts; an administrator adds them (tarn demo --bench)")
 		}
 		fmt.Fprintln(e.stderr, "adding the benchmark layouts to the demo lake (as tarn demo --bench does)")
-		if err := demo(e, true); err != nil {
+		if err := makeDemo(e, true); err != nil {
 			return nil, nil, err
 		}
 		if l, err = e.openLake(); err != nil {
@@ -180,7 +181,7 @@ func benchTables(e *env, o benchOptions, admin bool) ([]lake.Table, []string, er
 	var out []lake.Table
 	var names []string
 	for _, lay := range layouts {
-		t, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lay, 0).Name)
+		t, ok := l.Catalog.Lookup("weblogs", demo.LogTable(lay, 0).Name)
 		if !ok {
 			return nil, nil, fmt.Errorf("the demo lake has no %s layout", lay)
 		}
@@ -225,7 +226,7 @@ func selectLayouts(o benchOptions) ([]lake.Layout, error) {
 		files = append(files, n)
 	}
 	var out []lake.Layout
-	for _, lay := range lake.DemoLayouts(true) {
+	for _, lay := range demo.Layouts(true) {
 		if slices.Contains(formats, string(lay.Format)) && slices.Contains(compressions, string(lay.Compression)) && slices.Contains(files, lay.Files) {
 			out = append(out, lay)
 		}
@@ -238,7 +239,7 @@ func selectLayouts(o benchOptions) ([]lake.Layout, error) {
 
 func missingLayouts(l *lake.Lake, layouts []lake.Layout) bool {
 	for _, lay := range layouts {
-		if _, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lay, 0).Name); !ok {
+		if _, ok := l.Catalog.Lookup("weblogs", demo.LogTable(lay, 0).Name); !ok {
 			return true
 		}
 	}

@@ -5,7 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"tarn/lake"
+	"tarn/demo"
+	"tarn/internal/units"
 	"tarn/queries"
 )
 
@@ -75,7 +76,7 @@ func byFilesGrid(r benchReport) grid {
 		g.header = append(g.header, f.label, "Athena")
 	}
 	for _, files := range fileCounts {
-		row := []string{queries.FormatCount(int64(files)), queries.FormatCount(int64((lake.DemoLogRows + files - 1) / files))}
+		row := []string{queries.FormatCount(int64(files)), queries.FormatCount(int64((demo.LogRows + files - 1) / files))}
 		any := false
 		for _, f := range benchFormats {
 			p, ok := idx.pair(queries.AthenaCell{Format: f.name, Compression: "none", Files: files, Query: "full"})
@@ -195,7 +196,7 @@ func cellsGrid(r benchReport) grid {
 		}
 		g.rows = append(g.rows, []string{c.Table, c.Query, fmt.Sprintf("%.1f", c.TrimmedMS), fmt.Sprintf("%.0f%%", 100*c.Spread),
 			fmt.Sprintf("%.1f", c.EngineMS), fmt.Sprintf("%.1f", c.FetchMS), queries.FormatCount(c.Rows),
-			queries.FormatBytes(c.DataScanned), queries.FormatUSD(c.CostUSD), athena, ratio})
+			units.Bytes(c.DataScanned, units.Athena), queries.FormatUSD(c.CostUSD), athena, ratio})
 	}
 	return g
 }

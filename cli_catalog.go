@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/queries"
 )
@@ -108,7 +109,7 @@ func printCatalogTable(e *env, l *lake.Lake, entries []catalogEntry) {
 			count = queries.FormatCount(*t.Rows)
 		}
 		rows = append(rows, []string{t.Database, t.Name, t.Format, t.Compression, queries.FormatCount(int64(t.Files)),
-			lake.HumanBytes(t.Bytes), count, fmt.Sprint(len(t.Columns))})
+			units.Bytes(t.Bytes, units.IEC), count, fmt.Sprint(len(t.Columns))})
 	}
 	printAligned(e.stdout, rows, 4)
 }

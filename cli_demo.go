@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"tarn/demo"
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -21,10 +23,10 @@ func runDemo(e *env, args []string) error {
 	} else if len(rest) > 0 {
 		return fmt.Errorf("demo takes no arguments, got %q", rest[0])
 	}
-	return demo(e, *bench)
+	return makeDemo(e, *bench)
 }
 
-func demo(e *env, bench bool) error {
+func makeDemo(e *env, bench bool) error {
 	bar := newProgressBar(e)
 	err := createDemo(e.ctx, e.lakeRoot, bench, bar.update, func() { bar.finish() }, e.stderr)
 	if err != nil && e.ctx.Err() != nil {
@@ -35,12 +37,12 @@ func demo(e *env, bench bool) error {
 
 // createDemo creates or completes the demo lake at root, reporting
 // progress while it writes files, then what it did to out.
-func createDemo(ctx context.Context, root string, bench bool, progress func(lake.DemoProgress), written func(), out io.Writer) error {
+func createDemo(ctx context.Context, root string, bench bool, progress func(demo.Progress), written func(), out io.Writer) error {
 	l, err := lake.Create(root)
 	if err != nil {
 		return err
 	}
-	rep, err := l.Demo(ctx, lake.DemoOptions{Bench: bench, Progress: progress})
+	rep, err := demo.Create(ctx, l, demo.Options{Bench: bench, Progress: progress})
 	written()
 	for _, k := range rep.Kept {
 		fmt.Fprintln(out, "kept", k)
@@ -53,7 +55,7 @@ func createDemo(ctx context.Context, root string, bench bool, progress func(lake
 		return err
 	}
 	defer done()
-	if wrote, err := perms.WriteDemoPolicy(l.Root, l.Catalog, validate); err != nil {
+	if wrote, err := demo.WritePolicy(l.Root, l.Catalog, validate); err != nil {
 		return fmt.Errorf("demo policy: %w", err)
 	} else if wrote {
 		fmt.Fprintf(out, "wrote the demo policy (personas admin, leader, analyst, sales_east) to %s\n", perms.PolicyFile)
@@ -65,7 +67,7 @@ func createDemo(ctx context.Context, root string, bench bool, progress func(lake
 	}
 	fmt.Fprintf(out, "demo lake %s: %s written, %s already complete (%.1fs)\n",
 		l.Root, queries.Plural(len(rep.Written), "table"), queries.Plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
-	if _, ok := l.Catalog.Lookup("weblogs", lake.DemoLogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !bench {
+	if _, ok := l.Catalog.Lookup("weblogs", demo.LogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !bench {
 		fmt.Fprintln(out, "`tarn demo --bench` adds the 10 to 10,000-file layouts for the format benchmark")
 	}
 	return nil
@@ -86,11 +88,11 @@ func newProgressBar(e *env) *progressBar {
 	return &progressBar{e: e, tty: isTerminal(e.stderr)}
 }
 
-func (p *progressBar) update(pr lake.DemoProgress) {
+func (p *progressBar) update(pr demo.Progress) {
 	p.mu.Lock()
 	if !p.started {
 		p.started = true
-		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), lake.HumanBytes(pr.EstimatedBytes))
+		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), units.Bytes(pr.EstimatedBytes, units.IEC))
 	}
 	p.mu.Unlock()
 	p.draw(pr.FilesDone, pr.FilesTotal, "files", pr.Table)

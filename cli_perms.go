@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -48,7 +49,7 @@ func runPersonas(e *env, args []string) error {
 		}
 		limit := "none"
 		if wg := pol.Workgroup(p.Workgroup); wg.BytesScannedCutoff > 0 {
-			limit = queries.FormatBytes(wg.BytesScannedCutoff)
+			limit = units.Bytes(wg.BytesScannedCutoff, units.Athena)
 		}
 		rows = append(rows, []string{name, map[bool]string{true: "yes", false: "no"}[p.Admin], p.Workgroup, limit, p.Description})
 	}

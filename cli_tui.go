@@ -9,7 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"tarn/lake"
+	"tarn/demo"
 	"tarn/themes"
 	"tarn/tui"
 )
@@ -52,7 +52,7 @@ func runTUI(e *env, persona, theme string) error {
 // own progress screen, otherwise with the command line's progress bar.
 func firstRunDemo(e *env) error {
 	if !isTerminal(e.stdout) {
-		return demo(e, false)
+		return makeDemo(e, false)
 	}
 	palettes, err := themes.Load(themes.UserDir())
 	if err != nil {
@@ -61,7 +61,7 @@ func firstRunDemo(e *env) error {
 	styles := themes.NewStyles(themes.Find(palettes, tui.LoadState(tui.StateFile()).Theme), os.Getenv("NO_COLOR") != "")
 	var report bytes.Buffer
 	err = tui.Setup(e.ctx, "is creating the demo lake in "+e.lakeRoot, styles, func(ctx context.Context, progress func(tui.Progress)) error {
-		return createDemo(ctx, e.lakeRoot, false, func(p lake.DemoProgress) {
+		return createDemo(ctx, e.lakeRoot, false, func(p demo.Progress) {
 			progress(tui.Progress{Done: p.FilesDone, Total: p.FilesTotal, Units: "files", Label: p.Table})
 		}, func() {}, &report)
 	}, tea.WithContext(e.ctx))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/demo"
 	"tarn/lake"
 )
 
@@ -27,7 +28,7 @@ func smallLake(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Demo(context.Background(), lake.DemoOptions{LogRows: 1000}); err != nil {
+	if _, err := demo.Create(context.Background(), l, demo.Options{LogRows: 1000}); err != nil {
 		t.Fatal(err)
 	}
 	return l.Root
@@ -168,7 +169,7 @@ func TestImportAndCrawlFromTheCommandLine(t *testing.T) {
 	root := smallLake(t)
 	logFile := filepath.Join(t.TempDir(), "access.log")
 	var b strings.Builder
-	for _, r := range lake.GenerateLog(300, 1) {
+	for _, r := range demo.GenerateLog(300, 1) {
 		b.WriteString(lake.FormatLogLine(r) + "\n")
 	}
 	b.WriteString("broken line\n")

@@ -1,14 +1,10 @@
 package lake
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"time"
 
-	"golang.org/x/sys/unix"
+	"tarn/internal/atomicfile"
 )
 
 // AuditFile is the lake's append-only audit log (JSON lines).
@@ -18,87 +14,8 @@ const AuditFile = "audit.jsonl"
 // The log is only ever appended to: a crash loses at most the record being
 // written, never an earlier one.
 func AppendAudit(root string, record any) error {
-	if err := AppendJSONL(filepath.Join(root, AuditFile), record, true); err != nil {
+	if err := atomicfile.AppendJSONL(filepath.Join(root, AuditFile), record, true); err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	return nil
-}
-
-// SyncFile makes a file's appended lines durable by path: what
-// AppendJSONL left to the caller. fdatasync is enough for appends: it
-// flushes the data and the size, only not the times.
-func SyncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return unix.Fdatasync(int(f.Fd()))
-}
-
-// AppendJSONL appends record as one JSON line to path, creating it and its
-// folder. One write call with O_APPEND keeps concurrent appenders' lines
-// whole; durable adds an fsync.
-//
-// A write that failed half way (a full disk) leaves a torn last line. The
-// next append finds it and starts a new line, so its record is not lost
-// on the torn one too, and says so first in a record of its own (kind
-// torn_line); the torn line is kept as it was.
-func AppendJSONL(path string, record any, durable bool) error {
-	line, err := json.Marshal(record)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
-	if errors.Is(err, os.ErrNotExist) {
-		if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-			f, err = os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	out := append(line, '\n')
-	if tornTail(f) {
-		note, _ := json.Marshal(map[string]any{"time": time.Now().UTC(), "kind": "torn_line",
-			"note": "the line before this one was cut short by a write that failed (a full disk?); it is kept as it was"})
-		out = append(append(append([]byte{'\n'}, note...), '\n'), out...)
-	}
-	if _, err := f.Write(out); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if durable {
-		return f.Sync()
-	}
-	return nil
-}
-
-// tornTail says whether f's last byte is not a newline: a line was cut.
-func tornTail(f *os.File) bool {
-	info, err := f.Stat()
-	if err != nil || info.Size() == 0 {
-		return false
-	}
-	b := make([]byte, 1)
-	n, err := f.ReadAt(b, info.Size()-1)
-	return err == nil && n == 1 && b[0] != '\n'
-}
-
-// Lock takes an exclusive lock on path (created if needed) and returns the
-// function that releases it. Edits that read, change and save a file hold
-// it so that concurrent edits cannot lose each other's updates.
-func Lock(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	}, nil
 }

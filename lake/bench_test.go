@@ -7,30 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/demo"
 	"tarn/lake"
 )
-
-// BenchmarkDemo times `tarn demo` (1-file layouts and the sales database)
-// into a fresh lake each iteration. Target: under 3 s.
-func BenchmarkDemo(b *testing.B) {
-	for b.Loop() {
-		newDemoLake(b, lake.DemoOptions{})
-	}
-}
-
-// BenchmarkDemoBench times `tarn demo --bench`: all 21 layouts, about
-// 53,500 files. Target: under 30 s. Run with -benchtime=1x.
-func BenchmarkDemoBench(b *testing.B) {
-	for b.Loop() {
-		newDemoLake(b, lake.DemoOptions{Bench: true})
-	}
-}
 
 // BenchmarkImportAccessLog times importing a 150,000-line combined access
 // log to one Parquet file. Target: under 1 s.
 func BenchmarkImportAccessLog(b *testing.B) {
 	var sb strings.Builder
-	for _, r := range lake.GenerateLog(150_000, 3) {
+	for _, r := range demo.GenerateLog(150_000, 3) {
 		sb.WriteString(lake.FormatLogLine(r) + "\n")
 	}
 	src := filepath.Join(b.TempDir(), "access.log")

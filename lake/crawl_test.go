@@ -11,6 +11,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"tarn/demo"
+	"tarn/internal/testlake"
 	"tarn/lake"
 )
 
@@ -37,12 +39,12 @@ func writeBytes(t testing.TB, path string, data []byte) {
 // crawlFixture builds a lake whose folders hold good, corrupt and mixed
 // files, the way users drop data into a lake.
 func crawlFixture(t *testing.T) *lake.Lake {
-	l := newDemoLake(t, lake.DemoOptions{LogRows: 2000})
+	l := testlake.Demo(t, demo.Options{LogRows: 2000})
 	root := l.Root
-	writeFile(t, filepath.Join(root, "crm/events/a.csv"), "id,kind,at\n1,click,2020-01-01 00:00:00\n2,view,2020-01-02 00:00:00\n")
-	writeFile(t, filepath.Join(root, "crm/events/b.csv"), "id,kind,at\n3,click,2020-01-03 00:00:00\n")
-	writeFile(t, filepath.Join(root, "crm/events/README.md"), "not data")
-	writeFile(t, filepath.Join(root, "crm/events/.hidden.csv"), "garbage")
+	testlake.WriteFile(t, filepath.Join(root, "crm/events/a.csv"), "id,kind,at\n1,click,2020-01-01 00:00:00\n2,view,2020-01-02 00:00:00\n")
+	testlake.WriteFile(t, filepath.Join(root, "crm/events/b.csv"), "id,kind,at\n3,click,2020-01-03 00:00:00\n")
+	testlake.WriteFile(t, filepath.Join(root, "crm/events/README.md"), "not data")
+	testlake.WriteFile(t, filepath.Join(root, "crm/events/.hidden.csv"), "garbage")
 
 	parquet, err := os.ReadFile(filepath.Join(root, "weblogs/access_log/parquet/1/part-00000.parquet"))
 	if err != nil {
@@ -55,9 +57,9 @@ func crawlFixture(t *testing.T) *lake.Lake {
 	writeBytes(t, filepath.Join(root, "raw/gz/whole.csv.gz"), gzipBytes(t, "a,b\n7,y\n"))
 	writeBytes(t, filepath.Join(root, "raw/gz/truncated.csv.gz"), full[:len(full)/2])
 
-	writeFile(t, filepath.Join(root, "raw/mixed/a.csv"), "a\n1\n")
-	writeFile(t, filepath.Join(root, "raw/mixed/b.jsonl"), `{"a":1}`+"\n")
-	writeFile(t, filepath.Join(root, "raw/feed/x.jsonl"), `{"user":"u1","n":1}`+"\n"+`{"user":"u2","n":2}`+"\n")
+	testlake.WriteFile(t, filepath.Join(root, "raw/mixed/a.csv"), "a\n1\n")
+	testlake.WriteFile(t, filepath.Join(root, "raw/mixed/b.jsonl"), `{"a":1}`+"\n")
+	testlake.WriteFile(t, filepath.Join(root, "raw/feed/x.jsonl"), `{"user":"u1","n":1}`+"\n"+`{"user":"u2","n":2}`+"\n")
 	return l
 }
 
@@ -100,7 +102,7 @@ func TestCrawlRegistersReadableFoldersAndReportsBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := openDuck(t)
+	db := testlake.OpenDuck(t)
 	for name, rows := range want {
 		db2, tab, _ := strings.Cut(name, ".")
 		table, _ := reopened.Catalog.Lookup(db2, tab)
@@ -121,17 +123,17 @@ func TestCrawlRegistersReadableFoldersAndReportsBadFiles(t *testing.T) {
 
 func TestCrawlReportsChangedSchemaAndUpdatesOnRequest(t *testing.T) {
 	l := newLake(t)
-	writeFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name\n1,ann\n")
+	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name\n1,ann\n")
 	if _, err := l.Crawl(context.Background(), l.Root, false); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name,email\n1,ann,a@x\n")
-	before := catalogText(t, l)
+	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name,email\n1,ann,a@x\n")
+	before := testlake.CatalogText(t, l)
 	rep, err := l.Crawl(context.Background(), filepath.Join(l.Root, "crm"), false)
 	if err != nil || len(rep.Changed) != 1 || !strings.Contains(rep.Changed[0], "crm.people: files have columns (id BIGINT, name VARCHAR, email VARCHAR)") {
 		t.Fatalf("changed %v, err %v", rep.Changed, err)
 	}
-	if catalogText(t, l) != before {
+	if testlake.CatalogText(t, l) != before {
 		t.Error("crawl without --update changed the catalog")
 	}
 	if _, err := l.Crawl(context.Background(), l.Root, true); err != nil {
@@ -156,10 +158,10 @@ func TestCrawlRefusesPathsOutsideTheLake(t *testing.T) {
 // DuckDB's own names, and no table inside another table's folder.
 func TestCrawlSkipsFoldersItCannotNameOrSandbox(t *testing.T) {
 	l := newLake(t)
-	writeFile(t, filepath.Join(l.Root, "loose/a.csv"), "id\n1\n")
-	writeFile(t, filepath.Join(l.Root, "main/people/a.csv"), "id\n1\n")
-	writeFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id\n1\n")
-	writeFile(t, filepath.Join(l.Root, "crm/people/archive/old.csv"), "id\n0\n")
+	testlake.WriteFile(t, filepath.Join(l.Root, "loose/a.csv"), "id\n1\n")
+	testlake.WriteFile(t, filepath.Join(l.Root, "main/people/a.csv"), "id\n1\n")
+	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id\n1\n")
+	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/archive/old.csv"), "id\n0\n")
 	rep, err := l.Crawl(context.Background(), l.Root, false)
 	if err != nil {
 		t.Fatal(err)

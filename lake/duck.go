@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-
-	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 )
 
 // OpenDuckDB opens a private in-memory DuckDB for lake work: schema

@@ -30,12 +30,3 @@ func syncTree(dir string) error {
 	}
 	return nil
 }
-
-// freeBytes is the space available to us on the file system holding path.
-func freeBytes(path string) (int64, bool) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(path, &st); err != nil {
-		return 0, false
-	}
-	return int64(st.Bavail) * st.Bsize, true
-}

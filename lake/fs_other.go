@@ -31,6 +31,3 @@ func syncTree(dir string) error {
 	}
 	return nil
 }
-
-// freeBytes is unknown here; the demo skips its disk-space check.
-func freeBytes(string) (int64, bool) { return 0, false }

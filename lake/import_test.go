@@ -11,6 +11,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"tarn/demo"
+	"tarn/internal/testlake"
 	"tarn/lake"
 )
 
@@ -46,8 +48,8 @@ func importOK(t *testing.T, l *lake.Lake, opts lake.ImportOptions) lake.ImportRe
 
 func TestImportCSVAndJSONRoundTrip(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "people.csv")
-	writeFile(t, src, awkwardCSV)
-	db := openDuck(t)
+	testlake.WriteFile(t, src, awkwardCSV)
+	db := testlake.OpenDuck(t)
 	original := fmt.Sprintf("SELECT * FROM read_csv('%s', header=true, allow_quoted_nulls=false)", src)
 
 	layouts := []lake.Layout{
@@ -70,12 +72,12 @@ func TestImportCSVAndJSONRoundTrip(t *testing.T) {
 			t.Errorf("%s: %d files (%v), want %d", name, st.Files, err, lay.Files)
 		}
 		back := "SELECT * FROM " + l.Relation(rep.Table)
-		empties := scalar[string](t, db, fmt.Sprintf(
+		empties := testlake.Scalar[string](t, db, fmt.Sprintf(
 			"SELECT (name = '')::VARCHAR || ' ' || (comment IS NULL)::VARCHAR || ' ' || (score IS NULL)::VARCHAR FROM (%s) WHERE id = 3", back))
 		if empties != "true true false" {
 			t.Errorf("%s: row 3 name is empty string, comment NULL, score set? got %q", name, empties)
 		}
-		if d := differingRows(t, db, back, original); d != 0 {
+		if d := testlake.DifferingRows(t, db, back, original); d != 0 {
 			t.Errorf("%s: %d rows differ after the round trip", name, d)
 		}
 		// The JSON copy imports back to the same rows too.
@@ -86,7 +88,7 @@ func TestImportCSVAndJSONRoundTrip(t *testing.T) {
 			if again.Input != lake.InputJSON {
 				t.Errorf("JSON lines detected as %s", again.Input)
 			}
-			if d := differingRows(t, db, "SELECT * FROM "+l.Relation(again.Table), original); d != 0 {
+			if d := testlake.DifferingRows(t, db, "SELECT * FROM "+l.Relation(again.Table), original); d != 0 {
 				t.Errorf("JSON lines re-import: %d rows differ", d)
 			}
 		}
@@ -98,7 +100,7 @@ func TestImportCSVAndJSONRoundTrip(t *testing.T) {
 }
 
 func TestImportAccessLogRoundTripReportsMalformedLines(t *testing.T) {
-	records := lake.GenerateLog(2000, 99)
+	records := demo.GenerateLog(2000, 99)
 	var b strings.Builder
 	for i, r := range records {
 		if i == 3 || i == 1500 {
@@ -110,7 +112,7 @@ func TestImportAccessLogRoundTripReportsMalformedLines(t *testing.T) {
 		b.WriteString(lake.FormatLogLine(r) + "\n")
 	}
 	src := filepath.Join(t.TempDir(), "access.log")
-	writeFile(t, src, b.String())
+	testlake.WriteFile(t, src, b.String())
 
 	l := newLake(t)
 	rep := importOK(t, l, lake.ImportOptions{Files: []string{src}, Database: "web", Table: "access",
@@ -128,7 +130,7 @@ func TestImportAccessLogRoundTripReportsMalformedLines(t *testing.T) {
 		t.Errorf("reason for an impossible date: %q", rep.Examples[1].Err)
 	}
 
-	rows, err := openDuck(t).Query("SELECT host, ident, authuser, time, method, path, protocol, status, size, referrer, agent FROM " + l.Relation(rep.Table))
+	rows, err := testlake.OpenDuck(t).Query("SELECT host, ident, authuser, time, method, path, protocol, status, size, referrer, agent FROM " + l.Relation(rep.Table))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,14 +159,14 @@ func TestImportAccessLogRoundTripReportsMalformedLines(t *testing.T) {
 func TestImportRefusesWithoutChangingAnything(t *testing.T) {
 	dir := t.TempDir()
 	csvFile := filepath.Join(dir, "a.csv")
-	writeFile(t, csvFile, "x,y\n1,2\n")
+	testlake.WriteFile(t, csvFile, "x,y\n1,2\n")
 	empty := filepath.Join(dir, "empty.log")
-	writeFile(t, empty, "\n\n")
+	testlake.WriteFile(t, empty, "\n\n")
 	garbage := filepath.Join(dir, "garbage.log")
-	writeFile(t, garbage, `1.2.3.4 - - [bad] "GET / HTTP/1.1" 200 1 "-" "-"`+"\n")
+	testlake.WriteFile(t, garbage, `1.2.3.4 - - [bad] "GET / HTTP/1.1" 200 1 "-" "-"`+"\n")
 	l := newLake(t)
 	importOK(t, l, lake.ImportOptions{Files: []string{csvFile}, Database: "d", Table: "t", Format: lake.CSV, Compression: lake.None, Parts: 1})
-	before := catalogText(t, l)
+	before := testlake.CatalogText(t, l)
 
 	base := lake.ImportOptions{Database: "d", Table: "u", Format: lake.Parquet, Compression: lake.None, Parts: 1}
 	with := func(change func(*lake.ImportOptions)) lake.ImportOptions {
@@ -193,7 +195,7 @@ func TestImportRefusesWithoutChangingAnything(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v, want %q", err, c.want)
 			}
-			if catalogText(t, l) != before {
+			if testlake.CatalogText(t, l) != before {
 				t.Error("catalog changed")
 			}
 			if _, err := os.Stat(filepath.Join(l.Root, "d", "u")); err == nil {

@@ -1,5 +1,6 @@
 // Package lake is the lake on disk: the catalog (lake.toml), table files
-// and their formats, the demo data, import, crawl and file statistics.
+// and their formats, import, crawl and file statistics. The demo lake is
+// package demo.
 package lake
 
 import (
@@ -12,6 +13,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"tarn/internal/atomicfile"
+	"tarn/internal/filelock"
 )
 
 // Lake is an opened lake: its absolute root and its catalog, and the
@@ -113,7 +117,7 @@ func Exists(root string) bool {
 // of the catalog holds it, so concurrent ones (four imports at once) never
 // lose each other's tables.
 func (l *Lake) lockCatalog() (func(), error) {
-	return Lock(filepath.Join(l.Root, "."+CatalogFile+".lock"))
+	return filelock.Lock(filepath.Join(l.Root, "."+CatalogFile+".lock"))
 }
 
 // reload reads lake.toml afresh into the lake; the caller holds the lock.
@@ -165,7 +169,7 @@ func (l *Lake) Save() error {
 	if err := l.Catalog.Validate(); err != nil {
 		return fmt.Errorf("catalog not saved: %w", err)
 	}
-	if err := WriteFileAtomic(l.CatalogPath(), l.Catalog.Encode); err != nil {
+	if err := atomicfile.WriteFile(l.CatalogPath(), l.Catalog.Encode); err != nil {
 		return err
 	}
 	l.Version = StatVersion(l.CatalogPath())

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
+
+	"tarn/internal/atomicfile"
 )
 
 // Dataset is a row set that can be written as CSV, JSON lines or Parquet.
@@ -144,7 +146,7 @@ func installDir(tmp, dir string) (undo, keep func() error, err error) {
 		return os.Rename(old, dir)
 	}
 	keep = func() error {
-		if err := syncDir(filepath.Dir(dir)); err != nil || old == "" {
+		if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil || old == "" {
 			return err
 		}
 		return os.RemoveAll(old)
@@ -186,6 +188,21 @@ func writeParts(ctx context.Context, dir string, ds Dataset, lay Layout, onFile 
 	}
 	wg.Wait()
 	return firstErr
+}
+
+// EncodedSize is the size in bytes of rows [lo, hi) of ds written as one
+// file of the layout, found by writing them to nowhere.
+func EncodedSize(ds Dataset, lay Layout, lo, hi int) (int64, error) {
+	var count countingWriter
+	err := newPartEncoder(ds, lay).encode(&count, lo, hi)
+	return count.n, err
+}
+
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
 }
 
 // partEncoder writes files of one layout. It keeps its buffers, gzip

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"tarn/demo"
 	"tarn/lake"
 )
 
@@ -19,7 +20,7 @@ import (
 // the first with empty path_in_schema entries.
 func TestParquetFootersNameTheirColumns(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "log")
-	rows := lake.RowsOf(lake.GenerateLog(3000, lake.DemoSeed))
+	rows := lake.RowsOf(demo.GenerateLog(3000, demo.Seed))
 	if err := lake.WriteLayout(context.Background(), dir, rows, lake.Layout{Format: lake.Parquet, Compression: lake.None, Files: 6}, lake.LayoutOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"tarn/internal/atomicfile"
+	"tarn/internal/filelock"
 	"tarn/lake"
 )
 
@@ -140,7 +142,7 @@ type EditRecord struct {
 // atomically and appends the attempt to the audit log. On any error the
 // policy file is unchanged.
 func Edit(root string, cat *lake.Catalog, validate ExprValidator, as, what string, change func(*Policy) error) (*Policy, error) {
-	unlock, err := lake.Lock(filepath.Join(root, "."+PolicyFile+".lock"))
+	unlock, err := filelock.Lock(filepath.Join(root, "."+PolicyFile+".lock"))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +152,7 @@ func Edit(root string, cat *lake.Catalog, validate ExprValidator, as, what strin
 		err = p.apply(cat, validate, as, change)
 	}
 	if err == nil {
-		err = lake.WriteFileAtomic(filepath.Join(root, PolicyFile), p.Encode)
+		err = atomicfile.WriteFile(filepath.Join(root, PolicyFile), p.Encode)
 	}
 	rec := EditRecord{Time: time.Now().UTC(), Kind: "policy_edit", Persona: as, Change: what, Outcome: "SUCCEEDED"}
 	if err != nil {

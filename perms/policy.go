@@ -5,7 +5,6 @@
 package perms
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"tarn/internal/tomlfile"
 	"tarn/lake"
 )
 
@@ -39,8 +39,8 @@ type TagKey struct {
 // Assignment puts tags on a database, table or column; they are inherited
 // downwards and a lower level overrides the same key.
 type Assignment struct {
-	Resource string            `toml:"resource"`
-	Tags     map[string]string `toml:"tags"`
+	Resource string                       `toml:"resource"`
+	Tags     tomlfile.InlineTable[string] `toml:"tags"`
 }
 
 // Persona is someone tarn can act as.
@@ -48,7 +48,7 @@ type Persona struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description"`
 	Workgroup   string `toml:"workgroup"`
-	Admin       bool   `toml:"admin"` // data lake administrator
+	Admin       bool   `toml:"admin,omitempty"` // data lake administrator
 }
 
 // Workgroup separates personas' queries, history and cost, as Athena's
@@ -57,7 +57,7 @@ type Persona struct {
 type Workgroup struct {
 	Name               string `toml:"name"`
 	Description        string `toml:"description"`
-	BytesScannedCutoff int64  `toml:"bytes_scanned_cutoff"`
+	BytesScannedCutoff int64  `toml:"bytes_scanned_cutoff,omitzero"`
 }
 
 // MinBytesScannedCutoff is Athena's smallest per-query limit, 10 MB.
@@ -67,20 +67,20 @@ const MinBytesScannedCutoff = 10 << 20
 // whose tags match an expression (AND across keys, OR within a key's
 // values) or on a named database, table, or table's columns.
 type Grant struct {
-	Persona     string              `toml:"persona"`
-	Permissions []string            `toml:"permissions"`
-	Expression  map[string][]string `toml:"expression"`
-	Resource    string              `toml:"resource"`
-	Columns     []string            `toml:"columns"`
+	Persona     string                         `toml:"persona"`
+	Permissions []string                       `toml:"permissions"`
+	Expression  tomlfile.InlineTable[[]string] `toml:"expression"`
+	Resource    string                         `toml:"resource,omitempty"`
+	Columns     []string                       `toml:"columns,omitempty"`
 }
 
 // Filter is a data filter: rows and columns of one table for one persona.
 type Filter struct {
 	Persona        string   `toml:"persona"`
 	Table          string   `toml:"table"`
-	Rows           string   `toml:"rows"`
-	IncludeColumns []string `toml:"include_columns"`
-	ExcludeColumns []string `toml:"exclude_columns"`
+	Rows           string   `toml:"rows,omitempty"`
+	IncludeColumns []string `toml:"include_columns,omitempty"`
+	ExcludeColumns []string `toml:"exclude_columns,omitempty"`
 }
 
 // Mask transforms one column's values for one persona.
@@ -90,16 +90,17 @@ type Mask struct {
 	Kind    string `toml:"kind"`
 }
 
-// Policy is the content of policy.toml.
+// Policy is the content of policy.toml, whose sections come in this
+// order.
 type Policy struct {
-	Default    string       `toml:"default"`
-	Tags       []TagKey     `toml:"tag"`
-	Assigns    []Assignment `toml:"assign"`
-	Personas   []Persona    `toml:"persona"`
-	Workgroups []Workgroup  `toml:"workgroup"`
-	Grants     []Grant      `toml:"grant"`
-	Filters    []Filter     `toml:"filter"`
-	Masks      []Mask       `toml:"mask"`
+	Default    string       `toml:"default,omitempty"`
+	Tags       []TagKey     `toml:"tag,omitempty"`
+	Assigns    []Assignment `toml:"assign,omitempty"`
+	Workgroups []Workgroup  `toml:"workgroup,omitempty"`
+	Personas   []Persona    `toml:"persona,omitempty"`
+	Grants     []Grant      `toml:"grant,omitempty"`
+	Filters    []Filter     `toml:"filter,omitempty"`
+	Masks      []Mask       `toml:"mask,omitempty"`
 	// Version is the version of policy.toml the policy was read from;
 	// zero for a policy made in memory.
 	Version lake.FileVersion `toml:"-"`
@@ -142,11 +143,11 @@ func Load(root string, cat *lake.Catalog, validate ExprValidator) (*Policy, erro
 // Parse decodes and validates policy text; file is used in messages.
 func Parse(file string, data []byte, cat *lake.Catalog, validate ExprValidator) (*Policy, error) {
 	var p Policy
-	md, err := lake.DecodeTOML(file, data, &p)
+	md, err := tomlfile.Decode(file, data, &p)
 	if err != nil {
 		return nil, err
 	}
-	loc := lake.NewTOMLLocator(data)
+	loc := tomlfile.NewLocator(data)
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		k := undecoded[0]
 		// Keys inside assign.tags and grant.expression are data, not fields.
@@ -580,71 +581,5 @@ func columnType(cat *lake.Catalog, r Resource) string {
 
 // Encode writes the policy as TOML, one section per entry.
 func (p *Policy) Encode(w io.Writer) error {
-	var b bytes.Buffer
-	q := lake.TOMLString
-	list := func(xs []string) string {
-		out := make([]string, len(xs))
-		for i, x := range xs {
-			out[i] = q(x)
-		}
-		return "[" + strings.Join(out, ", ") + "]"
-	}
-	b.WriteString("# tarn lake policy: LF-Tags, personas, grants, data filters and masks.\n")
-	if p.Default != "" {
-		fmt.Fprintf(&b, "default = %s\n", q(p.Default))
-	}
-	for _, t := range p.Tags {
-		fmt.Fprintf(&b, "\n[[tag]]\nkey = %s\nvalues = %s\n", q(t.Key), list(t.Values))
-	}
-	for _, a := range p.Assigns {
-		var tags []string
-		for _, k := range slices.Sorted(maps.Keys(a.Tags)) {
-			tags = append(tags, k+" = "+q(a.Tags[k]))
-		}
-		fmt.Fprintf(&b, "\n[[assign]]\nresource = %s\ntags = { %s }\n", q(a.Resource), strings.Join(tags, ", "))
-	}
-	for _, w := range p.Workgroups {
-		fmt.Fprintf(&b, "\n[[workgroup]]\nname = %s\ndescription = %s\n", q(w.Name), q(w.Description))
-		if w.BytesScannedCutoff > 0 {
-			fmt.Fprintf(&b, "bytes_scanned_cutoff = %d\n", w.BytesScannedCutoff)
-		}
-	}
-	for _, x := range p.Personas {
-		fmt.Fprintf(&b, "\n[[persona]]\nname = %s\ndescription = %s\nworkgroup = %s\n", q(x.Name), q(x.Description), q(x.Workgroup))
-		if x.Admin {
-			b.WriteString("admin = true\n")
-		}
-	}
-	for _, g := range p.Grants {
-		fmt.Fprintf(&b, "\n[[grant]]\npersona = %s\npermissions = %s\n", q(g.Persona), list(g.Permissions))
-		if g.Expression != nil {
-			var parts []string
-			for _, k := range slices.Sorted(maps.Keys(g.Expression)) {
-				parts = append(parts, k+" = "+list(g.Expression[k]))
-			}
-			fmt.Fprintf(&b, "expression = { %s }\n", strings.Join(parts, ", "))
-		} else {
-			fmt.Fprintf(&b, "resource = %s\n", q(g.Resource))
-		}
-		if len(g.Columns) > 0 {
-			fmt.Fprintf(&b, "columns = %s\n", list(g.Columns))
-		}
-	}
-	for _, f := range p.Filters {
-		fmt.Fprintf(&b, "\n[[filter]]\npersona = %s\ntable = %s\n", q(f.Persona), q(f.Table))
-		if f.Rows != "" {
-			fmt.Fprintf(&b, "rows = %s\n", q(f.Rows))
-		}
-		if len(f.IncludeColumns) > 0 {
-			fmt.Fprintf(&b, "include_columns = %s\n", list(f.IncludeColumns))
-		}
-		if len(f.ExcludeColumns) > 0 {
-			fmt.Fprintf(&b, "exclude_columns = %s\n", list(f.ExcludeColumns))
-		}
-	}
-	for _, m := range p.Masks {
-		fmt.Fprintf(&b, "\n[[mask]]\npersona = %s\ncolumn = %s\nkind = %s\n", q(m.Persona), q(m.Column), q(m.Kind))
-	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return tomlfile.Encode(w, "tarn lake policy: LF-Tags, personas, grants, data filters and masks.", p)
 }

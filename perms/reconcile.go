@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"tarn/internal/atomicfile"
+	"tarn/internal/filelock"
 	"tarn/lake"
 )
 
@@ -61,7 +63,7 @@ func errMessage(err error) string {
 // refused with the entries to edit by hand. It returns what changed, and
 // appends the edit to the audit log.
 func DropMissingColumns(root string, cat *lake.Catalog, validate ExprValidator, what string) ([]string, error) {
-	unlock, err := lake.Lock(filepath.Join(root, "."+PolicyFile+".lock"))
+	unlock, err := filelock.Lock(filepath.Join(root, "."+PolicyFile+".lock"))
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +79,7 @@ func DropMissingColumns(root string, cat *lake.Catalog, validate ExprValidator, 
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	if err := lake.WriteFileAtomic(PolicyPath(root), p.Encode); err != nil {
+	if err := atomicfile.WriteFile(PolicyPath(root), p.Encode); err != nil {
 		return nil, err
 	}
 	rec := EditRecord{Time: time.Now().UTC(), Kind: "policy_edit", Persona: "(lake owner)", Change: fmt.Sprintf("%s: %v", what, changes), Outcome: "SUCCEEDED"}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -25,10 +26,10 @@ var benchOnce = sync.OnceValues(func() (*lake.Lake, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := l.Demo(context.Background(), lake.DemoOptions{}); err != nil {
+	if _, err := demo.Create(context.Background(), l, demo.Options{}); err != nil {
 		return nil, err
 	}
-	_, err = perms.WriteDemoPolicy(l.Root, l.Catalog, nil)
+	_, err = demo.WritePolicy(l.Root, l.Catalog, nil)
 	return l, err
 })
 

@@ -30,19 +30,6 @@ func CostUSD(n int64) float64 {
 	return float64(BilledBytes(n)) / terabyte * usdPerTerabyte
 }
 
-// FormatBytes writes a byte count the way Athena's console does.
-func FormatBytes(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.2f KB", float64(n)/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%.2f MB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
-}
-
 // FormatUSD writes a cost with enough digits to tell queries apart: the
 // 10 MB minimum costs $0.0000477.
 func FormatUSD(c float64) string {

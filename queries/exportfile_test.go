@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/queries"
 )
@@ -95,7 +96,7 @@ func TestExportsAreAuditedWithTheirOutcome(t *testing.T) {
 	want := []struct {
 		dest, state string
 		rows        int64
-	}{{good, queries.Succeeded, lake.DemoCustomers}, {filepath.Join(dir, "v.csv"), queries.Failed, 0}, {blocked, queries.Failed, -1}}
+	}{{good, queries.Succeeded, demo.CustomerRows}, {filepath.Join(dir, "v.csv"), queries.Failed, 0}, {blocked, queries.Failed, -1}}
 	if len(exports) != len(want) {
 		t.Fatalf("%d export records, want %d:\n%s", len(exports), len(want), audit)
 	}

@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"tarn/lake"
+	"tarn/internal/atomicfile"
 	"tarn/perms"
 )
 
@@ -40,7 +40,7 @@ func appendHistory(root string, q Query) error {
 	if err := checkWorkgroup(q.Workgroup); err != nil {
 		return err
 	}
-	return lake.AppendJSONL(HistoryFile(root, q.Workgroup), q, false)
+	return atomicfile.AppendJSONL(HistoryFile(root, q.Workgroup), q, false)
 }
 
 // Totals sums a history: queries by state, data scanned and cost.

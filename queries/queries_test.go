@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -49,11 +50,11 @@ func governedLake(t testing.TB) (*lake.Lake, *perms.Policy) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := l.Demo(ctx, lake.DemoOptions{LogRows: 2000}); err != nil {
+	if _, err := demo.Create(ctx, l, demo.Options{LogRows: 2000}); err != nil {
 		t.Fatal(err)
 	}
-	customers := lake.GenerateSales(lake.DemoSeed).Customers
-	customers[0] = lake.Customer{CustomerID: 1, Name: canaryName, Email: canaryEmail, Phone: canaryPhone, Region: "west", PaymentID: canaryPayment}
+	customers := demo.GenerateSales(demo.Seed).Customers
+	customers[0] = demo.Customer{CustomerID: 1, Name: canaryName, Email: canaryEmail, Phone: canaryPhone, Region: "west", PaymentID: canaryPayment}
 	table, _ := l.Catalog.Lookup("sales", "customers")
 	if err := lake.WriteLayout(ctx, l.Dir(table), lake.RowsOf(customers), lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 1}, lake.LayoutOptions{}); err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func governedLake(t testing.TB) (*lake.Lake, *perms.Policy) {
 		t.Fatal(err)
 	}
 	defer done()
-	if _, err := perms.WriteDemoPolicy(l.Root, l.Catalog, validate); err != nil {
+	if _, err := demo.WritePolicy(l.Root, l.Catalog, validate); err != nil {
 		t.Fatal(err)
 	}
 	pol, err := queries.LoadPolicy(l)
@@ -126,9 +127,9 @@ func TestEachPersonaSeesExactlyItsColumnsAndRows(t *testing.T) {
 		persona, cols string
 		rows          int
 	}{
-		{"admin", "customer_id name email phone region payment_id", lake.DemoCustomers},
-		{"leader", "customer_id name email phone region", lake.DemoCustomers},
-		{"analyst", "customer_id region", lake.DemoCustomers},
+		{"admin", "customer_id name email phone region payment_id", demo.CustomerRows},
+		{"leader", "customer_id name email phone region", demo.CustomerRows},
+		{"analyst", "customer_id region", demo.CustomerRows},
 	}
 	for _, c := range cases {
 		cols, rows, err := result(open(t, l, pol, c.persona), "SELECT * FROM sales.customers")
@@ -189,7 +190,7 @@ func TestTheSourceWalkThroughThroughSessions(t *testing.T) {
 		}
 	}
 	cols, rows, err := result(open(t, l, pol, "analyst"), "SELECT * FROM sales")
-	if err != nil || strings.Join(cols, " ") != "date item_price" || len(rows) != lake.DemoSales {
+	if err != nil || strings.Join(cols, " ") != "date item_price" || len(rows) != demo.SaleRows {
 		t.Errorf("after the column retag SELECT * gives %v, %d rows, %v", cols, len(rows), err)
 	}
 }

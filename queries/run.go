@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"tarn/internal/atomicfile"
+	"tarn/internal/units"
 	"tarn/lake"
 )
 
@@ -70,7 +72,7 @@ type LimitError struct {
 
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("Bytes scanned limit was exceeded: the query would scan %s (%d bytes); workgroup %s allows %s (%d bytes) per query",
-		FormatBytes(e.Scanned), e.Scanned, e.Workgroup, FormatBytes(e.Cutoff), e.Cutoff)
+		units.Bytes(e.Scanned, units.Athena), e.Scanned, e.Workgroup, units.Bytes(e.Cutoff, units.Athena), e.Cutoff)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -184,13 +186,13 @@ func (r *Result) begin() error {
 	rec := r.rec
 	rec.State = Running
 	audit := filepath.Join(r.s.Lake.Root, lake.AuditFile)
-	if err := lake.AppendJSONL(audit, rec, false); err != nil {
+	if err := atomicfile.AppendJSONL(audit, rec, false); err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	done := make(chan error, 1)
 	r.synced = done
 	r.s.unsynced = false // this fsync covers every record written before
-	r.s.syncs.Go(func() { done <- lake.SyncFile(audit) })
+	r.s.syncs.Go(func() { done <- atomicfile.SyncAppends(audit) })
 	return nil
 }
 
@@ -342,7 +344,7 @@ func (s *Session) record(q Query) error {
 	s.last = q
 	s.last.ErrorDetail = ""
 	audit := filepath.Join(s.Lake.Root, lake.AuditFile)
-	if err := lake.AppendJSONL(audit, q, false); err != nil {
+	if err := atomicfile.AppendJSONL(audit, q, false); err != nil {
 		// The history is the workgroup's own record: kept even so.
 		return errors.Join(fmt.Errorf("recording the query in the audit log: %w", err), appendHistory(s.Lake.Root, s.last))
 	}

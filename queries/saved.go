@@ -1,7 +1,6 @@
 package queries
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,9 @@ import (
 	"slices"
 	"strings"
 
+	"tarn/internal/atomicfile"
+	"tarn/internal/filelock"
+	"tarn/internal/tomlfile"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -30,9 +32,9 @@ const SavedFile = "queries.toml"
 type Saved struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description"`
-	Table       string `toml:"table"`
-	SQL         string `toml:"sql"`
-	Workgroup   string `toml:"workgroup"`
+	Table       string `toml:"table,omitempty"`
+	Workgroup   string `toml:"workgroup,omitempty"`
+	SQL         string `toml:"sql"` // last in queries.toml: the longest
 }
 
 // Shared says whether q is published to every persona by an administrator.
@@ -95,7 +97,7 @@ func LoadSavedFor(root string, cat *lake.Catalog, vis perms.Visibility) ([]Saved
 }
 
 type savedFile struct {
-	Queries []Saved `toml:"query"`
+	Queries []Saved `toml:"query,omitempty"`
 }
 
 var savedNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]*$`)
@@ -112,11 +114,11 @@ func LoadSaved(root string) ([]Saved, error) {
 		return nil, err
 	}
 	var f savedFile
-	md, err := lake.DecodeTOML(file, data, &f)
+	md, err := tomlfile.Decode(file, data, &f)
 	if err != nil {
 		return nil, err
 	}
-	loc := lake.NewTOMLLocator(data)
+	loc := tomlfile.NewLocator(data)
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		return nil, fmt.Errorf("%s:%d: unknown field %q", file, loc.KeyLine(undecoded[0]), undecoded[0].String())
 	}
@@ -202,7 +204,7 @@ func DeleteSaved(root, workgroup, name string, as perms.Persona) error {
 // editSaved changes the saved queries under a lock, reading them afresh
 // and writing them atomically, so two editors never lose each other's.
 func editSaved(root string, change func([]Saved) ([]Saved, error)) error {
-	unlock, err := lake.Lock(filepath.Join(root, ".tarn-queries.lock"))
+	unlock, err := filelock.Lock(filepath.Join(root, ".tarn-queries.lock"))
 	if err != nil {
 		return err
 	}
@@ -227,20 +229,7 @@ func WriteDemoSaved(root string) (bool, error) {
 }
 
 func writeSaved(root string, saved []Saved) error {
-	return lake.WriteFileAtomic(filepath.Join(root, SavedFile), func(w io.Writer) error {
-		var b bytes.Buffer
-		b.WriteString("# tarn saved queries. {table} in sql stands for a table name: `table` when\n# the query runs on its own, each layout when benchmarked or compared.\n")
-		for _, q := range saved {
-			fmt.Fprintf(&b, "\n[[query]]\nname = %s\ndescription = %s\n", lake.TOMLString(q.Name), lake.TOMLString(q.Description))
-			if q.Table != "" {
-				fmt.Fprintf(&b, "table = %s\n", lake.TOMLString(q.Table))
-			}
-			if q.Workgroup != "" {
-				fmt.Fprintf(&b, "workgroup = %s\n", lake.TOMLString(q.Workgroup))
-			}
-			fmt.Fprintf(&b, "sql = %s\n", lake.TOMLString(q.SQL))
-		}
-		_, err := w.Write(b.Bytes())
-		return err
+	return atomicfile.WriteFile(filepath.Join(root, SavedFile), func(w io.Writer) error {
+		return tomlfile.Encode(w, "tarn saved queries. {table} in sql stands for a table name: `table` when\nthe query runs on its own, each layout when benchmarked or compared.", savedFile{saved})
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -27,14 +28,14 @@ func scanLake(t *testing.T) (*lake.Lake, *perms.Policy) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := l.Demo(ctx, lake.DemoOptions{LogRows: 60000}); err != nil {
+	if _, err := demo.Create(ctx, l, demo.Options{LogRows: 60000}); err != nil {
 		t.Fatal(err)
 	}
 	// A 10-file Parquet layout too: DuckDB's metadata of several files
 	// differs from one file's (see topLevelColumns).
 	ten := lake.Layout{Format: lake.Parquet, Compression: lake.None, Files: 10}
-	table := lake.DemoLogTable(ten, 60000)
-	logRows := lake.RowsOf(lake.GenerateLog(60000, lake.DemoSeed))
+	table := demo.LogTable(ten, 60000)
+	logRows := lake.RowsOf(demo.GenerateLog(60000, demo.Seed))
 	if err := lake.WriteLayout(ctx, l.Dir(table), logRows, ten, lake.LayoutOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func scanLake(t *testing.T) (*lake.Lake, *perms.Policy) {
 	if err := l.Save(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := perms.WriteDemoPolicy(l.Root, l.Catalog, nil); err != nil {
+	if _, err := demo.WritePolicy(l.Root, l.Catalog, nil); err != nil {
 		t.Fatal(err)
 	}
 	pol, err := queries.LoadPolicy(l)
@@ -224,7 +225,7 @@ func TestWorkgroupLimitCancelsBeforeTheQueryStarts(t *testing.T) {
 	// The analytics workgroup allows 20 MB; make the CSV log bigger than
 	// that by writing the full-size log (26 MB) into its table.
 	table, _ := l.Catalog.Lookup("weblogs", "access_log_csv_1")
-	logRows := lake.RowsOf(lake.GenerateLog(lake.DemoLogRows, lake.DemoSeed))
+	logRows := lake.RowsOf(demo.GenerateLog(demo.LogRows, demo.Seed))
 	if err := lake.WriteLayout(context.Background(), l.Dir(table), logRows, lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 1}, lake.LayoutOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +286,7 @@ func TestDataScannedOfFilesWithUnnamedChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rewrite the layout's files through one writer, Reset between files.
-	logRows := lake.GenerateLog(60000, lake.DemoSeed)
+	logRows := demo.GenerateLog(60000, demo.Seed)
 	var w *parquet.GenericWriter[lake.LogRecord]
 	var want int64
 	names := 0

@@ -12,6 +12,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
 
+	"tarn/internal/atomicfile"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -111,7 +112,7 @@ func (s *Session) Close() error {
 	s.syncs.Wait()
 	err := s.engine.close()
 	if s.unsynced {
-		if serr := lake.SyncFile(filepath.Join(s.Lake.Root, lake.AuditFile)); serr != nil {
+		if serr := atomicfile.SyncAppends(filepath.Join(s.Lake.Root, lake.AuditFile)); serr != nil {
 			return fmt.Errorf("audit log: %w", serr)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"slices"
 	"strings"
 
-	"tarn/lake"
+	"tarn/internal/tomlfile"
 )
 
 //go:embed palettes/*.toml
@@ -89,7 +89,7 @@ func Load(dir string) ([]Palette, error) {
 	var order []string
 	add := func(file string, data []byte) error {
 		var p Palette
-		md, err := lake.DecodeTOML(file, data, &p)
+		md, err := tomlfile.Decode(file, data, &p)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -152,13 +153,13 @@ func (a *App) historyList(msg historyMsg) overlay {
 	t := msg.totals
 	o := &listOverlay{ctx: a.ctx, empty: "no queries yet in workgroup " + a.ctx.Workgroup.Name,
 		title: fmt.Sprintf("History · %s · %s, scanned %s, cost %s", a.ctx.Workgroup.Name, queries.Plural(t.Queries, "query"),
-			queries.FormatBytes(t.DataScanned), queries.FormatUSD(t.CostUSD))}
+			units.Bytes(t.DataScanned, units.Athena), queries.FormatUSD(t.CostUSD))}
 	for i := len(msg.queries) - 1; i >= 0; i-- {
 		q := msg.queries[i]
 		text := q.SQL
 		o.items = append(o.items, listItem{
 			text: fmt.Sprintf("%s %-9s %-10s %9s %s", q.Time.Local().Format("01-02 15:04:05"), q.State,
-				q.Persona, queries.FormatBytes(q.DataScanned), oneLine(q.SQL)),
+				q.Persona, units.Bytes(q.DataScanned, units.Athena), oneLine(q.SQL)),
 			detail: fmt.Sprintf("%s rows · %s · %s · %s", queries.FormatCount(q.Rows), ms(q.TotalMS), queries.FormatUSD(q.CostUSD), firstLine(q.Error)),
 			choose: func() tea.Msg { return setTextMsg{text} },
 		})

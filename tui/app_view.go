@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"tarn/internal/units"
 	"tarn/queries"
 )
 
@@ -152,7 +153,7 @@ func (a *App) statusBar() string {
 	st := a.ctx.Styles
 	wg := a.ctx.Workgroup.Name
 	if c := a.ctx.Workgroup.BytesScannedCutoff; c > 0 {
-		wg += " ≤" + queries.FormatBytes(c)
+		wg += " ≤" + units.Bytes(c, units.Athena)
 	}
 	parts := []string{
 		st.StatusKey.Render("tarn") + " " + st.Muted.Render(a.ctx.LakeLabel),
@@ -193,7 +194,7 @@ func (a *App) statsLine() string {
 	if a.run.running {
 		state = "RUNNING"
 	}
-	return state + " · " + queries.FormatCount(s.Rows) + " rows · scanned " + queries.FormatBytes(s.DataScanned) + " · " + ms(s.TotalMS)
+	return state + " · " + queries.FormatCount(s.Rows) + " rows · scanned " + units.Bytes(s.DataScanned, units.Athena) + " · " + ms(s.TotalMS)
 }
 
 func shortPath(p string) string {

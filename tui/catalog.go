@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -333,7 +334,7 @@ func (c *catalog) line(n node) string {
 			s += "+" + string(t.Compression)
 		}
 		if fs, ok := c.stats[t.QualifiedName()]; ok {
-			s += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), lake.HumanBytes(fs.Bytes))
+			s += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), units.Bytes(fs.Bytes, units.IEC))
 		}
 		if !n.table.Select {
 			s += " (describe only)"

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"tarn/internal/units"
 	"tarn/queries"
 )
 
@@ -63,8 +64,8 @@ func statsView(ctx *Context, rs runState, width int, now time.Time) string {
 		add("spread", fmt.Sprintf("%.0f%%", 100*rs.timing.Spread))
 	}
 	add("rows", queries.FormatCount(s.Rows))
-	add("scanned", queries.FormatBytes(s.DataScanned))
-	add("billed", queries.FormatBytes(s.BilledBytes))
+	add("scanned", units.Bytes(s.DataScanned, units.Athena))
+	add("billed", units.Bytes(s.BilledBytes, units.Athena))
 	add("cost", queries.FormatUSD(s.CostUSD))
 	add("engine", ms(s.EngineMS))
 	add("fetch", ms(s.FetchMS))
@@ -72,7 +73,7 @@ func statsView(ctx *Context, rs runState, width int, now time.Time) string {
 	wg := ctx.Workgroup
 	limit := "no limit"
 	if wg.BytesScannedCutoff > 0 {
-		limit = queries.FormatBytes(wg.BytesScannedCutoff) + "/query"
+		limit = units.Bytes(wg.BytesScannedCutoff, units.Athena) + "/query"
 	}
 	add("workgroup", wg.Name)
 	add("limit", limit)

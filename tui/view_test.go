@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -31,10 +32,10 @@ func testLake(t testing.TB) (*lake.Lake, *perms.Policy) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Demo(context.Background(), lake.DemoOptions{LogRows: 3000}); err != nil {
+	if _, err := demo.Create(context.Background(), l, demo.Options{LogRows: 3000}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := perms.WriteDemoPolicy(l.Root, l.Catalog, nil); err != nil {
+	if _, err := demo.WritePolicy(l.Root, l.Catalog, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := queries.WriteDemoSaved(l.Root); err != nil {

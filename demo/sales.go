@@ -1,4 +1,4 @@
-package lake
+package demo
 
 import (
 	"fmt"
@@ -45,13 +45,13 @@ type Customer struct {
 	PaymentID  string `parquet:"payment_id"`
 }
 
-// Sizes of the demo sales database.
+// Sizes of the demo sales database, in rows per table.
 const (
-	DemoShops      = 60
-	DemoCategories = 84
-	DemoItems      = 2200
-	DemoSales      = 300_000
-	DemoCustomers  = 5000
+	ShopRows     = 60
+	CategoryRows = 84
+	ItemRows     = 2200
+	SaleRows     = 300_000
+	CustomerRows = 5000
 )
 
 var (
@@ -77,17 +77,17 @@ type SalesData struct {
 func GenerateSales(seed uint64) SalesData {
 	r := rand.New(rand.NewPCG(seed, seed^0x5a1e5))
 	var d SalesData
-	for i := range DemoShops {
+	for i := range ShopRows {
 		d.Shops = append(d.Shops, Shop{fmt.Sprintf("%s %s %d", cities[i%len(cities)], shopKinds[i%len(shopKinds)], i/len(cities)+1), int32(i)})
 	}
-	for i := range DemoCategories {
+	for i := range CategoryRows {
 		d.Categories = append(d.Categories, ItemCategory{fmt.Sprintf("%s - %s", catGroups[i%len(catGroups)], catKinds[(i/len(catGroups)+i)%len(catKinds)]), int32(i)})
 	}
-	for i := range DemoItems {
-		d.Items = append(d.Items, Item{fmt.Sprintf("ITEM %04d %s", i, catKinds[r.IntN(len(catKinds))]), int32(i), int32(r.IntN(DemoCategories))})
+	for i := range ItemRows {
+		d.Items = append(d.Items, Item{fmt.Sprintf("ITEM %04d %s", i, catKinds[r.IntN(len(catKinds))]), int32(i), int32(r.IntN(CategoryRows))})
 	}
 	d.Sales = generateSales(r, d.Items)
-	for i := range DemoCustomers {
+	for i := range CustomerRows {
 		first, last := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
 		d.Customers = append(d.Customers, Customer{
 			CustomerID: int32(i + 1),
@@ -108,9 +108,9 @@ func generateSales(r *rand.Rand, items []Item) []Sale {
 	for i := range prices {
 		prices[i] = float64(99+r.IntN(2900)) + []float64{0, 0.5, 0.99}[r.IntN(3)]
 	}
-	out := make([]Sale, 0, DemoSales)
-	for i := range DemoSales {
-		day := start.AddDate(0, 0, i*days/DemoSales)
+	out := make([]Sale, 0, SaleRows)
+	for i := range SaleRows {
+		day := start.AddDate(0, 0, i*days/SaleRows)
 		item := r.IntN(len(items))
 		cnt := float64(1 + r.IntN(3)/2)
 		if r.IntN(200) == 0 {
@@ -119,7 +119,7 @@ func generateSales(r *rand.Rand, items []Item) []Sale {
 		out = append(out, Sale{
 			Date:         day.Format("02.01.2006"),
 			DateBlockNum: int32((day.Year()-2013)*12 + int(day.Month()) - 1),
-			ShopID:       int32(r.IntN(DemoShops)),
+			ShopID:       int32(r.IntN(ShopRows)),
 			ItemID:       int32(item),
 			ItemPrice:    prices[item],
 			ItemCntDay:   cnt,

@@ -1,14 +1,16 @@
-package perms
+package demo
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
 
+	"tarn/internal/atomicfile"
 	"tarn/lake"
+	"tarn/perms"
 )
 
-// DemoPolicy is the source's Lake Formation walk-through as it ends: tag
+// Policy is the source's Lake Formation walk-through as it ends: tag
 // key role (leader, analyst); the sales database tagged leader, sales.sales
 // retagged analyst; sales.customers tagged leader with only customer_id and
 // region tagged analyst. The leader also loses payment_id through a data
@@ -16,30 +18,30 @@ import (
 // Everyone may read the weblogs database. The analytics workgroup's 20 MB
 // limit cancels full scans of the 1-file CSV and JSON logs (26 and 43 MB)
 // but not of Parquet or gzip: the source's cost lesson, enforced.
-func DemoPolicy() *Policy {
-	everyone := []string{Describe, Select}
-	return &Policy{
-		Tags: []TagKey{{Key: "role", Values: []string{"leader", "analyst"}}},
-		Assigns: []Assignment{
+func Policy() *perms.Policy {
+	everyone := []string{perms.Describe, perms.Select}
+	return &perms.Policy{
+		Tags: []perms.TagKey{{Key: "role", Values: []string{"leader", "analyst"}}},
+		Assigns: []perms.Assignment{
 			{Resource: "sales", Tags: map[string]string{"role": "leader"}},
 			{Resource: "sales.sales", Tags: map[string]string{"role": "analyst"}},
 			{Resource: "sales.customers", Tags: map[string]string{"role": "leader"}},
 			{Resource: "sales.customers.customer_id", Tags: map[string]string{"role": "analyst"}},
 			{Resource: "sales.customers.region", Tags: map[string]string{"role": "analyst"}},
 		},
-		Personas: []Persona{
+		Personas: []perms.Persona{
 			{Name: "admin", Description: "Data lake administrator: registers data, grants, edits tags", Workgroup: "primary", Admin: true},
 			{Name: "leader", Description: "Project leader: broader than an analyst, not an admin", Workgroup: "leaders"},
 			{Name: "analyst", Description: "Data analyst: may only run queries", Workgroup: "analytics"},
 			{Name: "sales_east", Description: "Salesperson for the east region: east customers only", Workgroup: "sales"},
 		},
-		Workgroups: []Workgroup{
+		Workgroups: []perms.Workgroup{
 			{Name: "primary", Description: "Administration; no data usage limit"},
 			{Name: "leaders", Description: "Project leaders; no data usage limit"},
 			{Name: "analytics", Description: "Analysts; a query may scan at most 20 MB", BytesScannedCutoff: 20 << 20},
 			{Name: "sales", Description: "Sales; a query may scan at most 10 MB", BytesScannedCutoff: 10 << 20},
 		},
-		Grants: []Grant{
+		Grants: []perms.Grant{
 			{Persona: "leader", Permissions: everyone, Expression: map[string][]string{"role": {"leader", "analyst"}}},
 			{Persona: "analyst", Permissions: everyone, Expression: map[string][]string{"role": {"analyst"}}},
 			{Persona: "sales_east", Permissions: everyone, Resource: "sales.customers"},
@@ -47,24 +49,24 @@ func DemoPolicy() *Policy {
 			{Persona: "analyst", Permissions: everyone, Resource: "weblogs"},
 			{Persona: "sales_east", Permissions: everyone, Resource: "weblogs"},
 		},
-		Filters: []Filter{
+		Filters: []perms.Filter{
 			{Persona: "leader", Table: "sales.customers", ExcludeColumns: []string{"payment_id"}},
 			{Persona: "sales_east", Table: "sales.customers", Rows: "region = 'east'", ExcludeColumns: []string{"payment_id"}},
 		},
-		Masks: []Mask{{Persona: "sales_east", Column: "sales.customers.phone", Kind: "last4"}},
+		Masks: []perms.Mask{{Persona: "sales_east", Column: "sales.customers.phone", Kind: "last4"}},
 	}
 }
 
-// WriteDemoPolicy writes the demo policy unless the lake already has a
+// WritePolicy writes the demo policy unless the lake already has a
 // policy, which is never replaced. It reports whether it wrote one.
-func WriteDemoPolicy(root string, cat *lake.Catalog, validate ExprValidator) (bool, error) {
-	path := filepath.Join(root, PolicyFile)
+func WritePolicy(root string, cat *lake.Catalog, validate perms.ExprValidator) (bool, error) {
+	path := filepath.Join(root, perms.PolicyFile)
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		return false, err
 	}
-	p := DemoPolicy()
+	p := Policy()
 	if err := p.Validate(cat, validate); err != nil {
 		return false, err
 	}
-	return true, lake.WriteFileAtomic(path, p.Encode)
+	return true, atomicfile.WriteFile(path, p.Encode)
 }

@@ -1,4 +1,4 @@
-package lake_test
+package demo_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/demo"
+	"tarn/internal/testlake"
 	"tarn/lake"
 )
 
@@ -19,61 +21,23 @@ var sourceQueries = map[string]string{
 	"projection": "SELECT host, path, status FROM %s",
 }
 
-func newDemoLake(t testing.TB, opts lake.DemoOptions) *lake.Lake {
-	t.Helper()
-	l, err := lake.Create(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Demo(context.Background(), opts); err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
-func openDuck(t testing.TB) *sql.DB {
-	t.Helper()
-	db, err := lake.OpenDuckDB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func scalar[T any](t testing.TB, db *sql.DB, query string) T {
-	t.Helper()
-	var v T
-	if err := db.QueryRow(query).Scan(&v); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return v
-}
-
-// differingRows counts rows in the symmetric multiset difference of two
-// queries: 0 means the same rows, duplicates included, in any order.
-func differingRows(t testing.TB, db *sql.DB, a, b string) int64 {
-	q := fmt.Sprintf("SELECT (SELECT count(*) FROM (%s EXCEPT ALL %s)) + (SELECT count(*) FROM (%s EXCEPT ALL %s))", a, b, b, a)
-	return scalar[int64](t, db, q)
-}
-
 // fingerprint is a query's row count and the sum of its rows' hashes: equal
 // for equal multisets of rows in any order, and read in one pass.
 func fingerprint(t testing.TB, db *sql.DB, query string) string {
-	return scalar[string](t, db, fmt.Sprintf("SELECT count(*) || ':' || coalesce(sum(hash(q)::HUGEINT), 0) FROM (%s) q", query))
+	return testlake.Scalar[string](t, db, fmt.Sprintf("SELECT count(*) || ':' || coalesce(sum(hash(q)::HUGEINT), 0) FROM (%s) q", query))
 }
 
 // assertLayoutsAgree checks every weblogs table has rows rows and returns
 // the same result for each source query as the reference table; exact
 // compares rows with EXCEPT ALL, otherwise fingerprints are compared.
 func assertLayoutsAgree(t *testing.T, l *lake.Lake, rows int64, reference string, exact bool) {
-	db := openDuck(t)
+	db := testlake.OpenDuck(t)
 	ref, ok := l.Catalog.Lookup("weblogs", reference)
 	if !ok {
 		t.Fatalf("no reference table %s", reference)
 	}
 	refRel := l.Relation(ref)
-	phpRows := scalar[int64](t, db, fmt.Sprintf("SELECT count(*) FROM (%s)", fmt.Sprintf(sourceQueries["like"], refRel)))
+	phpRows := testlake.Scalar[int64](t, db, fmt.Sprintf("SELECT count(*) FROM (%s)", fmt.Sprintf(sourceQueries["like"], refRel)))
 	if phpRows < rows/3 || phpRows >= rows {
 		t.Errorf("%d of %d rows have .php paths; want a good share but not all", phpRows, rows)
 	}
@@ -86,12 +50,12 @@ func assertLayoutsAgree(t *testing.T, l *lake.Lake, rows int64, reference string
 			continue
 		}
 		rel := l.Relation(tab)
-		if got := scalar[int64](t, db, "SELECT count(*) FROM "+rel); got != rows {
+		if got := testlake.Scalar[int64](t, db, "SELECT count(*) FROM "+rel); got != rows {
 			t.Errorf("%s: %d rows, want %d", tab.Name, got, rows)
 		}
 		for name, q := range sourceQueries {
 			if exact && tab.Name != reference {
-				if d := differingRows(t, db, fmt.Sprintf(q, rel), fmt.Sprintf(q, refRel)); d != 0 {
+				if d := testlake.DifferingRows(t, db, fmt.Sprintf(q, rel), fmt.Sprintf(q, refRel)); d != 0 {
 					t.Errorf("%s %s query: %d rows differ from %s", tab.Name, name, d, reference)
 				}
 			} else if got := fingerprint(t, db, fmt.Sprintf(q, rel)); got != want[name] {
@@ -102,21 +66,21 @@ func assertLayoutsAgree(t *testing.T, l *lake.Lake, rows int64, reference string
 }
 
 func TestDemoFullSizeSingleFileLayouts(t *testing.T) {
-	l := newDemoLake(t, lake.DemoOptions{})
+	l := testlake.Demo(t, demo.Options{})
 	if n := len(l.Catalog.Tables); n != 10 {
 		t.Fatalf("demo registered %d tables, want 5 weblogs + 5 sales", n)
 	}
-	assertLayoutsAgree(t, l, lake.DemoLogRows, "access_log_parquet_1", true)
-	db := openDuck(t)
+	assertLayoutsAgree(t, l, demo.LogRows, "access_log_parquet_1", true)
+	db := testlake.OpenDuck(t)
 	for _, tab := range l.Catalog.Tables {
 		if got, err := l.CountRows(context.Background(), db, tab); err != nil || got != tab.Rows {
 			t.Errorf("%s: counted %d rows (err %v), catalog says %d", tab.QualifiedName(), got, err, tab.Rows)
 		}
 	}
 	sales, _ := l.Catalog.Lookup("sales", "sales")
-	dates := scalar[int64](t, db, "SELECT count(*) FROM "+l.Relation(sales)+` WHERE regexp_full_match("date", '\d\d\.\d\d\.(2013|2014|2015)')`)
-	if dates != lake.DemoSales {
-		t.Errorf("%d of %d sales dates are dd.mm.yyyy strings in 2013-2015", dates, lake.DemoSales)
+	dates := testlake.Scalar[int64](t, db, "SELECT count(*) FROM "+l.Relation(sales)+` WHERE regexp_full_match("date", '\d\d\.\d\d\.(2013|2014|2015)')`)
+	if dates != demo.SaleRows {
+		t.Errorf("%d of %d sales dates are dd.mm.yyyy strings in 2013-2015", dates, demo.SaleRows)
 	}
 }
 
@@ -125,7 +89,7 @@ func TestDemoBenchLayoutsAgree(t *testing.T) {
 		t.Skip("writes and reads about 53,500 files")
 	}
 	const rows = 20_000 // 2 rows per file at 10,000 files keeps this quick
-	l := newDemoLake(t, lake.DemoOptions{Bench: true, LogRows: rows})
+	l := testlake.Demo(t, demo.Options{Bench: true, LogRows: rows})
 	var weblogs []string
 	for _, tab := range l.Catalog.Tables {
 		if tab.Database == "weblogs" {
@@ -156,12 +120,12 @@ func TestDemoKeepsUserTablesAndFolders(t *testing.T) {
 	l.Catalog.Put(lake.Table{Database: "weblogs", Name: "access_log_json_1", Location: "mine/logs",
 		Format: lake.CSV, Compression: lake.None, Origin: lake.OriginImport, Rows: 1,
 		Columns: []lake.Column{{Name: "host", Type: "VARCHAR"}}})
-	writeFile(t, filepath.Join(l.Root, "mine/logs/a.csv"), "host\nx\n")
-	writeFile(t, filepath.Join(l.Root, "weblogs/access_log/csv/1/notes.txt"), "my notes")
+	testlake.WriteFile(t, filepath.Join(l.Root, "mine/logs/a.csv"), "host\nx\n")
+	testlake.WriteFile(t, filepath.Join(l.Root, "weblogs/access_log/csv/1/notes.txt"), "my notes")
 	if err := l.Save(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := l.Demo(context.Background(), lake.DemoOptions{LogRows: 3000})
+	rep, err := demo.Create(context.Background(), l, demo.Options{LogRows: 3000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,18 +144,18 @@ func TestDemoKeepsUserTablesAndFolders(t *testing.T) {
 }
 
 func TestDemoRerunChangesNothing(t *testing.T) {
-	opts := lake.DemoOptions{LogRows: 3000}
-	l := newDemoLake(t, opts)
-	first := catalogText(t, l)
+	opts := demo.Options{LogRows: 3000}
+	l := testlake.Demo(t, opts)
+	first := testlake.CatalogText(t, l)
 	info, err := os.Stat(filepath.Join(l.Root, "weblogs/access_log/parquet/1/part-00000.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := l.Demo(context.Background(), opts)
+	rep, err := demo.Create(context.Background(), l, opts)
 	if err != nil || len(rep.Written) != 0 || len(rep.UpToDate) != 10 {
 		t.Fatalf("second run wrote %v, up to date %d, err %v", rep.Written, len(rep.UpToDate), err)
 	}
-	if catalogText(t, l) != first {
+	if testlake.CatalogText(t, l) != first {
 		t.Error("catalog changed on an idempotent re-run")
 	}
 	again, _ := os.Stat(filepath.Join(l.Root, "weblogs/access_log/parquet/1/part-00000.parquet"))
@@ -200,21 +164,18 @@ func TestDemoRerunChangesNothing(t *testing.T) {
 	}
 }
 
-func catalogText(t testing.TB, l *lake.Lake) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(l.Root, lake.CatalogFile))
-	if err != nil {
-		t.Fatal(err)
+// BenchmarkDemo times `tarn demo` (1-file layouts and the sales database)
+// into a fresh lake each iteration. Target: under 3 s.
+func BenchmarkDemo(b *testing.B) {
+	for b.Loop() {
+		testlake.Demo(b, demo.Options{})
 	}
-	return string(b)
 }
 
-func writeFile(t testing.TB, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
+// BenchmarkDemoBench times `tarn demo --bench`: all 21 layouts, about
+// 53,500 files. Target: under 30 s. Run with -benchtime=1x.
+func BenchmarkDemoBench(b *testing.B) {
+	for b.Loop() {
+		testlake.Demo(b, demo.Options{Bench: true})
 	}
 }

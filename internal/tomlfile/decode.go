@@ -1,4 +1,8 @@
-package lake
+// Package tomlfile reads and writes tarn's TOML files (lake.toml,
+// policy.toml, queries.toml, themes) with BurntSushi's toml: decoding
+// whose errors name the file and line, a locator that finds the line of a
+// field for validation errors, and one encoder with one layout.
+package tomlfile
 
 import (
 	"bytes"
@@ -8,20 +12,20 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// TOMLLocator finds the line of a field in the n-th [[array]] entry of a
+// Locator finds the line of a field in the n-th [[array]] entry of a
 // TOML file, so validation errors can name a line: the decoder keeps no
 // positions for entries of an array of tables.
-type TOMLLocator struct {
+type Locator struct {
 	lines [][]byte
 }
 
-// NewTOMLLocator indexes a TOML document.
-func NewTOMLLocator(data []byte) *TOMLLocator {
-	return &TOMLLocator{lines: bytes.Split(data, []byte("\n"))}
+// NewLocator indexes a TOML document.
+func NewLocator(data []byte) *Locator {
+	return &Locator{lines: bytes.Split(data, []byte("\n"))}
 }
 
 // headers gives the 0-based line of each [[array]] header.
-func (t *TOMLLocator) headers(array string) []int {
+func (t *Locator) headers(array string) []int {
 	header := []byte("[[" + array + "]]")
 	var out []int
 	for i, l := range t.lines {
@@ -34,7 +38,7 @@ func (t *TOMLLocator) headers(array string) []int {
 
 // Line is the 1-based line of `field =` in entry index of array, or of
 // the entry's header when the field is absent.
-func (t *TOMLLocator) Line(array string, index int, field string) int {
+func (t *Locator) Line(array string, index int, field string) int {
 	hs := t.headers(array)
 	if index >= len(hs) {
 		return 1
@@ -52,7 +56,7 @@ func (t *TOMLLocator) Line(array string, index int, field string) int {
 }
 
 // KeyLine is the line of the first `field =` of an undecoded key.
-func (t *TOMLLocator) KeyLine(key toml.Key) int {
+func (t *Locator) KeyLine(key toml.Key) int {
 	field := key[len(key)-1]
 	for n, l := range t.lines {
 		if keyAt(l, field) {
@@ -71,9 +75,9 @@ func keyAt(line []byte, field string) bool {
 	return bytes.HasPrefix(rest, []byte("="))
 }
 
-// DecodeTOML decodes data into v; a syntax or type error names the file
+// Decode decodes data into v; a syntax or type error names the file
 // and line. file is used only in messages.
-func DecodeTOML(file string, data []byte, v any) (toml.MetaData, error) {
+func Decode(file string, data []byte, v any) (toml.MetaData, error) {
 	md, err := toml.Decode(string(data), v)
 	if err != nil {
 		var pe toml.ParseError

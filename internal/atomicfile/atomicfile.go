@@ -1,4 +1,7 @@
-package lake
+// Package atomicfile writes files so that a crash or a failed write leaves
+// either the old content or the new, never a mix: whole files replaced by
+// a rename, and JSON lines appended in one write each.
+package atomicfile
 
 import (
 	"fmt"
@@ -7,11 +10,11 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic replaces path with what write produces, or leaves it as it
+// WriteFile replaces path with what write produces, or leaves it as it
 // was: the bytes go to a temp file in the same directory, which is fsynced and
 // renamed over path only when write succeeded. The directory is fsynced too,
 // so the rename itself survives a crash.
-func WriteFileAtomic(path string, write func(io.Writer) error) error {
+func WriteFile(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -40,30 +43,13 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	committed = true
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-// syncDir makes a rename or create inside dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
+// SyncDir makes a rename or create inside dir durable.
+func SyncDir(dir string) error {
+	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
-}
-
-// CommitFile moves a finished temporary file into place: fsync it, rename
-// it over path, fsync the folder. Readers see the old file or the new one.
-func CommitFile(tmp, path string) error {
-	if err := SyncFile(tmp); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return syncDir(filepath.Dir(path))
 }

@@ -1,0 +1,78 @@
+// Package testlake is what the tests of lake and demo share: a demo lake
+// in a temporary folder, a DuckDB to read it with, and small helpers
+// around both. Tests only; nothing else imports it.
+package testlake
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"tarn/demo"
+	"tarn/lake"
+)
+
+// Demo is a demo lake made with opts in a temporary folder.
+func Demo(t testing.TB, opts demo.Options) *lake.Lake {
+	t.Helper()
+	l, err := lake.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Create(context.Background(), l, opts); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// OpenDuck is a private DuckDB, closed when the test ends.
+func OpenDuck(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := lake.OpenDuckDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Scalar is the one value query returns.
+func Scalar[T any](t testing.TB, db *sql.DB, query string) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRow(query).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
+
+// DifferingRows counts rows in the symmetric multiset difference of two
+// queries: 0 means the same rows, duplicates included, in any order.
+func DifferingRows(t testing.TB, db *sql.DB, a, b string) int64 {
+	q := fmt.Sprintf("SELECT (SELECT count(*) FROM (%s EXCEPT ALL %s)) + (SELECT count(*) FROM (%s EXCEPT ALL %s))", a, b, b, a)
+	return Scalar[int64](t, db, q)
+}
+
+// CatalogText is the lake's lake.toml as it is on disk.
+func CatalogText(t testing.TB, l *lake.Lake) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(l.Root, lake.CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// WriteFile writes content to path, making its folder.
+func WriteFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
