@@ -102,6 +102,15 @@ type savedFile struct {
 
 var savedNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]*$`)
 
+// CheckSavedName says why name cannot name a saved query, if it cannot
+// (the workbench checks it as the name is typed).
+func CheckSavedName(name string) error {
+	if !savedNameRE.MatchString(name) {
+		return fmt.Errorf("%q must be lower-case letters, digits, - and _, first a letter or _", name)
+	}
+	return nil
+}
+
 // LoadSaved reads the lake's saved queries; a lake without the file has
 // none. Errors name the file, line and field.
 func LoadSaved(root string) ([]Saved, error) {
@@ -129,8 +138,8 @@ func LoadSaved(root string) ([]Saved, error) {
 		}
 		key := q.Workgroup + "/" + q.Name
 		switch {
-		case !savedNameRE.MatchString(q.Name):
-			return nil, bad("name", fmt.Sprintf("%q must be lower-case letters, digits, - and _", q.Name))
+		case CheckSavedName(q.Name) != nil:
+			return nil, bad("name", CheckSavedName(q.Name).Error())
 		case q.Workgroup != "" && !perms.ValidName(q.Workgroup):
 			return nil, bad("workgroup", fmt.Sprintf("%q is not a workgroup name", q.Workgroup))
 		case seen[key]:
@@ -160,8 +169,8 @@ func FindSaved(saved []Saved, name string) (Saved, bool) {
 // A persona's query goes to its own workgroup; an administrator's goes
 // where q.Workgroup says (shared when empty).
 func SaveQuery(root string, q Saved, replace bool, as perms.Persona) error {
-	if !savedNameRE.MatchString(q.Name) {
-		return fmt.Errorf("query name %q must be lower-case letters, digits, - and _", q.Name)
+	if err := CheckSavedName(q.Name); err != nil {
+		return fmt.Errorf("query name %w", err)
 	}
 	if strings.Contains(q.SQL, TablePlaceholder) && q.Table == "" {
 		return fmt.Errorf("the SQL says {table}: give the table it reads by default")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -228,16 +227,9 @@ func (a *App) savePrompt() overlay {
 		})
 }
 
-// savedNameRE is queries.SaveQuery's rule for a name, checked here as the
-// name is typed; SaveQuery checks it again (TestSavedNameRuleIsSaveQuerys
-// keeps the two the same).
-var savedNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]*$`)
-
+// validSavedName checks a name as it is typed, by SaveQuery's own rule.
 func validSavedName(name string) error {
-	if !savedNameRE.MatchString(strings.TrimSpace(name)) {
-		return errors.New("not a name: lower-case letters, digits, - and _, first a letter or _")
-	}
-	return nil
+	return queries.CheckSavedName(strings.TrimSpace(name))
 }
 
 // exportedMsg reports an export; exists asks whether to overwrite.
