@@ -3,11 +3,15 @@ package queries_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"tarn/queries"
 )
 
 // everyType is a value of each kind of column a query can return, named.
@@ -142,5 +146,26 @@ func TestParquetExportKeepsMemoryBounded(t *testing.T) {
 	}
 	if err := db.QueryRow("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')").Scan(&groups); err != nil || groups < 2 {
 		t.Errorf("the file has %d row groups (%v): written whole, not as the rows came", groups, err)
+	}
+}
+
+// Cancelling a Parquet export stops DuckDB's writer and the query both:
+// the export ends CANCELLED and leaves no file.
+func TestACancelledParquetExportLeavesNoFile(t *testing.T) {
+	l, pol := scanLake(t)
+	s := open(t, l, pol, "admin")
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	const q = "SELECT a.host, a.path, b.status FROM weblogs.access_log_parquet_1 a, (SELECT status FROM weblogs.access_log_parquet_1 LIMIT 100) b"
+	st, err := s.Export(ctx, q, filepath.Join(dir, "big.parquet"), "parquet", false)
+	if !errors.Is(err, context.DeadlineExceeded) || st.State != queries.Cancelled {
+		t.Errorf("a cancelled export: %s, %v", st.State, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a cancelled export left %v", entries)
+	}
+	if st := stats(t, s, "SELECT count(*) FROM weblogs.access_log_parquet_1"); st.State != queries.Succeeded {
+		t.Errorf("the next query: %+v", st)
 	}
 }
