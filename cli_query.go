@@ -1,20 +1,12 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/big"
 	"os"
 	"strings"
 	"syscall"
-	"time"
-	"unicode/utf8"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"tarn/internal/units"
 	"tarn/queries"
@@ -110,8 +102,8 @@ func querySQL(e *env, rest []string, file, saved, persona string) (string, error
 }
 
 var writers = map[string]func(io.Writer, *queries.Result) error{
-	"table": writeTable,
-	"csv":   writeCSV,
+	"table": func(w io.Writer, r *queries.Result) error { return queries.WriteTable(w, r) },
+	"csv":   func(w io.Writer, r *queries.Result) error { return queries.WriteCSV(w, r) },
 	"json":  writeJSON,
 	"null":  writeNull,
 }
@@ -122,206 +114,12 @@ func writeNull(_ io.Writer, r *queries.Result) error {
 	return r.Each(func([]any) error { return nil })
 }
 
-// writeTable prints an aligned table, holding at most the first fitRows
-// rows to size the columns; the rest stream through.
-func writeTable(out io.Writer, r *queries.Result) error {
-	const fitRows = 200
-	w := &errWriter{w: out}
-	if isExplain(r.Columns()) {
-		return writeExplain(w, r)
-	}
-	var names []string
-	for _, c := range r.Columns() {
-		names = append(names, queries.Printable(c.Name))
-	}
-	table := [][]string{names}
-	var widths []int
-	n := 0
-	err := r.Each(func(vals []any) error {
-		row := make([]string, len(vals))
-		for i, v := range vals {
-			row[i] = queries.Printable(queries.FormatValue(v))
-		}
-		n++
-		if widths == nil {
-			table = append(table, row)
-			if len(table) > fitRows {
-				widths = printFitted(w, table)
-			}
-			return nil
-		}
-		printRow(w, row, widths)
-		return w.err
-	})
-	if err != nil {
-		return err
-	}
-	if widths == nil {
-		printFitted(w, table)
-	}
-	fmt.Fprintf(w, "(%s)\n", queries.Plural(n, "row"))
-	return w.err
-}
-
-// isExplain says whether columns are EXPLAIN's.
-func isExplain(cols []queries.Column) bool {
-	return len(cols) == 2 && cols[0].Name == "explain_key" && cols[1].Name == "explain_value"
-}
-
-// writeExplain prints an EXPLAIN's plans as drawn, line by line, as the
-// DuckDB CLI does (a table would squeeze each plan onto one line).
-func writeExplain(w *errWriter, r *queries.Result) error {
-	err := r.Each(func(vals []any) error {
-		fmt.Fprintln(w, queries.PrintableLines(queries.FormatValue(vals[1])))
-		return w.err
-	})
-	if err != nil {
-		return err
-	}
-	return w.err
-}
-
-// errWriter keeps the first write error, so that a loop printing with
-// fmt can stop when its reader has gone.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-func printFitted(w io.Writer, table [][]string) []int {
-	widths := make([]int, len(table[0]))
-	for _, r := range table {
-		for i, c := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, r := range table {
-		printRow(w, r, widths)
-	}
-	return widths
-}
-
-func printRow(w io.Writer, row []string, widths []int) {
-	var b strings.Builder
-	for i, c := range row {
-		if i > 0 {
-			b.WriteString(" | ")
-		}
-		b.WriteString(c)
-		if i < len(row)-1 {
-			b.WriteString(strings.Repeat(" ", max(0, widths[i]-utf8.RuneCountInString(c))))
-		}
-	}
-	fmt.Fprintln(w, b.String())
-}
-
-func writeCSV(w io.Writer, r *queries.Result) error {
-	cw := csv.NewWriter(w)
-	var header []string
-	for _, c := range r.Columns() {
-		header = append(header, c.Name)
-	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	record := make([]string, len(header))
-	err := r.Each(func(vals []any) error {
-		for i, v := range vals {
-			record[i] = ""
-			if v != nil {
-				record[i] = queries.FormatValue(v)
-			}
-		}
-		return cw.Write(record)
-	})
-	cw.Flush()
-	if err != nil {
-		return err
-	}
-	return cw.Error()
-}
-
-// writeJSON prints one object, streaming the rows between the columns and
-// the stats: {"columns":[...],"rows":[[...],...],"stats":{...}}.
+// writeJSON prints the rows and, after them, the query's final stats.
 func writeJSON(w io.Writer, r *queries.Result) error {
-	cols, err := json.Marshal(r.Columns())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, `{"columns":%s,"rows":[`, cols)
-	sep := "\n"
-	err = r.Each(func(vals []any) error {
-		row := make([]any, len(vals))
-		for i, v := range vals {
-			row[i] = jsonValue(v)
-		}
-		b, err := json.Marshal(row)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s%s", sep, b)
-		sep = ",\n"
-		return err
+	return queries.WriteJSON(w, r, func() queries.Stats {
+		r.Close() // settle the final stats before printing them
+		return r.Stats()
 	})
-	if err != nil {
-		fmt.Fprintln(w, "]}")
-		return err
-	}
-	r.Close() // settle the final stats before printing them
-	stats, err := json.Marshal(r.Stats())
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "\n],\"stats\":%s}\n", stats)
-	return err
-}
-
-// jsonValue turns a DuckDB value into one encoding/json writes faithfully.
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case time.Time, duckdb.Interval, duckdb.UUID, []byte:
-		return queries.FormatValue(x)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return queries.FormatValue(x)
-		}
-	case float32:
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return queries.FormatValue(x)
-		}
-	case duckdb.Decimal:
-		return json.Number(x.String())
-	case *big.Int:
-		return json.Number(x.String())
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValue(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = jsonValue(e)
-		}
-		return out
-	case duckdb.Map:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[queries.FormatValue(k)] = jsonValue(e)
-		}
-		return out
-	}
-	return v
 }
 
 // printStats writes a query's figures in two lines, Athena's words first.

@@ -1,31 +1,34 @@
 package queries
 
 import (
+	"bufio"
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
-
-	"tarn/lake"
 )
 
 // ExportFormats are the file formats Export writes.
 var ExportFormats = []string{"csv", "json", "parquet"}
 
+// exportWriters write an export's file, by format: CSV with a header,
+// JSON lines, Parquet (see writers.go).
+var exportWriters = map[string]func(ctx context.Context, file string, src Rows) error{
+	"csv":     textFile(WriteCSV),
+	"json":    textFile(WriteJSONLines),
+	"parquet": writeParquet,
+}
+
 // Export runs text as the session's persona and writes its rows to path
 // as CSV (with a header), JSON lines or Parquet. The rows go through the
-// guard and views like any query; a private, sandboxed in-memory DuckDB
-// that never sees the lake or the user's SQL receives them through an
-// appender and writes the file with COPY into a private folder; the file
-// is then put in place whole (see destination.go), so path holds the old
-// file or the whole new one. The export is one audit record of its own
-// (kind export, its destination, rows and state): a query that ran but
+// guard and views like any query, and stream into the format's writer,
+// which writes the file into a private folder (Parquet by DuckDB, in a
+// private, sandboxed DuckDB that never sees the lake or the user's SQL);
+// the file is then put in place whole (see destination.go), so path holds
+// the old file or the whole new one. The export is one audit record of its
+// own (kind export, its destination, rows and state): a query that ran but
 // whose file could not be written is FAILED.
 //
 // An export never writes inside the lake, whoever asks: tables read every
@@ -34,7 +37,7 @@ var ExportFormats = []string{"csv", "json", "parquet"}
 // whatever the rows say. It does not replace an existing file unless
 // overwrite is set.
 func (s *Session) Export(ctx context.Context, text, path, format string, overwrite bool) (Stats, error) {
-	copyOpts, ok := map[string]string{"csv": "FORMAT csv, HEADER true", "json": "FORMAT json", "parquet": "FORMAT parquet, COMPRESSION zstd"}[format]
+	write, ok := exportWriters[format]
 	if !ok {
 		return Stats{}, fmt.Errorf("export format %q: use csv, json or parquet", format)
 	}
@@ -54,7 +57,7 @@ func (s *Session) Export(ctx context.Context, text, path, format string, overwri
 	if err == nil {
 		defer os.RemoveAll(private)
 		file := filepath.Join(private, "export."+format)
-		if err = writeExport(ctx, r, private, file, copyOpts); err == nil {
+		if err = write(ctx, file, r); err == nil {
 			err = dest.commit(file, overwrite)
 		}
 	}
@@ -65,53 +68,18 @@ func (s *Session) Export(ctx context.Context, text, path, format string, overwri
 	return r.Stats(), err
 }
 
-// writeExport writes r's rows to file with COPY, in a DuckDB that may
-// write only in the private folder (no extension, no other file).
-func writeExport(ctx context.Context, r *Result, private, file, copyOpts string) error {
-	db, conn, err := openDuck(ctx, sandbox([]string{private}, ""))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	defer conn.Close()
-	var cols []string
-	seen := map[string]int{}
-	for _, c := range r.Columns() {
-		name := c.Name
-		if seen[strings.ToLower(name)]++; seen[strings.ToLower(name)] > 1 {
-			name = fmt.Sprintf("%s_%d", name, seen[strings.ToLower(name)]) // SELECT a.x, b.x
-		}
-		cols = append(cols, lake.QuoteIdent(name)+" "+exportType(c.Type))
-	}
-	if _, err := conn.ExecContext(ctx, "CREATE TABLE export ("+strings.Join(cols, ", ")+")"); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	err = conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "export")
+// textFile makes a writer of text to w a writer of a new file.
+func textFile(write func(w io.Writer, src Rows) error) func(context.Context, string, Rows) error {
+	return func(_ context.Context, file string, src Rows) error {
+		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return err
 		}
-		vals := make([]driver.Value, len(cols))
-		err = r.Each(func(row []any) error {
-			for i, v := range row {
-				vals[i] = v
-			}
-			return a.AppendRow(vals...)
-		})
-		return errors.Join(err, a.Close())
-	})
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		w := bufio.NewWriterSize(f, 64<<10)
+		err = write(w, src)
+		if err == nil {
+			err = w.Flush()
+		}
+		return errors.Join(err, f.Close())
 	}
-	_, err = conn.ExecContext(ctx, "COPY export TO "+lake.SQLString(file)+" ("+copyOpts+")")
-	return err
-}
-
-var enumRE = regexp.MustCompile(`\bENUM\b([^(]|$)`)
-
-// exportType is the type of an export's column. duckdb-go names an ENUM
-// type without its values, which DuckDB cannot create; its values arrive
-// as text, and are written as VARCHAR.
-func exportType(t string) string {
-	return enumRE.ReplaceAllString(t, "VARCHAR$1")
 }

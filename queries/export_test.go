@@ -46,3 +46,8 @@ func DirectRows(ctx context.Context, conn *sql.Conn, text string) (int64, error)
 		}
 	}
 }
+
+// WriteParquet is the Parquet writer, for the demo writers' benchmark.
+func WriteParquet(ctx context.Context, file string, src Rows) error {
+	return writeParquet(ctx, file, src)
+}

@@ -215,3 +215,27 @@ func TestAnExportFollowsTheCatalog(t *testing.T) {
 		t.Error("planted.csv was written")
 	}
 }
+
+// An export's CSV and JSON lines come from the writers `tarn query` prints
+// with: CSV as --format csv prints it (NULL and the empty string both empty), JSON lines
+// with --format json's values, keys made distinct.
+func TestExportFilesAreTheQueryWritersOutput(t *testing.T) {
+	l, pol := governedLake(t)
+	s := open(t, l, pol, "analyst")
+	const q = "SELECT customer_id, region, NULL AS note, '' AS empty, [customer_id, 7] AS pair, DATE '2024-02-29' AS day, region FROM sales.customers ORDER BY customer_id LIMIT 2"
+	want := map[string]string{
+		"csv": "customer_id,region,note,empty,pair,day,region\n1,west,,,[1 7],2024-02-29 00:00:00,west\n2,south,,,[2 7],2024-02-29 00:00:00,south\n",
+		"json": `{"customer_id":1,"region":"west","note":null,"empty":"","pair":[1,7],"day":"2024-02-29 00:00:00","region_2":"west"}` + "\n" +
+			`{"customer_id":2,"region":"south","note":null,"empty":"","pair":[2,7],"day":"2024-02-29 00:00:00","region_2":"south"}` + "\n",
+	}
+	dir := t.TempDir()
+	for _, format := range []string{"csv", "json"} {
+		path := filepath.Join(dir, "two."+format)
+		if _, err := s.Export(context.Background(), q, path, format, false); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := os.ReadFile(path); string(data) != want[format] {
+			t.Errorf("%s export:\n got %q\nwant %q", format, data, want[format])
+		}
+	}
+}

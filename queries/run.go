@@ -354,17 +354,4 @@ func (s *Session) record(q Query) error {
 
 // Each decodes every remaining row into one reused slice and calls fn
 // with it, stopping at fn's first error. It does not close the result.
-func (r *Result) Each(fn func(row []any) error) error {
-	row := make([]any, len(r.columns))
-	for r.Next() {
-		for i := range r.Len() {
-			if err := r.Row(i, row); err != nil {
-				return err
-			}
-			if err := fn(row); err != nil {
-				return err
-			}
-		}
-	}
-	return r.err
-}
+func (r *Result) Each(fn func(row []any) error) error { return eachRow(r, fn) }
