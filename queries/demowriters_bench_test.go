@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/queries"
 )
@@ -20,10 +21,10 @@ import (
 // them: each row boxed into []any, then written. Compare ns/row of the
 // pairs; B/file shows that the files would differ too.
 func BenchmarkDemoRowWriters(b *testing.B) {
-	log := lake.GenerateLog(lake.DemoLogRows, lake.DemoSeed)
+	log := demo.GenerateLog(demo.LogRows, demo.Seed)
 	rows := lake.RowsOf(log)
 	parquetFile := filepath.Join(b.TempDir(), "log.parquet")
-	demo := map[string]func(w io.Writer) error{
+	demoWay := map[string]func(w io.Writer) error{
 		"csv":  func(w io.Writer) error { return appendAll(w, rows.AppendCSVHeader(nil), rows.AppendCSV) },
 		"json": func(w io.Writer) error { return appendAll(w, nil, rows.AppendJSON) },
 		"parquet": func(io.Writer) error {
@@ -40,7 +41,7 @@ func BenchmarkDemoRowWriters(b *testing.B) {
 	}
 	for _, format := range []string{"csv", "json", "parquet"} {
 		for _, way := range []string{"demo", "writers"} {
-			write := map[string]map[string]func(io.Writer) error{"demo": demo, "writers": writers}[way][format]
+			write := map[string]map[string]func(io.Writer) error{"demo": demoWay, "writers": writers}[way][format]
 			b.Run(format+"/"+way, func(b *testing.B) {
 				var size countingWriter
 				for b.Loop() {
@@ -64,7 +65,7 @@ func BenchmarkDemoRowWriters(b *testing.B) {
 // as the demo's layouts do.
 func appendAll(w io.Writer, header []byte, row func(b []byte, i int) []byte) error {
 	b := header
-	for i := range lake.DemoLogRows {
+	for i := range demo.LogRows {
 		b = row(b, i)
 		if len(b) > 32<<10 {
 			if _, err := w.Write(b); err != nil {
