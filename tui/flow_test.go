@@ -232,11 +232,7 @@ func TestFlowMeasureHistoryExportCompare(t *testing.T) {
 	f.keys("esc")
 
 	out := t.TempDir() + "/php.parquet"
-	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
-	f.waitFor("Export results")
-	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
-	f.tm.Send(tea.PasteMsg{Content: out})
-	f.keys("enter")
+	f.exportTo(out)
 	f.waitFor("exported 1,467 rows to")
 	if info, err := os.Stat(out); err != nil || info.Size() == 0 {
 		t.Errorf("no export at %s: %v", out, err)
@@ -348,11 +344,7 @@ func TestFlowExportStaysOutsideTheLakeAndAsksBeforeOverwriting(t *testing.T) {
 	f.waitFor("exported 5 rows to")
 
 	inside := f.root + "/sales/customers/zz.csv"
-	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
-	f.waitFor("Export results")
-	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
-	f.tm.Send(tea.PasteMsg{Content: inside})
-	f.keys("enter")
+	f.exportTo(inside)
 	f.waitFor("export failed", "inside the lake")
 	if _, err := os.Stat(inside); err == nil {
 		t.Fatal("the export wrote into a table's folder")
@@ -360,22 +352,14 @@ func TestFlowExportStaysOutsideTheLakeAndAsksBeforeOverwriting(t *testing.T) {
 
 	out := t.TempDir() + "/ids.csv"
 	os.WriteFile(out, []byte("keep me\n"), 0o644)
-	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
-	f.waitFor("Export results")
-	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
-	f.tm.Send(tea.PasteMsg{Content: out})
-	f.keys("enter")
+	f.exportTo(out)
 	f.waitFor("ids.csv exists", "Keep it", "Overwrite")
 	f.keys("enter") // keep
 	f.waitFor("kept")
 	if data, _ := os.ReadFile(out); string(data) != "keep me\n" {
 		t.Fatalf("keeping the file changed it: %q", data)
 	}
-	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
-	f.waitFor("Export results")
-	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
-	f.tm.Send(tea.PasteMsg{Content: out})
-	f.keys("enter")
+	f.exportTo(out)
 	f.waitFor("ids.csv exists")
 	f.keys("down", "enter") // overwrite
 	f.waitFor("exported 5 rows to")
@@ -427,4 +411,13 @@ func TestFlowTheEditorShowsControlCharacters(t *testing.T) {
 	f.waitFor("Saved queries", "evil")
 	f.keys("down", "down", "down", "enter") // full, like, projection, evil
 	f.waitFor("SELECT '␛]0;owned␇' AS t")
+}
+
+// exportTo exports the results to path through ctrl+e's prompt.
+func (f *flow) exportTo(path string) {
+	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	f.waitFor("Export results")
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	f.tm.Send(tea.PasteMsg{Content: path})
+	f.keys("enter")
 }
