@@ -58,11 +58,15 @@ func (s *Session) Export(ctx context.Context, text, path, format string, overwri
 		defer os.RemoveAll(private)
 		file := filepath.Join(private, "export."+format)
 		if err = write(ctx, file, r); err == nil {
-			err = dest.commit(file, overwrite)
+			err = dest.commit(file, overwrite) // its errors name the export
+		} else {
+			err = fmt.Errorf("export to %s: %w", path, err)
 		}
+	} else {
+		err = fmt.Errorf("export to %s: %w", path, err)
 	}
 	if err != nil {
-		r.fail(fmt.Errorf("export to %s: %w", path, err))
+		r.fail(err)
 	}
 	err = r.Close()
 	return r.Stats(), err

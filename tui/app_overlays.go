@@ -88,9 +88,13 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 	case savedMsg:
 		a.flash, a.ctx.Saved = msg.note, msg.saved
 	case openAccessMsg:
-		a.openAccess(msg.table)
+		if a.overlay == nil { // one opened first (a key typed after a) stays
+			a.openAccess(msg.table)
+		}
 	case openTagsMsg:
-		a.overlay = newTagOverlay(a.ctx, msg.resource)
+		if a.overlay == nil {
+			a.overlay = newTagOverlay(a.ctx, msg.resource)
+		}
 	case tagEditMsg:
 		if msg.err != nil {
 			a.flash = msg.err.Error()

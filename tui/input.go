@@ -15,13 +15,14 @@ import (
 type lineInput struct {
 	textinput.Model
 	accept, dismiss key.Binding
+	tried           bool // enter was pressed: from then on a refused value shows why
 }
 
 // lineEvent is what a key did to a line input.
 type lineEvent int
 
 const (
-	lineEditing   lineEvent = iota // still typing (a refused value shows why)
+	lineEditing   lineEvent = iota // still typing (after a refused enter, it shows why)
 	lineAccepted                   // the value is valid and taken
 	lineDismissed                  // the input was left without taking it
 )
@@ -45,6 +46,7 @@ func (in *lineInput) Handle(msg tea.Msg) (lineEvent, tea.Cmd) {
 		case key.Matches(m, in.dismiss):
 			return lineDismissed, nil
 		case key.Matches(m, in.accept):
+			in.tried = true
 			if in.Validate != nil {
 				in.Err = in.Validate(in.Value()) // an untouched value was never checked
 			}
@@ -67,7 +69,7 @@ func (in *lineInput) Render(st themes.Styles, width int) string {
 	in.SetCursor(in.Position())                              // scrolls to the cursor at this width
 	in.SetStyles(inputStyles(st))                            // the theme may have changed
 	s := truncate(in.View(), width)
-	if in.Err != nil {
+	if in.Err != nil && in.tried { // not while the first value is being typed
 		s += "\n" + st.Warning.Render(truncate(in.Err.Error(), width))
 	}
 	return s

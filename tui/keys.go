@@ -24,8 +24,9 @@ type KeyMap struct {
 	TagAssign, TagUnassign, TagCreate, TagDelete key.Binding
 	// Every line input: the catalog's filter, the prompts, the tag editor.
 	Accept, Dismiss key.Binding
-	// Edit moves and deletes in a line. The line inputs (bubbles'
-	// textinput) and the editor share it, so they edit alike.
+	// Edit moves and deletes in a line input (bubbles' textinput). The
+	// editor takes its cursor moves from it too, but not its word moves
+	// and deletes, and its ctrl+u clears the whole text.
 	Edit textinput.KeyMap
 	// The first start's setup screen.
 	StopSetup key.Binding

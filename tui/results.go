@@ -236,7 +236,7 @@ func (r *results) View() string {
 		return strings.Join(lines, "\n")
 	}
 	if r.columns == nil {
-		return st.Muted.Render(truncate("Run a query: ctrl+j or F5 (ctrl+enter where the terminal sends it).", r.width))
+		return st.Muted.Render(truncate("Run a query: "+r.ctx.Keys.Run.Help().Key+" (ctrl+enter where the terminal sends it).", r.width))
 	}
 	last := r.lastVisibleColumn()
 	g := r.gutter()
