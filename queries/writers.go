@@ -18,9 +18,10 @@ import (
 //	JSON         WriteJSON       one document: columns, rows, stats
 //	Parquet      writeParquet    a file, by DuckDB's writer (writer_parquet.go)
 //
-// A value's text comes from FormatValue alone (JSON keeps numbers, lists
-// and objects as JSON and asks FormatValue for the rest, see jsonValue),
-// so changing how a type is shown is one change there. They live in
+// A value's text comes from its column's ValueFormat alone (format.go),
+// which writes it as DuckDB's CLI does (JSON keeps numbers, lists and
+// objects as JSON and asks it for the rest, see jsonValue), so changing
+// how a type is shown is one change there. They live in
 // queries because the Parquet writer needs its private, sandboxed DuckDB.
 
 // Rows are what a writer reads: columns with their DuckDB types, then the
@@ -62,11 +63,12 @@ func WriteCSV(w io.Writer, src Rows) error {
 		return err
 	}
 	record := make([]string, len(header))
+	formats := FormatsOf(src.Columns())
 	err := eachRow(src, func(vals []any) error {
 		for i, v := range vals {
 			record[i] = ""
 			if v != nil {
-				record[i] = FormatValue(v)
+				record[i] = formats[i].Text(v)
 			}
 		}
 		return cw.Write(record)
