@@ -225,8 +225,8 @@ func TestExportFilesAreTheQueryWritersOutput(t *testing.T) {
 	const q = "SELECT customer_id, region, NULL AS note, '' AS empty, [customer_id, 7] AS pair, DATE '2024-02-29' AS day, region FROM sales.customers ORDER BY customer_id LIMIT 2"
 	want := map[string]string{
 		"csv": "customer_id,region,note,empty,pair,day,region\n1,west,,,\"[1, 7]\",2024-02-29,west\n2,south,,,\"[2, 7]\",2024-02-29,south\n",
-		"json": `{"customer_id":1,"region":"west","note":null,"empty":"","pair":[1,7],"day":"2024-02-29 00:00:00","region_2":"west"}` + "\n" +
-			`{"customer_id":2,"region":"south","note":null,"empty":"","pair":[2,7],"day":"2024-02-29 00:00:00","region_2":"south"}` + "\n",
+		"json": `{"customer_id":1,"region":"west","note":null,"empty":"","pair":[1,7],"day":"2024-02-29","region_2":"west"}` + "\n" +
+			`{"customer_id":2,"region":"south","note":null,"empty":"","pair":[2,7],"day":"2024-02-29","region_2":"south"}` + "\n",
 	}
 	dir := t.TempDir()
 	for _, format := range []string{"csv", "json"} {

@@ -3,6 +3,7 @@ package queries
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -81,5 +82,55 @@ func TestValueFormatFallsBack(t *testing.T) {
 		if got := FormatOf(c.typ).Text(c.v); got != c.want {
 			t.Errorf("%s %#v: %q, want %q", c.typ, c.v, got, c.want)
 		}
+	}
+}
+
+// TestJSONValuesAreJSONsOwnTypes writes the same row as JSON: every column
+// parses with encoding/json; numbers are exact numbers, nested values
+// arrays and objects (a STRUCT's keys in declared order), and the rest is
+// DuckDB's text.
+func TestJSONValuesAreJSONsOwnTypes(t *testing.T) {
+	conn := plainDuck(t)
+	q := everyType + nestedAndEdgeValues
+	texts, _ := materialised(t, conn, "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM ("+q+")")
+	got, cols := streamed(t, conn, q, 1)
+	want := map[string]any{
+		"b": true, "i8": json.Number("-8"), "i128": json.Number("170141183460469231731687303715884105727"),
+		"f32": json.Number("1.5"), "dec": json.Number("1.50"), "wide": json.Number("12345678901234567890.123"),
+		"list": []any{json.Number("1"), json.Number("2"), nil}, "struct": map[string]any{"a": json.Number("1"), "b": "x"},
+		"map": map[string]any{"k": json.Number("1")}, "uni": json.Number("3"), "json": map[string]any{"j": json.Number("1")},
+		"nothing": nil, "null_list": nil, "dates": []any{"2024-01-01", nil},
+		"date_keys": map[string]any{"2024-01-01": json.Number("1")}, "date_values": map[string]any{"a b": "2024-01-01", "null": nil},
+		"quoted_field": map[string]any{"my field": "a,b", "z": []any{"01:02:03"}}, "unions": []any{"x y"},
+		"nan": "nan", "neginf": "-inf", "floats": []any{json.Number("1.5"), "nan"}, "e16": json.Number("10000000000000000"),
+		"hugeints": []any{json.Number("-170141183460469231731687303715884105727")}, "bignum": json.Number("123456789012345678901234567890"),
+		"uuids": []any{"6ba7b810-9dad-11d1-80b4-00c04fd430c8"}, "tzs": []any{"2024-01-02 03:04:05+00"},
+	}
+	for i, c := range cols {
+		b, err := appendJSON(nil, FormatOf(c.Type).t, got[0][i])
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err == nil {
+			err = dec.Decode(&v)
+		}
+		if err != nil {
+			t.Errorf("column %s (%s): %s: %v", c.Name, c.Type, b, err)
+			continue
+		}
+		w, ok := want[c.Name]
+		if !ok {
+			if _, isText := v.(string); !isText {
+				continue // a number or nested value not listed above
+			}
+			w = texts[i]
+		}
+		if !reflect.DeepEqual(v, w) {
+			t.Errorf("column %s (%s): %s, want %#v", c.Name, c.Type, b, w)
+		}
+	}
+	order, _ := appendJSON(nil, FormatOf(`STRUCT("z" INTEGER, "a" VARCHAR)`).t, map[string]any{"a": "x", "z": int32(1)})
+	if string(order) != `{"z":1,"a":"x"}` {
+		t.Errorf("a STRUCT's keys: %s, want them in declared order", order)
 	}
 }

@@ -20,7 +20,7 @@ import (
 //
 // A value's text comes from its column's ValueFormat alone (format.go),
 // which writes it as DuckDB's CLI does (JSON keeps numbers, lists and
-// objects as JSON and asks it for the rest, see jsonValue), so changing
+// objects as JSON and asks it for the rest, see appendJSON), so changing
 // how a type is shown is one change there. They live in
 // queries because the Parquet writer needs its private, sandboxed DuckDB.
 
