@@ -264,7 +264,7 @@ func TestQueryPrintsEveryType(t *testing.T) {
 	root := governedCLILake(t)
 	want := map[string]string{
 		"csv": `b,ti,hi,ub,f,nan,inf,d,dec,s,empty,lead,nl,bin,txt,dt,tm,ts,tsns,tstz,iv,u,en,li,st,mp,js,nul,dup,dup
-true,-1,170141183460469231731687303715884105727,18446744073709551615,1.5,nan,-inf,0.1,123456789012345.678,"héllo, ""x"" <&>",," lead","a
+true,-1,170141183460469231731687303715884105727,18446744073709551615,1.5,nan,-inf,0.1,123456789012345.678,"héllo, ""x"" <&>",""," lead","a
 b",\xAA\xBB,abc,2024-02-29,12:34:56.789,2024-02-29 12:34:56.123456,2024-02-29 12:34:56.123456789,2024-02-29 10:34:56+00,1 month 2 days 00:00:03,6ba7b810-9dad-11d1-80b4-00c04fd430c8,x,"[1, 2, NULL]","{'z': 1, 'a': x}","{k=1, j=2}","{""a"":1}",,1,2
 `,
 		"json": `{"columns":[{"name":"b","type":"BOOLEAN"},{"name":"ti","type":"TINYINT"},{"name":"hi","type":"HUGEINT"},{"name":"ub","type":"UBIGINT"},{"name":"f","type":"FLOAT"},{"name":"nan","type":"DOUBLE"},{"name":"inf","type":"DOUBLE"},{"name":"d","type":"DOUBLE"},{"name":"dec","type":"DECIMAL(18,3)"},{"name":"s","type":"VARCHAR"},{"name":"empty","type":"VARCHAR"},{"name":"lead","type":"VARCHAR"},{"name":"nl","type":"VARCHAR"},{"name":"bin","type":"BLOB"},{"name":"txt","type":"BLOB"},{"name":"dt","type":"DATE"},{"name":"tm","type":"TIME"},{"name":"ts","type":"TIMESTAMP"},{"name":"tsns","type":"TIMESTAMP_NS"},{"name":"tstz","type":"TIMESTAMPTZ"},{"name":"iv","type":"INTERVAL"},{"name":"u","type":"UUID"},{"name":"en","type":"ENUM"},{"name":"li","type":"INTEGER[]"},{"name":"st","type":"STRUCT(\"z\" INTEGER, \"a\" VARCHAR)"},{"name":"mp","type":"MAP(VARCHAR, INTEGER)"},{"name":"js","type":"JSON"},{"name":"nul","type":"INTEGER"},{"name":"dup","type":"INTEGER"},{"name":"dup","type":"INTEGER"}],"rows":[
