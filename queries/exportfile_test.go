@@ -217,16 +217,16 @@ func TestAnExportFollowsTheCatalog(t *testing.T) {
 }
 
 // An export's CSV and JSON lines come from the writers `tarn query` prints
-// with: CSV as --format csv prints it (NULL and the empty string both empty), JSON lines
+// with: CSV as --format csv prints it (NULL empty, the empty string ""), JSON lines
 // with --format json's values, keys made distinct.
 func TestExportFilesAreTheQueryWritersOutput(t *testing.T) {
 	l, pol := governedLake(t)
 	s := open(t, l, pol, "analyst")
 	const q = "SELECT customer_id, region, NULL AS note, '' AS empty, [customer_id, 7] AS pair, DATE '2024-02-29' AS day, region FROM sales.customers ORDER BY customer_id LIMIT 2"
 	want := map[string]string{
-		"csv": "customer_id,region,note,empty,pair,day,region\n1,west,,,[1 7],2024-02-29 00:00:00,west\n2,south,,,[2 7],2024-02-29 00:00:00,south\n",
-		"json": `{"customer_id":1,"region":"west","note":null,"empty":"","pair":[1,7],"day":"2024-02-29 00:00:00","region_2":"west"}` + "\n" +
-			`{"customer_id":2,"region":"south","note":null,"empty":"","pair":[2,7],"day":"2024-02-29 00:00:00","region_2":"south"}` + "\n",
+		"csv": "customer_id,region,note,empty,pair,day,region\n1,west,,\"\",\"[1, 7]\",2024-02-29,west\n2,south,,\"\",\"[2, 7]\",2024-02-29,south\n",
+		"json": `{"customer_id":1,"region":"west","note":null,"empty":"","pair":[1,7],"day":"2024-02-29","region_2":"west"}` + "\n" +
+			`{"customer_id":2,"region":"south","note":null,"empty":"","pair":[2,7],"day":"2024-02-29","region_2":"south"}` + "\n",
 	}
 	dir := t.TempDir()
 	for _, format := range []string{"csv", "json"} {
@@ -237,5 +237,46 @@ func TestExportFilesAreTheQueryWritersOutput(t *testing.T) {
 		if data, _ := os.ReadFile(path); string(data) != want[format] {
 			t.Errorf("%s export:\n got %q\nwant %q", format, data, want[format])
 		}
+	}
+}
+
+// A CSV export keeps NULL and the empty string apart, as DuckDB's COPY
+// does: NULL an empty field, ” a quoted one (""). DuckDB's read_csv reads
+// them back apart when told that quotes never make a NULL (by default
+// allow_quoted_nulls reads "" as NULL too).
+func TestCSVExportKeepsNullApartFromEmpty(t *testing.T) {
+	l, pol := governedLake(t)
+	s := open(t, l, pol, "analyst")
+	path := filepath.Join(t.TempDir(), "nulls.csv")
+	const q = "SELECT * FROM (VALUES (1, NULL), (2, ''), (3, 'x'), (4, ' '), (5, 'a,\"b\"')) AS v(n, s)"
+	if _, err := s.Export(context.Background(), q, path, "csv", false); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT n, s IS NULL, coalesce(s, '') FROM read_csv(?, header = true, allow_quoted_nulls = false, columns = {'n': 'INTEGER', 's': 'VARCHAR'}) ORDER BY n", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var n int
+		var isNull bool
+		var text string
+		if err := rows.Scan(&n, &isNull, &text); err != nil {
+			t.Fatal(err)
+		}
+		if isNull {
+			text = "NULL"
+		}
+		got = append(got, text)
+	}
+	if want := []string{"NULL", "", "x", " ", `a,"b"`}; !slices.Equal(got, want) {
+		data, _ := os.ReadFile(path)
+		t.Errorf("read back %q, want %q; the file:\n%s", got, want, data)
 	}
 }

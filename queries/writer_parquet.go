@@ -191,7 +191,7 @@ func bignumsAsText(v any, t duckdb.TypeInfo) any {
 		}
 	}
 	if b, ok := v.(*big.Int); ok && t.InternalType() == duckdb.TYPE_VARCHAR {
-		return FormatValue(b)
+		return FormatOf("BIGNUM").Text(b)
 	}
 	return v
 }

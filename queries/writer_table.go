@@ -26,10 +26,11 @@ func WriteTable(out io.Writer, src Rows) error {
 	table := [][]string{names}
 	var widths []int
 	n := 0
+	formats := FormatsOf(src.Columns())
 	err := eachRow(src, func(vals []any) error {
 		row := make([]string, len(vals))
 		for i, v := range vals {
-			row[i] = Printable(FormatValue(v))
+			row[i] = Printable(formats[i].Text(v))
 		}
 		n++
 		if widths == nil {
@@ -60,8 +61,9 @@ func isExplain(cols []Column) bool {
 // writeExplain prints an EXPLAIN's plans as drawn, line by line, as the
 // DuckDB CLI does (a table would squeeze each plan onto one line).
 func writeExplain(w *errWriter, src Rows) error {
+	plan := FormatOf(src.Columns()[1].Type)
 	err := eachRow(src, func(vals []any) error {
-		fmt.Fprintln(w, PrintableLines(FormatValue(vals[1])))
+		fmt.Fprintln(w, PrintableLines(plan.Text(vals[1])))
 		return w.err
 	})
 	if err != nil {

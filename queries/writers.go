@@ -1,10 +1,11 @@
 package queries
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The row writers: one per format, each reading a result as it streams,
@@ -18,9 +19,10 @@ import (
 //	JSON         WriteJSON       one document: columns, rows, stats
 //	Parquet      writeParquet    a file, by DuckDB's writer (writer_parquet.go)
 //
-// A value's text comes from FormatValue alone (JSON keeps numbers, lists
-// and objects as JSON and asks FormatValue for the rest, see jsonValue),
-// so changing how a type is shown is one change there. They live in
+// A value's text comes from its column's ValueFormat alone (format.go),
+// which writes it as DuckDB's CLI does (JSON keeps numbers, lists and
+// objects as JSON and asks it for the rest, see appendJSON), so changing
+// how a type is shown is one change there. They live in
 // queries because the Parquet writer needs its private, sandboxed DuckDB.
 
 // Rows are what a writer reads: columns with their DuckDB types, then the
@@ -50,32 +52,54 @@ func eachRow(src Rows, fn func(row []any) error) error {
 	return src.Err()
 }
 
-// WriteCSV writes a header of the column names, then a line a row;
-// NULL is an empty field.
+// WriteCSV writes a header of the column names, then a line a row.
+// NULL is an empty field and the empty string "", so that the two read
+// back apart, as DuckDB's own COPY writes them.
 func WriteCSV(w io.Writer, src Rows) error {
-	cw := csv.NewWriter(w)
-	var header []string
-	for _, c := range src.Columns() {
-		header = append(header, c.Name)
+	var line []byte
+	for i, c := range src.Columns() {
+		line = appendCSVField(line, i, c.Name)
 	}
-	if err := cw.Write(header); err != nil {
+	if _, err := w.Write(append(line, '\n')); err != nil {
 		return err
 	}
-	record := make([]string, len(header))
-	err := eachRow(src, func(vals []any) error {
+	formats := FormatsOf(src.Columns())
+	return eachRow(src, func(vals []any) error {
+		line = line[:0]
 		for i, v := range vals {
-			record[i] = ""
-			if v != nil {
-				record[i] = FormatValue(v)
+			if v == nil {
+				line = appendCSVComma(line, i)
+			} else {
+				line = appendCSVField(line, i, formats[i].Text(v))
 			}
 		}
-		return cw.Write(record)
-	})
-	cw.Flush()
-	if err != nil {
+		_, err := w.Write(append(line, '\n'))
 		return err
+	})
+}
+
+// appendCSVComma appends the comma before the i-th field of a line (a
+// NULL's field is nothing more).
+func appendCSVComma(b []byte, i int) []byte {
+	if i > 0 {
+		b = append(b, ',')
 	}
-	return cw.Error()
+	return b
+}
+
+// appendCSVField appends the i-th field of a line: after a comma but the
+// first, quoted (its quotes doubled) when empty or when it holds a comma,
+// a quote or a line break, or starts with a space, as encoding/csv would
+// quote it (but for the empty text).
+func appendCSVField(b []byte, i int, field string) []byte {
+	b = appendCSVComma(b, i)
+	r, _ := utf8.DecodeRuneInString(field)
+	if field != "" && field != `\.` && !strings.ContainsAny(field, ",\"\r\n") && !unicode.IsSpace(r) {
+		return append(b, field...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(field, `"`, `""`)...)
+	return append(b, '"')
 }
 
 // uniqueNames are the column names made distinct for formats that need

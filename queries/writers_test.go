@@ -44,7 +44,7 @@ func TestWritersOfEachFormat(t *testing.T) {
 		want  string
 	}{
 		{"csv", func(b *bytes.Buffer, r queries.Rows) error { return queries.WriteCSV(b, r) }, nil,
-			"z,a,Z\n1,[x <nil>],<&>\n,[],\n3,,\n"},
+			"z,a,Z\n1,\"[x, NULL]\",<&>\n,[],\n3,,\"\"\n"},
 		// An object's keys are distinct (Z repeats z: DuckDB ignores case)
 		// and in the columns' order.
 		{"json lines", func(b *bytes.Buffer, r queries.Rows) error { return queries.WriteJSONLines(b, r) }, nil,
@@ -58,7 +58,7 @@ func TestWritersOfEachFormat(t *testing.T) {
 			`{"columns":[{"name":"z","type":"INTEGER"},{"name":"a","type":"VARCHAR[]"},{"name":"Z","type":"VARCHAR"}],"rows":[` + "\n" +
 				`[1,["x",null],"\u003c\u0026\u003e"],` + "\n" + `[null,[],null],` + "\n" + `[3,null,""]]}` + "\n"},
 		{"table", func(b *bytes.Buffer, r queries.Rows) error { return queries.WriteTable(b, r) }, nil,
-			"z    | a         | Z\n1    | [x <nil>] | <&>\nNULL | []        | NULL\n3    | NULL      | \n(3 rows)\n"},
+			"z    | a         | Z\n1    | [x, NULL] | <&>\nNULL | []        | NULL\n3    | NULL      | \n(3 rows)\n"},
 	}
 	for _, c := range cases {
 		var out bytes.Buffer

@@ -235,11 +235,12 @@ func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
 		names = append(names, c.Name)
 	}
 	first := ""
+	formats := queries.FormatsOf(r.Columns())
 	err = r.Each(func(row []any) error {
 		if first == "" {
 			var cells []string
-			for _, v := range row {
-				cells = append(cells, queries.FormatValue(v))
+			for i, v := range row {
+				cells = append(cells, formats[i].Text(v))
 			}
 			first = "   first row: " + strings.Join(cells, " | ")
 		}

@@ -105,6 +105,7 @@ func closeCmd(w *worker, seq int) tea.Cmd {
 func fetchInto(w *worker, msg *queryMsg, n int) {
 	r := w.open
 	vals := make([]any, len(r.Columns()))
+	formats := queries.FormatsOf(r.Columns())
 	for len(msg.rows) < n && r.Next() {
 		for i := range r.Len() {
 			if err := r.Row(i, vals); err != nil {
@@ -113,7 +114,7 @@ func fetchInto(w *worker, msg *queryMsg, n int) {
 			}
 			row := make([]string, len(vals))
 			for j, v := range vals {
-				row[j] = queries.Printable(queries.FormatValue(v))
+				row[j] = queries.Printable(formats[j].Text(v))
 			}
 			msg.rows = append(msg.rows, row)
 		}
