@@ -18,6 +18,10 @@ import (
 // result there, for the final figures). Rows that end in an error still
 // leave a closed document: {"columns":[...],"rows":[...]}.
 func WriteJSON(w io.Writer, src Rows, stats func() Stats) error {
+	return buffered(w, src, func(w io.Writer, src Rows) error { return writeJSON(w, src, stats) })
+}
+
+func writeJSON(w io.Writer, src Rows, stats func() Stats) error {
 	cols, err := json.Marshal(src.Columns())
 	if err != nil {
 		return err
@@ -51,6 +55,10 @@ func WriteJSON(w io.Writer, src Rows, stats func() Stats) error {
 // WriteJSONLines writes an object a row, its keys the columns' names
 // (made distinct: see uniqueNames) in the columns' order.
 func WriteJSONLines(w io.Writer, src Rows) error {
+	return buffered(w, src, writeJSONLines)
+}
+
+func writeJSONLines(w io.Writer, src Rows) error {
 	names := uniqueNames(src.Columns())
 	keys := make([][]byte, len(names))
 	for i, name := range names {

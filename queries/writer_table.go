@@ -15,6 +15,10 @@ const fitRows = 200
 // Printable, and a count of the rows; an EXPLAIN's plans are drawn
 // instead (see writeExplain).
 func WriteTable(out io.Writer, src Rows) error {
+	return buffered(out, src, writeTable)
+}
+
+func writeTable(out io.Writer, src Rows) error {
 	w := &errWriter{w: out}
 	if isExplain(src.Columns()) {
 		return writeExplain(w, src)

@@ -1,6 +1,7 @@
 package queries
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -35,6 +36,32 @@ type Rows interface {
 	Err() error // the error that ended the rows, if any
 }
 
+// buffered runs write on a buffer over w: written straight to a terminal
+// or a pipe, every row would be a system call (that made tarn query
+// --format csv about twice as slow). The buffer goes out whenever write
+// asks for the next chunk of rows, so a slow query's rows still show as
+// DuckDB makes them, and at the end.
+func buffered(w io.Writer, src Rows, write func(io.Writer, Rows) error) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := write(bw, flushEachChunk{src, bw})
+	if flushErr := bw.Flush(); err == nil {
+		err = flushErr
+	}
+	return err
+}
+
+type flushEachChunk struct {
+	Rows
+	out *bufio.Writer
+}
+
+// Next flushes what the rows so far made; a write error stays in the
+// buffer and is returned by the writer's next write or the last flush.
+func (f flushEachChunk) Next() bool {
+	f.out.Flush()
+	return f.Rows.Next()
+}
+
 // eachRow decodes every remaining row of src into one reused slice and
 // calls fn with it, stopping at fn's first error.
 func eachRow(src Rows, fn func(row []any) error) error {
@@ -56,6 +83,10 @@ func eachRow(src Rows, fn func(row []any) error) error {
 // NULL is an empty field and the empty string "", so that the two read
 // back apart, as DuckDB's own COPY writes them.
 func WriteCSV(w io.Writer, src Rows) error {
+	return buffered(w, src, writeCSV)
+}
+
+func writeCSV(w io.Writer, src Rows) error {
 	var line []byte
 	for i, c := range src.Columns() {
 		line = appendCSVField(line, i, c.Name)

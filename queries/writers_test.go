@@ -68,3 +68,34 @@ func TestWritersOfEachFormat(t *testing.T) {
 		}
 	}
 }
+
+// writeCounter counts the writes that reach it.
+type writeCounter struct{ writes int }
+
+func (w *writeCounter) Write(p []byte) (int, error) { w.writes++; return len(p), nil }
+
+// A writer sends its text out a chunk at a time: a write a row would be a
+// system call a row on a terminal or a pipe, and one write at the end would
+// hold a slow query's rows back until it ends.
+func TestWritersWriteAChunkAtATime(t *testing.T) {
+	cols := []queries.Column{{Name: "n", Type: "INTEGER"}}
+	var rows [][]any
+	for i := range 40 {
+		rows = append(rows, []any{int32(i)})
+	}
+	const chunks = 20 // memRows serves two rows a chunk
+	stats := func() queries.Stats { return queries.Stats{} }
+	for name, write := range map[string]func(*writeCounter, queries.Rows) error{
+		"csv":        func(w *writeCounter, r queries.Rows) error { return queries.WriteCSV(w, r) },
+		"json lines": func(w *writeCounter, r queries.Rows) error { return queries.WriteJSONLines(w, r) },
+		"json":       func(w *writeCounter, r queries.Rows) error { return queries.WriteJSON(w, r, stats) },
+	} {
+		var out writeCounter
+		if err := write(&out, &memRows{cols: cols, rows: rows}); err != nil {
+			t.Fatal(err)
+		}
+		if out.writes < chunks-1 || out.writes > chunks+2 {
+			t.Errorf("%s: %d writes for %d rows in %d chunks, want one a chunk", name, out.writes, len(rows), chunks)
+		}
+	}
+}
