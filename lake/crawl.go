@@ -56,7 +56,8 @@ func kindOf(name string) (fileKind, bool) {
 	return fileKind{}, false
 }
 
-// Crawl finds data folders under dir (the lake root or a folder inside it),
+// Crawl finds data folders under dir (the lake root or a folder inside it;
+// a relative dir is relative to the root, wherever tarn runs),
 // infers each new folder's schema with DuckDB, checks every file, and
 // registers the folders as tables. Registered folders whose first file's
 // schema differs from the catalog are reported as changed (and updated when
@@ -106,18 +107,19 @@ func (l *Lake) Crawl(ctx context.Context, dir string, update bool) (CrawlReport,
 // dataFolders maps each folder (relative to the root) to its data files
 // by extension. Hidden entries and tarn's own files are ignored.
 func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string][]string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
+	abs := dir
+	if !filepath.IsAbs(dir) {
+		abs = filepath.Join(l.Root, dir)
 	}
-	if rel, err := filepath.Rel(l.Root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+	abs = filepath.Clean(abs)
+	if rel, err := filepath.Rel(l.Root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return nil, fmt.Errorf("crawl: %s is outside the lake %s", dir, l.Root)
 	}
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("crawl: %s: not a directory inside the lake", dir)
 	}
 	folders := map[string]map[string][]string{}
-	err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", path, unwrapPath(err)))
 			return nil
