@@ -149,8 +149,13 @@ func reportMalformed(e *env, rep lake.ImportReport) {
 	if rep.Malformed == 0 {
 		return
 	}
-	fmt.Fprintf(e.stderr, "%s could not be parsed and %s not imported:\n", queries.Plural(rep.Malformed, "malformed line"),
-		map[bool]string{true: "was", false: "were"}[rep.Malformed == 1])
+	kept := ""
+	if rep.RejectsFile != "" {
+		kept = fmt.Sprintf("; all are kept in %s (file, line, reason, raw text; only the lake's owner can read it, no persona's queries)",
+			queries.Printable(rep.RejectsFile))
+	}
+	fmt.Fprintf(e.stderr, "%s could not be parsed and %s not imported%s:\n", queries.Plural(rep.Malformed, "malformed line"),
+		map[bool]string{true: "was", false: "were"}[rep.Malformed == 1], kept)
 	for _, ex := range rep.Examples {
 		fmt.Fprintln(e.stderr, "  "+queries.Printable(ex.String()))
 	}
