@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"tarn/demo"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -142,14 +141,8 @@ func TestImportAndCrawlRefuseControlCharactersInNames(t *testing.T) {
 // past any mask, exclusion or row filter).
 func TestLogImportKeepsRejectedLines(t *testing.T) {
 	root := governedCLILake(t)
-	logFile := filepath.Join(t.TempDir(), "access.log")
-	var b strings.Builder
-	for _, r := range demo.GenerateLog(20, 1) {
-		b.WriteString(lake.FormatLogLine(r) + "\n")
-	}
-	b.WriteString("broken, \"quoted\" line\n\n")
-	b.WriteString(`10.0.0.1 - - [99/Xyz/2020:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-"` + "\n")
-	os.WriteFile(logFile, []byte(b.String()), 0o644)
+	logFile := writeLog(t, 20, "broken, \"quoted\" line\n\n"+
+		`10.0.0.1 - - [99/Xyz/2020:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-"`+"\n")
 	code, out, errOut := tarn(t, "import", logFile, "--lake", root, "--db", "web", "--table", "access")
 	rejects := filepath.Join(root, ".tarn", "rejects", "web.access.csv")
 	if code != 0 || !strings.Contains(out, "imported 20 rows") ||
@@ -172,8 +165,7 @@ func TestLogImportKeepsRejectedLines(t *testing.T) {
 		}
 	}
 	// A replace whose input is clean leaves no rejects of the old data.
-	clean := filepath.Join(t.TempDir(), "clean.log")
-	os.WriteFile(clean, []byte(b.String()[:strings.Index(b.String(), "broken")]), 0o644)
+	clean := writeLog(t, 20, "")
 	if code, _, errOut := tarn(t, "import", clean, "--lake", root, "--db", "web", "--table", "access", "--replace"); code != 0 {
 		t.Fatalf("replace: %s", errOut)
 	}
