@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
+	"tarn/lake"
 	"tarn/queries"
 )
 
@@ -24,7 +26,9 @@ func runCrawl(e *env, args []string) error {
 	if len(rest) == 1 {
 		dir = rest[0]
 	}
-	rep, err := l.Crawl(e.ctx, dir, *update)
+	rep, err := l.Crawl(e.ctx, lake.CrawlOptions{Dir: dir, Update: *update, Check: func(before, after *lake.Catalog, t lake.Table) error {
+		return crawlPolicyFollows(e, before, after, t)
+	}})
 	for _, t := range rep.Registered {
 		fmt.Fprintf(e.stdout, "registered %s (%s, %s rows) from %s\n", t.QualifiedName(), t.Format, queries.FormatCount(t.Rows), t.Location)
 	}
@@ -35,13 +39,24 @@ func runCrawl(e *env, args []string) error {
 		}
 		fmt.Fprintln(e.stdout, verb, queries.Printable(c))
 	}
+	for _, r := range rep.Refused {
+		fmt.Fprintln(e.stderr, "refused", queries.Printable(r))
+	}
 	for _, s := range rep.Skipped {
 		fmt.Fprintln(e.stderr, "skipped", queries.Printable(s))
 	}
-	fmt.Fprintf(e.stdout, "crawl: %d registered, %d changed, %d unchanged, %d skipped\n",
-		len(rep.Registered), len(rep.Changed), rep.Unchanged, len(rep.Skipped))
+	refused := ""
+	if len(rep.Refused) > 0 {
+		refused = fmt.Sprintf(", %d refused", len(rep.Refused))
+	}
+	fmt.Fprintf(e.stdout, "crawl: %d registered, %d changed, %d unchanged, %d skipped%s\n",
+		len(rep.Registered), len(rep.Changed), rep.Unchanged, len(rep.Skipped), refused)
 	if err != nil {
 		return err
+	}
+	if len(rep.Refused) > 0 {
+		return fmt.Errorf("%d changed %s refused; the catalog keeps them as they were",
+			len(rep.Refused), map[bool]string{true: "table was", false: "tables were"}[len(rep.Refused) == 1])
 	}
 	if len(rep.Changed) > 0 && !*update {
 		fmt.Fprintln(e.stdout, "run `tarn crawl --update` to apply the changed schemas")
@@ -49,5 +64,23 @@ func runCrawl(e *env, args []string) error {
 	if len(rep.Skipped) > 0 {
 		return fmt.Errorf("%d skipped (files or folders); the rest is registered", len(rep.Skipped))
 	}
+	return nil
+}
+
+// crawlPolicyFollows checks a table's change found by crawl --update
+// against the policy, as import --replace does: a column gone that the
+// policy names is refused with the entries to edit (dropping them could
+// widen access), and each new column, which inherits the table's tags, is
+// reported with who may read it.
+func crawlPolicyFollows(e *env, before, after *lake.Catalog, t lake.Table) error {
+	pol, broken, err := newlyBroken(e, before, after)
+	if err != nil {
+		return err
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("the policy names what the folder no longer has (%s); edit policy.toml first, then crawl --update again",
+			strings.Join(broken, "; "))
+	}
+	reportNewColumns(e, pol, before, after, t.Database, t.Name)
 	return nil
 }

@@ -59,17 +59,10 @@ func runImport(e *env, args []string) error {
 // ("phone" now "Phone") is a new column, which inherits the table's tags,
 // and dropping the old name's mask or exclusion would show what it hid.
 func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name string) error {
-	pol, err := perms.Load(e.lakeRoot, nil, nil)
+	pol, broken, err := newlyBroken(e, before, after)
 	if err != nil {
 		return err
 	}
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		return err
-	}
-	defer done()
-	already := pol.Broken(before, validate) // broken already, not by this import
-	broken := slices.DeleteFunc(pol.Broken(after, validate), func(b string) bool { return slices.Contains(already, b) })
 	table := db + "." + name
 	if len(broken) == 0 {
 		reportNewColumns(e, pol, before, after, db, name)
@@ -84,6 +77,11 @@ func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name st
 			"which inherits the table's tags and could show what the old name's rules hid; edit policy.toml by hand, then replace the table",
 			table, strings.Join(added, ", "))
 	}
+	validate, done, err := queries.RowFilterValidator()
+	if err != nil {
+		return err
+	}
+	defer done()
 	changes, err := perms.DropMissingColumns(e.lakeRoot, after, validate, "import --replace "+table)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -92,6 +90,23 @@ func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name st
 		fmt.Fprintln(e.stderr, "policy.toml:", c)
 	}
 	return nil
+}
+
+// newlyBroken loads the policy and lists its entries that the catalog
+// after breaks and before did not (broken already, not by this change).
+func newlyBroken(e *env, before, after *lake.Catalog) (*perms.Policy, []string, error) {
+	pol, err := perms.Load(e.lakeRoot, nil, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	validate, done, err := queries.RowFilterValidator()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
+	already := pol.Broken(before, validate)
+	broken := slices.DeleteFunc(pol.Broken(after, validate), func(b string) bool { return slices.Contains(already, b) })
+	return pol, broken, nil
 }
 
 // reportNewColumns says who may read each column a replaced table gains:
@@ -134,8 +149,13 @@ func reportMalformed(e *env, rep lake.ImportReport) {
 	if rep.Malformed == 0 {
 		return
 	}
-	fmt.Fprintf(e.stderr, "%s could not be parsed and %s not imported:\n", queries.Plural(rep.Malformed, "malformed line"),
-		map[bool]string{true: "was", false: "were"}[rep.Malformed == 1])
+	kept := ""
+	if rep.RejectsFile != "" {
+		kept = fmt.Sprintf("; all are kept in %s (file, line, reason, raw text; only the lake's owner can read it, no persona's queries)",
+			queries.Printable(rep.RejectsFile))
+	}
+	fmt.Fprintf(e.stderr, "%s could not be parsed and %s not imported%s:\n", queries.Plural(rep.Malformed, "malformed line"),
+		map[bool]string{true: "was", false: "were"}[rep.Malformed == 1], kept)
 	for _, ex := range rep.Examples {
 		fmt.Fprintln(e.stderr, "  "+queries.Printable(ex.String()))
 	}

@@ -134,3 +134,42 @@ func TestImportAndCrawlRefuseControlCharactersInNames(t *testing.T) {
 		}
 	}
 }
+
+// A log's malformed lines are kept, not only named: each with its file,
+// line number, reason and raw text, in a file under .tarn/ that no
+// persona's queries can open (raw lines hold every column of every row,
+// past any mask, exclusion or row filter).
+func TestLogImportKeepsRejectedLines(t *testing.T) {
+	root := governedCLILake(t)
+	logFile := writeLog(t, 20, "broken, \"quoted\" line\n\n"+
+		`10.0.0.1 - - [99/Xyz/2020:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-"`+"\n")
+	code, out, errOut := tarn(t, "import", logFile, "--lake", root, "--db", "web", "--table", "access")
+	rejects := filepath.Join(root, ".tarn", "rejects", "web.access.csv")
+	if code != 0 || !strings.Contains(out, "imported 20 rows") ||
+		!strings.Contains(errOut, "2 malformed lines could not be parsed and were not imported; all are kept in "+rejects) {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	kept, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"file,line,reason,raw\n", logFile + `,21,"expected host`, `"broken, ""quoted"" line"`, logFile + ",23,", "99/Xyz/2020"} {
+		if !strings.Contains(string(kept), want) {
+			t.Errorf("rejects lack %q:\n%s", want, kept)
+		}
+	}
+	for _, persona := range []string{"admin", "analyst"} {
+		code, out, _ := tarn(t, "query", "--lake", root, "--persona", persona, "--format", "csv", "SELECT * FROM read_csv("+lake.SQLString(rejects)+")")
+		if code == 0 || strings.Contains(out, "broken") {
+			t.Errorf("%s read the rejected lines: exit %d %s", persona, code, out)
+		}
+	}
+	// A replace whose input is clean leaves no rejects of the old data.
+	clean := writeLog(t, 20, "")
+	if code, _, errOut := tarn(t, "import", clean, "--lake", root, "--db", "web", "--table", "access", "--replace"); code != 0 {
+		t.Fatalf("replace: %s", errOut)
+	}
+	if _, err := os.Stat(rejects); !os.IsNotExist(err) {
+		t.Errorf("the old rejects are still there: %v", err)
+	}
+}

@@ -165,15 +165,22 @@ func TestBadInputGetsOneLineErrorAndExit1(t *testing.T) {
 	}
 }
 
-func TestImportAndCrawlFromTheCommandLine(t *testing.T) {
-	root := smallLake(t)
-	logFile := filepath.Join(t.TempDir(), "access.log")
+// writeLog writes an access log of n demo lines followed by tail.
+func writeLog(t *testing.T, n int, tail string) string {
 	var b strings.Builder
-	for _, r := range demo.GenerateLog(300, 1) {
+	for _, r := range demo.GenerateLog(n, 1) {
 		b.WriteString(lake.FormatLogLine(r) + "\n")
 	}
-	b.WriteString("broken line\n")
-	os.WriteFile(logFile, []byte(b.String()), 0o644)
+	logFile := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(logFile, []byte(b.String()+tail), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return logFile
+}
+
+func TestImportAndCrawlFromTheCommandLine(t *testing.T) {
+	root := smallLake(t)
+	logFile := writeLog(t, 300, "broken line\n")
 
 	code, out, errOut := tarn(t, "import", logFile, "--lake", root, "--db", "web", "--table", "access", "--to", "json", "--gzip", "--files", "3")
 	if code != 0 || !strings.Contains(out, "imported 300 rows from 1 file (log) into web.access: json_gz, 3 files") ||

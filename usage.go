@@ -30,9 +30,11 @@ func commands() []command {
 		{"import", []string{
 			"tarn import FILE... --db D --table T [--to parquet|csv|json] [--files N] [--gzip]",
 			"            [--input csv|json|log] [--replace [--update-policy]]"},
-			"import CSV, JSON lines or access logs as a table; --replace refuses new columns that would break the policy " +
+			"import CSV, JSON lines or access logs as a table (a log's malformed lines are kept in .tarn/rejects/D.T.csv, " +
+				"for the lake's owner only); --replace refuses new columns that would break the policy " +
 				"(it lists the entries); --update-policy drops what names gone columns where that narrows access", runImport},
-		{"crawl", []string{"tarn crawl [PATH] [--update]"}, "register data folders found under the lake", runCrawl},
+		{"crawl", []string{"tarn crawl [PATH] [--update]"}, "register data folders found under the lake, or under PATH: a folder relative to the lake's root " +
+			"(raw/events), or an absolute path inside the lake", runCrawl},
 		{"personas", []string{"tarn personas"}, "the personas of the lake's policy", runPersonas},
 		{"query", []string{
 			"tarn query [--persona P] [--format table|csv|json|null] [--stats]",

@@ -64,8 +64,12 @@ type Table struct {
 	Description string      `toml:"description,omitempty"`
 	Origin      string      `toml:"origin,omitempty"`
 	Exclude     []string    `toml:"exclude,omitempty"` // file names the crawler found unreadable
-	Rows        int64       `toml:"rows"`
-	Columns     Columns     `toml:"columns"`
+	// UnionByName reads the files by column name, NULL where a file lacks
+	// a column: set by crawl --update when files with new columns join
+	// older ones.
+	UnionByName bool    `toml:"union_by_name,omitempty"`
+	Rows        int64   `toml:"rows"`
+	Columns     Columns `toml:"columns"`
 }
 
 // Columns is a table's schema. lake.toml lists it one column a line,

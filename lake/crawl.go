@@ -21,6 +21,18 @@ type CrawlReport struct {
 	Changed    []string // tables whose files no longer match the catalog
 	Unchanged  int
 	Skipped    []string // files or folders left out, each with the reason
+	Refused    []string // changes Check refused, each with the reason
+}
+
+// CrawlOptions say where to crawl and whether to apply what changed.
+type CrawlOptions struct {
+	Dir    string // the lake root or a folder inside it; relative to the root
+	Update bool   // apply the changes found in registered tables
+	// Check, if set, sees the catalog before and after one registered
+	// table's change, under the catalog's lock, before the change is
+	// applied: an error refuses that change (it is reported in Refused)
+	// and the crawl goes on. The command line checks the policy there.
+	Check func(before, after *Catalog, table Table) error
 }
 
 // fileKind is how the crawler recognises a data file by its name.
@@ -56,68 +68,72 @@ func kindOf(name string) (fileKind, bool) {
 	return fileKind{}, false
 }
 
-// Crawl finds data folders under dir (the lake root or a folder inside it),
-// infers each new folder's schema with DuckDB, checks every file, and
-// registers the folders as tables. Registered folders whose first file's
-// schema differs from the catalog are reported as changed (and updated when
-// update is set). Unreadable files are reported and left out.
+// Crawl finds data folders under opts.Dir, infers each new folder's
+// schema with DuckDB, checks every file, and registers the folders as
+// tables. A registered folder is compared with the catalog as it is now
+// (the columns of all its files by name, its rows, its unreadable files):
+// what changed is reported, and applied with opts.Update. Unreadable files
+// are reported and left out.
 //
-// The crawl holds the catalog's lock from the moment it reads lake.toml
-// to the moment it saves it, so no other change is lost meanwhile.
-func (l *Lake) Crawl(ctx context.Context, dir string, update bool) (CrawlReport, error) {
+// The crawl is one locked update of the catalog: lake.toml is read, and
+// saved only if something was registered or applied, so no other change
+// is lost meanwhile.
+func (l *Lake) Crawl(ctx context.Context, opts CrawlOptions) (CrawlReport, error) {
 	var rep CrawlReport
-	unlock, err := l.lockCatalog()
-	if err != nil {
-		return rep, err
-	}
-	defer unlock()
-	if err := l.reload(); err != nil {
-		return rep, err
-	}
-	folders, err := l.dataFolders(dir, &rep)
-	if err != nil {
-		return rep, err
-	}
-	db, err := OpenDuckDB()
-	if err != nil {
-		return rep, err
-	}
-	defer db.Close()
-	for _, rel := range slices.Sorted(maps.Keys(folders)) {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+	err := l.Update(func(*Catalog) error {
+		folders, err := l.dataFolders(opts.Dir, &rep)
+		if err != nil {
+			return err
 		}
-		kinds := folders[rel]
-		if len(kinds) > 1 {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: mixes %s files; put each format in its own folder", rel, strings.Join(slices.Sorted(maps.Keys(kinds)), " and ")))
-			continue
+		db, err := OpenDuckDB()
+		if err != nil {
+			return err
 		}
-		for ext, files := range kinds {
-			kind, _ := kindOf("x" + ext)
-			l.crawlFolder(ctx, db, rel, kind, files, update, &rep)
+		defer db.Close()
+		for _, rel := range slices.Sorted(maps.Keys(folders)) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			kinds := folders[rel]
+			if len(kinds) > 1 {
+				rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: mixes %s files; put each format in its own folder", rel, strings.Join(slices.Sorted(maps.Keys(kinds)), " and ")))
+				continue
+			}
+			for ext, files := range kinds {
+				kind, _ := kindOf("x" + ext)
+				l.crawlFolder(ctx, db, rel, kind, files, opts, &rep)
+			}
 		}
+		if len(rep.Registered) == 0 && (!opts.Update || len(rep.Changed) == 0) {
+			return errNothingToSave
+		}
+		return nil
+	})
+	if errors.Is(err, errNothingToSave) {
+		err = nil
 	}
-	if len(rep.Registered) > 0 || (update && len(rep.Changed) > 0) {
-		return rep, l.Save()
-	}
-	return rep, nil
+	return rep, err
 }
+
+// errNothingToSave ends a crawl that changed nothing without a save.
+var errNothingToSave = errors.New("nothing to save")
 
 // dataFolders maps each folder (relative to the root) to its data files
 // by extension. Hidden entries and tarn's own files are ignored.
 func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string][]string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
+	abs := dir
+	if !filepath.IsAbs(dir) {
+		abs = filepath.Join(l.Root, dir)
 	}
-	if rel, err := filepath.Rel(l.Root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+	abs = filepath.Clean(abs)
+	if rel, err := filepath.Rel(l.Root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return nil, fmt.Errorf("crawl: %s is outside the lake %s", dir, l.Root)
 	}
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("crawl: %s: not a directory inside the lake", dir)
 	}
 	folders := map[string]map[string][]string{}
-	err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", path, unwrapPath(err)))
 			return nil
@@ -153,10 +169,10 @@ func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string]
 	return folders, err
 }
 
-func (l *Lake) crawlFolder(ctx context.Context, db *sql.DB, rel string, kind fileKind, files []string, update bool, rep *CrawlReport) {
+func (l *Lake) crawlFolder(ctx context.Context, db *sql.DB, rel string, kind fileKind, files []string, opts CrawlOptions, rep *CrawlReport) {
 	sort.Strings(files)
 	if existing, ok := l.tableAt(rel); ok {
-		l.recrawl(ctx, db, existing, files, update, rep)
+		l.recrawl(ctx, db, existing, files, opts, rep)
 		return
 	}
 	t := Table{Location: rel, Format: kind.Format, Compression: kind.Compression, Origin: OriginCrawl}
@@ -171,12 +187,12 @@ func (l *Lake) crawlFolder(ctx context.Context, db *sql.DB, rel string, kind fil
 		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", rel, err))
 		return
 	}
-	cols, err := inferSchema(ctx, db, t, files[0])
+	cols, err := inferSchema(ctx, db, t, files[:1])
 	for err != nil && len(files) > 1 { // the first file may be the broken one
 		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", files[0], err))
 		t.Exclude = append(t.Exclude, filepath.Base(files[0]))
 		files = files[1:]
-		cols, err = inferSchema(ctx, db, t, files[0])
+		cols, err = inferSchema(ctx, db, t, files[:1])
 	}
 	if err != nil {
 		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", files[0], err))
@@ -187,15 +203,7 @@ func (l *Lake) crawlFolder(ctx context.Context, db *sql.DB, rel string, kind fil
 		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", rel, err))
 		return
 	}
-	for _, f := range files {
-		n, err := countFile(ctx, db, t, f)
-		if err != nil {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", f, err))
-			t.Exclude = append(t.Exclude, filepath.Base(f))
-			continue
-		}
-		t.Rows += n
-	}
+	countFiles(ctx, db, &t, files, rep)
 	if allExcluded(t, files) {
 		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: no readable files", rel))
 		return
@@ -213,28 +221,141 @@ func allExcluded(t Table, files []string) bool {
 	return true
 }
 
-// recrawl compares a registered table with its files.
-func (l *Lake) recrawl(ctx context.Context, db *sql.DB, t Table, files []string, update bool, rep *CrawlReport) {
-	files = slices.DeleteFunc(files, func(f string) bool { return slices.Contains(t.Exclude, filepath.Base(f)) })
-	if len(files) == 0 {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: every file is excluded as unreadable", t.QualifiedName()))
-		return
-	}
-	cols, err := inferSchema(ctx, db, t, files[0])
-	if err != nil {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", files[0], err))
-		return
-	}
-	if t.Format == Parquet && !sameColumns(cols, t.Columns) || t.Format != Parquet && !sameNames(cols, t.Columns) {
-		rep.Changed = append(rep.Changed, fmt.Sprintf("%s: files have columns %s; catalog has %s",
-			t.QualifiedName(), describeColumns(cols), describeColumns(t.Columns)))
-		if update {
-			t.Columns = cols
-			l.Catalog.Put(t)
+// countFiles sets t's rows from its files, one file at a time, so that an
+// unreadable file is reported and excluded and the rest still count.
+func countFiles(ctx context.Context, db *sql.DB, t *Table, files []string, rep *CrawlReport) {
+	t.Rows = 0
+	for _, f := range files {
+		n, err := countFile(ctx, db, *t, f)
+		if err != nil {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", f, err))
+			t.Exclude = append(t.Exclude, filepath.Base(f))
+			continue
 		}
+		t.Rows += n
+	}
+}
+
+// recrawl compares a registered table with its folder as it is now and
+// reports what changed; with opts.Update (and Check's consent) the
+// catalog follows.
+func (l *Lake) recrawl(ctx context.Context, db *sql.DB, t Table, files []string, opts CrawlOptions, rep *CrawlReport) {
+	next, err := folderTable(ctx, db, t, files, rep)
+	if err != nil {
+		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", t.QualifiedName(), err))
 		return
 	}
-	rep.Unchanged++
+	change := describeChange(t, next)
+	if change == "" {
+		rep.Unchanged++
+		return
+	}
+	change = t.QualifiedName() + ": " + change
+	if opts.Update && opts.Check != nil {
+		after := &Catalog{Tables: slices.Clone(l.Catalog.Tables)}
+		after.Put(next)
+		if err := opts.Check(l.Catalog, after, next); err != nil {
+			rep.Refused = append(rep.Refused, fmt.Sprintf("%s; not applied: %v", change, err))
+			return
+		}
+	}
+	rep.Changed = append(rep.Changed, change)
+	if opts.Update {
+		l.Catalog.Put(next)
+	}
+}
+
+// folderTable is t as its folder now is: its columns are those of all its
+// readable files by name (types of CSV and JSON columns it has are kept),
+// its rows theirs, its exclusions the unreadable files still there. When
+// a table gains columns, older files lack them: it is then read by name,
+// with NULL for a column a file lacks (JSON always is).
+func folderTable(ctx context.Context, db *sql.DB, t Table, files []string, rep *CrawlReport) (Table, error) {
+	next := t
+	next.Exclude = slices.DeleteFunc(slices.Clone(t.Exclude), func(name string) bool {
+		return !slices.ContainsFunc(files, func(f string) bool { return filepath.Base(f) == name })
+	})
+	files = slices.DeleteFunc(slices.Clone(files), func(f string) bool { return slices.Contains(t.Exclude, filepath.Base(f)) })
+	if len(files) == 0 {
+		return t, errors.New("every file is excluded as unreadable")
+	}
+	cols, err := inferSchema(ctx, db, t, files)
+	if err != nil {
+		return t, err
+	}
+	next.Columns = mergeColumns(t, cols)
+	if t.Format != JSON && len(addedColumns(t.Columns, next.Columns)) > 0 {
+		next.UnionByName = true
+	}
+	if err := validateTable(next); err != nil {
+		return t, err
+	}
+	countFiles(ctx, db, &next, files, rep)
+	if allExcluded(next, files) {
+		return t, errors.New("no readable files")
+	}
+	return next, nil
+}
+
+// mergeColumns takes a folder's columns: Parquet's types are the files'
+// own; CSV and JSON types are inferred from samples, so a column the
+// catalog has keeps its type.
+func mergeColumns(t Table, found []Column) Columns {
+	if t.Format == Parquet {
+		return found
+	}
+	out := make(Columns, len(found))
+	for i, c := range found {
+		out[i] = c
+		if j := slices.IndexFunc(t.Columns, func(o Column) bool { return o.Name == c.Name }); j >= 0 {
+			out[i].Type = t.Columns[j].Type
+		}
+	}
+	return out
+}
+
+// addedColumns are the columns of now that before lacks (by name).
+func addedColumns(before, now []Column) []Column {
+	return slices.DeleteFunc(slices.Clone(now), func(c Column) bool {
+		return slices.ContainsFunc(before, func(o Column) bool { return o.Name == c.Name })
+	})
+}
+
+// describeChange says how next differs from t, "" when it does not:
+// "columns +email VARCHAR, -phone VARCHAR; rows 3 -> 4".
+func describeChange(t, next Table) string {
+	var cols []string
+	for _, c := range addedColumns(t.Columns, next.Columns) {
+		cols = append(cols, "+"+c.Name+" "+c.Type)
+	}
+	for _, c := range addedColumns(next.Columns, t.Columns) {
+		cols = append(cols, "-"+c.Name+" "+c.Type)
+	}
+	for _, c := range next.Columns {
+		if j := slices.IndexFunc(t.Columns, func(o Column) bool { return o.Name == c.Name }); j >= 0 && t.Columns[j].Type != c.Type {
+			cols = append(cols, c.Name+" "+t.Columns[j].Type+" -> "+c.Type)
+		}
+	}
+	var parts []string
+	if len(cols) > 0 {
+		parts = append(parts, "columns "+strings.Join(cols, ", "))
+	} else if !slices.Equal(t.Columns, next.Columns) {
+		parts = append(parts, "columns reordered "+DescribeColumns(next.Columns))
+	}
+	if t.Rows != next.Rows {
+		parts = append(parts, fmt.Sprintf("rows %d -> %d", t.Rows, next.Rows))
+	}
+	if !slices.Equal(t.Exclude, next.Exclude) {
+		parts = append(parts, fmt.Sprintf("unreadable files %s", formatNames(next.Exclude)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func formatNames(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 func (l *Lake) tableAt(rel string) (Table, bool) {
@@ -282,10 +403,14 @@ func identifier(s string) string {
 	return s
 }
 
-// inferSchema asks DuckDB for one file's columns, detecting CSV and JSON
-// types from the data.
-func inferSchema(ctx context.Context, db *sql.DB, t Table, file string) ([]Column, error) {
-	src := SQLString(file)
+// inferSchema asks DuckDB for the columns of files, by name across them,
+// detecting CSV and JSON types from the data.
+func inferSchema(ctx context.Context, db *sql.DB, t Table, files []string) ([]Column, error) {
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = SQLString(f)
+	}
+	src := "[" + strings.Join(quoted, ", ") + "], union_by_name=true"
 	var reader string
 	switch t.Format {
 	case Parquet:
@@ -311,6 +436,15 @@ func countFile(ctx context.Context, db *sql.DB, t Table, file string) (int64, er
 			return 0, err
 		}
 	}
+	if t.Format == CSV && t.UnionByName {
+		// DuckDB refuses types for columns a file lacks: give it the
+		// catalog's types of the columns this file has.
+		own, err := inferSchema(ctx, db, t, []string{file})
+		if err != nil {
+			return 0, err
+		}
+		t.Columns = mergeColumns(t, own)
+	}
 	var n int64
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+RelationOf(t, []string{file})).Scan(&n); err != nil {
 		return 0, duckReason(err)
@@ -332,13 +466,8 @@ func duckReason(err error) error {
 	return errors.New(strings.Join(keep, "; "))
 }
 
-func sameColumns(a, b []Column) bool { return slices.Equal(a, b) }
-
-func sameNames(a, b []Column) bool {
-	return slices.EqualFunc(a, b, func(x, y Column) bool { return x.Name == y.Name })
-}
-
-func describeColumns(cols []Column) string {
+// DescribeColumns lists columns as (name TYPE, ...).
+func DescribeColumns(cols []Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		parts[i] = c.Name + " " + c.Type

@@ -66,7 +66,7 @@ func crawlFixture(t *testing.T) *lake.Lake {
 func TestCrawlRegistersReadableFoldersAndReportsBadFiles(t *testing.T) {
 	l := crawlFixture(t)
 	demoTables := len(l.Catalog.Tables)
-	rep, err := l.Crawl(context.Background(), l.Root, false)
+	rep, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: l.Root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestCrawlRegistersReadableFoldersAndReportsBadFiles(t *testing.T) {
 	}
 
 	// A second crawl finds nothing new and does not re-report excluded files.
-	again, err := reopened.Crawl(context.Background(), reopened.Root, false)
+	again, err := reopened.Crawl(context.Background(), lake.CrawlOptions{Dir: reopened.Root})
 	if err != nil || len(again.Registered) != 0 || again.Unchanged != demoTables+len(want) || len(again.Skipped) != 1 {
 		t.Errorf("second crawl: %d registered, %d unchanged, skipped %v, err %v", len(again.Registered), again.Unchanged, again.Skipped, err)
 	}
@@ -124,19 +124,19 @@ func TestCrawlRegistersReadableFoldersAndReportsBadFiles(t *testing.T) {
 func TestCrawlReportsChangedSchemaAndUpdatesOnRequest(t *testing.T) {
 	l := newLake(t)
 	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name\n1,ann\n")
-	if _, err := l.Crawl(context.Background(), l.Root, false); err != nil {
+	if _, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: l.Root}); err != nil {
 		t.Fatal(err)
 	}
 	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id,name,email\n1,ann,a@x\n")
 	before := testlake.CatalogText(t, l)
-	rep, err := l.Crawl(context.Background(), filepath.Join(l.Root, "crm"), false)
-	if err != nil || len(rep.Changed) != 1 || !strings.Contains(rep.Changed[0], "crm.people: files have columns (id BIGINT, name VARCHAR, email VARCHAR)") {
+	rep, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: filepath.Join(l.Root, "crm")})
+	if err != nil || len(rep.Changed) != 1 || !strings.Contains(rep.Changed[0], "crm.people: columns +email VARCHAR") {
 		t.Fatalf("changed %v, err %v", rep.Changed, err)
 	}
 	if testlake.CatalogText(t, l) != before {
 		t.Error("crawl without --update changed the catalog")
 	}
-	if _, err := l.Crawl(context.Background(), l.Root, true); err != nil {
+	if _, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: l.Root, Update: true}); err != nil {
 		t.Fatal(err)
 	}
 	if tab, _ := l.Catalog.Lookup("crm", "people"); len(tab.Columns) != 3 {
@@ -147,7 +147,7 @@ func TestCrawlReportsChangedSchemaAndUpdatesOnRequest(t *testing.T) {
 func TestCrawlRefusesPathsOutsideTheLake(t *testing.T) {
 	l := newLake(t)
 	for _, p := range []string{t.TempDir(), filepath.Join(l.Root, ".."), filepath.Join(l.Root, "missing")} {
-		if _, err := l.Crawl(context.Background(), p, false); err == nil {
+		if _, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: p}); err == nil {
 			t.Errorf("crawl of %s succeeded", p)
 		}
 	}
@@ -162,7 +162,7 @@ func TestCrawlSkipsFoldersItCannotNameOrSandbox(t *testing.T) {
 	testlake.WriteFile(t, filepath.Join(l.Root, "main/people/a.csv"), "id\n1\n")
 	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/a.csv"), "id\n1\n")
 	testlake.WriteFile(t, filepath.Join(l.Root, "crm/people/archive/old.csv"), "id\n0\n")
-	rep, err := l.Crawl(context.Background(), l.Root, false)
+	rep, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: l.Root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +183,97 @@ func TestCrawlSkipsFoldersItCannotNameOrSandbox(t *testing.T) {
 		if tab.Database == "default" || slices.Contains(lake.ReservedDatabases, tab.Database) {
 			t.Errorf("crawler invented database %q", tab.Database)
 		}
+	}
+}
+
+// writeParquet writes the rows of a query as a Parquet file with DuckDB.
+func writeParquet(t *testing.T, path, query string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db := testlake.OpenDuck(t)
+	if _, err := db.Exec("COPY (" + query + ") TO " + lake.SQLString(path) + " (FORMAT parquet)"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A folder that changed after it was registered (a file added with an
+// extra column, a file removed, a file grown, a column gone) is reported
+// without --update and followed with it: columns, rows and the table's
+// reads, which take missing columns of older files as NULL.
+func TestRecrawlFollowsTheFolder(t *testing.T) {
+	csvPair := func(t *testing.T, dir string) {
+		testlake.WriteFile(t, filepath.Join(dir, "a.csv"), "id,name\n1,ann\n2,bob\n")
+		testlake.WriteFile(t, filepath.Join(dir, "b.csv"), "id,name\n3,cy\n")
+	}
+	cases := []struct {
+		name       string
+		before     func(t *testing.T, dir string)
+		change     func(t *testing.T, dir string)
+		report     string // in the changed line
+		columns    string
+		rows       int64
+		countQuery string // of the table after the update, and its answer
+		count      int64
+	}{
+		{"csv file added with a column", csvPair, func(t *testing.T, dir string) {
+			testlake.WriteFile(t, filepath.Join(dir, "c.csv"), "id,name,email\n4,dee,d@x\n")
+		}, "columns +email VARCHAR; rows 3 -> 4", "id BIGINT, name VARCHAR, email VARCHAR", 4, "count(email)", 1},
+		{"parquet file added with a column", func(t *testing.T, dir string) {
+			writeParquet(t, filepath.Join(dir, "a.parquet"), "SELECT * FROM (VALUES (1, 'ann'), (2, 'bob')) v(id, name)")
+		}, func(t *testing.T, dir string) {
+			writeParquet(t, filepath.Join(dir, "b.parquet"), "SELECT 3 AS id, 'cy' AS name, 'c@x' AS email")
+		}, "columns +email VARCHAR; rows 2 -> 3", "id INTEGER, name VARCHAR, email VARCHAR", 3, "count(email)", 1},
+		{"csv file removed", csvPair, func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "b.csv"))
+		}, "rows 3 -> 2", "id BIGINT, name VARCHAR", 2, "count(name)", 2},
+		{"csv file grown", csvPair, func(t *testing.T, dir string) {
+			testlake.WriteFile(t, filepath.Join(dir, "b.csv"), "id,name\n3,cy\n4,dee\n5,eve\n")
+		}, "rows 3 -> 5", "id BIGINT, name VARCHAR", 5, "max(id)", 5},
+		{"parquet column gone", func(t *testing.T, dir string) {
+			writeParquet(t, filepath.Join(dir, "a.parquet"), "SELECT 1 AS id, 'ann' AS name")
+		}, func(t *testing.T, dir string) {
+			writeParquet(t, filepath.Join(dir, "a.parquet"), "SELECT * FROM (VALUES (1), (2)) v(id)")
+		}, "columns -name VARCHAR; rows 1 -> 2", "id INTEGER", 2, "sum(id)", 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLake(t)
+			dir := filepath.Join(l.Root, "crm", "people")
+			c.before(t, dir)
+			ctx := context.Background()
+			if rep, err := l.Crawl(ctx, lake.CrawlOptions{Dir: l.Root}); err != nil || len(rep.Registered) != 1 {
+				t.Fatalf("first crawl: %+v, %v", rep, err)
+			}
+			c.change(t, dir)
+			before := testlake.CatalogText(t, l)
+			rep, err := l.Crawl(ctx, lake.CrawlOptions{Dir: "crm"})
+			if err != nil || len(rep.Changed) != 1 || !strings.Contains(rep.Changed[0], "crm.people: "+c.report) {
+				t.Fatalf("crawl reports %q (err %v, skipped %q), want %q", rep.Changed, err, rep.Skipped, c.report)
+			}
+			if testlake.CatalogText(t, l) != before {
+				t.Error("crawl without --update changed the catalog")
+			}
+			rep, err = l.Crawl(ctx, lake.CrawlOptions{Dir: "crm", Update: true})
+			if err != nil || len(rep.Changed) != 1 {
+				t.Fatalf("crawl --update: %+v, %v", rep, err)
+			}
+			reopened, err := lake.Open(l.Root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab, _ := reopened.Catalog.Lookup("crm", "people")
+			if got := strings.Trim(lake.DescribeColumns(tab.Columns), "()"); got != c.columns || tab.Rows != c.rows {
+				t.Errorf("catalog has (%s), %d rows; want (%s), %d rows", got, tab.Rows, c.columns, c.rows)
+			}
+			db := testlake.OpenDuck(t)
+			if got := testlake.Scalar[int64](t, db, "SELECT "+c.countQuery+"::BIGINT FROM "+reopened.Relation(tab)); got != c.count {
+				t.Errorf("%s of the table = %d, want %d", c.countQuery, got, c.count)
+			}
+			if again, err := reopened.Crawl(ctx, lake.CrawlOptions{Dir: "crm"}); err != nil || len(again.Changed) != 0 || again.Unchanged != 1 {
+				t.Errorf("a crawl after the update: changed %q, %d unchanged, %v", again.Changed, again.Unchanged, err)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +13,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+
+	"tarn/internal/atomicfile"
 )
 
 // InputKind is what an imported file holds.
@@ -47,6 +51,7 @@ type LineError struct {
 	File string
 	Line int
 	Err  string
+	Raw  string // the line as it was read
 }
 
 func (e LineError) String() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Err) }
@@ -58,6 +63,9 @@ type ImportReport struct {
 	Rows      int64
 	Malformed int         // log lines that could not be parsed
 	Examples  []LineError // the first few malformed lines
+	Rejects   []LineError // every malformed line, kept in RejectsFile
+	// RejectsFile holds the malformed lines, "" when there were none.
+	RejectsFile string
 }
 
 // maxExamples is how many malformed lines a report quotes.
@@ -91,13 +99,19 @@ func (l *Lake) Import(ctx context.Context, opts ImportOptions) (ImportReport, er
 	}
 	defer os.RemoveAll(tmp) // a no-op once installed
 	rep.Table, rep.Rows = t, t.Rows
-	return rep, l.register(t, tmp, opts)
+	if err := l.register(t, tmp, opts, rep.Rejects); err != nil {
+		return rep, err
+	}
+	if len(rep.Rejects) > 0 {
+		rep.RejectsFile = l.RejectsPath(t)
+	}
+	return rep, nil
 }
 
 // register installs the staged files as t's folder and puts t in the
 // catalog, under the catalog's lock; if the catalog cannot be saved, the
 // table's old files are put back.
-func (l *Lake) register(t Table, tmp string, opts ImportOptions) error {
+func (l *Lake) register(t Table, tmp string, opts ImportOptions, rejects []LineError) error {
 	var keep func() error
 	err := l.update(func(c *Catalog) (func() error, error) {
 		if _, err := l.importTarget(c, opts); err != nil {
@@ -113,6 +127,10 @@ func (l *Lake) register(t Table, tmp string, opts ImportOptions) error {
 		undo, k, err := installDir(tmp, l.Dir(t))
 		if err != nil {
 			return nil, fmt.Errorf("import: %w", err)
+		}
+		if err := l.keepRejects(t, rejects); err != nil {
+			undo()
+			return nil, fmt.Errorf("import: keeping the malformed lines: %w", err)
 		}
 		keep = k
 		return undo, nil
@@ -320,9 +338,11 @@ func readLog(path string, records *[]LogRecord, rep *ImportReport) error {
 		rec, err := ParseLogLine(line)
 		if err != nil {
 			rep.Malformed++
+			bad := LineError{path, n, err.Error(), line}
 			if len(rep.Examples) < maxExamples {
-				rep.Examples = append(rep.Examples, LineError{path, n, err.Error()})
+				rep.Examples = append(rep.Examples, bad)
 			}
+			rep.Rejects = append(rep.Rejects, bad)
 			continue
 		}
 		*records = append(*records, rec)
@@ -331,6 +351,43 @@ func readLog(path string, records *[]LogRecord, rep *ImportReport) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// RejectsDir holds the lines imports could not parse, one CSV file a
+// table. It is under .tarn/, which no persona's DuckDB may open (its
+// sandbox allows only table folders): a raw line holds every field of its
+// row, past the masks, column exclusions and row filters of the table, so
+// only the lake's owner, at the file system, reads them.
+const RejectsDir = ".tarn/rejects"
+
+// RejectsPath is the file of t's rejected lines.
+func (l *Lake) RejectsPath(t Table) string {
+	return filepath.Join(l.Root, filepath.FromSlash(RejectsDir), t.QualifiedName()+".csv")
+}
+
+// keepRejects writes t's rejected lines (file, line, reason, raw)
+// atomically, or removes the file when there are none: rejects of a
+// replaced table's old data do not describe the new one.
+func (l *Lake) keepRejects(t Table, rejects []LineError) error {
+	path := l.RejectsPath(t)
+	if len(rejects) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"file", "line", "reason", "raw"})
+		for _, r := range rejects {
+			cw.Write([]string{r.File, strconv.Itoa(r.Line), r.Err, r.Raw})
+		}
+		cw.Flush()
+		return cw.Error()
+	})
 }
 
 // importWithDuckDB reads CSV or JSON lines with DuckDB's readers (schema

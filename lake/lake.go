@@ -252,10 +252,17 @@ func RelationOf(t Table, files []string) string {
 		quoted[i] = SQLString(f)
 	}
 	src := "[" + strings.Join(quoted, ", ") + "]"
-	switch t.Format {
-	case Parquet:
+	switch {
+	case t.Format == Parquet && t.UnionByName:
+		return fmt.Sprintf("read_parquet(%s, union_by_name=true)", src)
+	case t.Format == Parquet:
 		return fmt.Sprintf("read_parquet(%s)", src)
-	case CSV:
+	case t.Format == CSV && t.UnionByName:
+		// By name, each file's header sniffed; the catalog's types hold.
+		return fmt.Sprintf("read_csv(%s, header=true, union_by_name=true, delim=',', quote='\"', escape='\"', "+
+			"allow_quoted_nulls=false, types=%s, compression=%s)",
+			src, columnsStruct(t.Columns), SQLString(duckCompression(t.Compression, "none")))
+	case t.Format == CSV:
 		return fmt.Sprintf("read_csv(%s, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "+
 			"allow_quoted_nulls=false, columns=%s, compression=%s)",
 			src, columnsStruct(t.Columns), SQLString(duckCompression(t.Compression, "none")))
