@@ -221,9 +221,16 @@ func allExcluded(t Table, files []string) bool {
 	return true
 }
 
-// countFiles sets t's rows from its files, one file at a time, so that an
-// unreadable file is reported and excluded and the rest still count.
+// countFiles sets t's rows from its files. All of them are read in one
+// query first, as a query of the table would read them; only if that
+// fails are they read one at a time, so that an unreadable file is
+// reported and excluded and the rest still count. (A query a file made a
+// crawl of one 2,000-file table take 18 s instead of 2.)
 func countFiles(ctx context.Context, db *sql.DB, t *Table, files []string, rep *CrawlReport) {
+	if n, err := countAll(ctx, db, *t, files); err == nil {
+		t.Rows = n
+		return
+	}
 	t.Rows = 0
 	for _, f := range files {
 		n, err := countFile(ctx, db, *t, f)
@@ -279,9 +286,12 @@ func folderTable(ctx context.Context, db *sql.DB, t Table, files []string, rep *
 	if len(files) == 0 {
 		return t, errors.New("every file is excluded as unreadable")
 	}
-	cols, err := inferSchema(ctx, db, t, files)
-	if err != nil {
-		return t, err
+	cols := t.Columns
+	if !headersMatch(t, files) {
+		var err error
+		if cols, err = inferSchema(ctx, db, t, files); err != nil {
+			return t, err
+		}
 	}
 	next.Columns = mergeColumns(t, cols)
 	if t.Format != JSON && len(addedColumns(t.Columns, next.Columns)) > 0 {
@@ -425,6 +435,21 @@ func inferSchema(ctx context.Context, db *sql.DB, t Table, files []string) ([]Co
 		return nil, duckReason(err)
 	}
 	return cols, nil
+}
+
+// countAll reads all files as the table reads them, each gzip file
+// checked first (see countFile).
+func countAll(ctx context.Context, db *sql.DB, t Table, files []string) (int64, error) {
+	if t.Compression == Gzip {
+		for _, f := range files {
+			if err := checkGzip(f); err != nil {
+				return 0, err
+			}
+		}
+	}
+	var n int64
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+RelationOf(t, files)).Scan(&n)
+	return n, err
 }
 
 // countFile reads a whole file with the table's explicit schema, which
