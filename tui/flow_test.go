@@ -60,13 +60,19 @@ func startFlow(t *testing.T, persona string) *flow {
 func (f *flow) screen() string {
 	reply := make(chan string, 1)
 	f.tm.Send(probeMsg{reply})
+	return answer(f, reply)
+}
+
+// answer is the program's reply to a probe sent with reply.
+func answer[T any](f *flow, reply chan T) T {
 	select {
-	case s := <-reply:
-		return s
+	case v := <-reply:
+		return v
 	case <-time.After(5 * time.Second):
 		f.t.Fatal("the program did not answer")
-		return ""
 	}
+	var zero T
+	return zero
 }
 
 // waitFor waits until the screen shows every one of want.

@@ -69,6 +69,9 @@ func statsView(ctx *Context, rs runState, width int, now time.Time) string {
 	add("cost", queries.FormatUSD(s.CostUSD))
 	add("engine", ms(s.EngineMS))
 	add("fetch", ms(s.FetchMS))
+	if s.IdleMS > 0 {
+		add("idle", ms(s.IdleMS)) // open, waiting for the cursor: not in elapsed
+	}
 	add("1st row", ms(s.FirstRowMS))
 	wg := ctx.Workgroup
 	limit := "no limit"
