@@ -238,9 +238,19 @@ func (r *Result) Next() bool {
 		return false
 	}
 	r.resume()
+	// A cancel ends the rows where they are: DuckDB, interrupted between
+	// chunks, would answer the next fetch with rows or with a false end.
+	if err := r.st.ctxErr(); err != nil {
+		r.err = err
+		return false
+	}
 	ok, err := r.st.fetch()
 	if err == nil && ok {
 		err = r.awaitAudit()
+	}
+	if ctxErr := r.st.ctxErr(); err == nil && !ok && ctxErr != nil {
+		r.err = ctxErr // interrupted during the fetch, not at the end
+		return false
 	}
 	if err != nil {
 		r.err = r.s.redact(err)

@@ -74,3 +74,20 @@ func TestFlowIdleTimeIsNotQueryTime(t *testing.T) {
 			last.TotalMS, last.FetchMS, last.IdleMS, st.TotalMS, st.FetchMS, st.IdleMS)
 	}
 }
+
+// A result cancelled while it waits for the cursor, or while its first
+// pages come, does not claim to hold all its rows.
+func TestFlowCancelledResultSaysRowsAreMissing(t *testing.T) {
+	for name, shown := range map[string]string{"between pages": "of 20,480 fetched", "while fetching": "more to fetch"} {
+		t.Run(name, func(t *testing.T) {
+			f := startFlow(t, "admin")
+			f.run(bigResult)
+			f.waitFor("RUNNING (more on", shown)
+			f.keys("esc")
+			s := f.waitFor("CANCELLED", "cancelled before the last row")
+			if strings.Contains(s, "all rows") || strings.Contains(s, "of 30,000 fetched") {
+				t.Errorf("the footer of a cancelled result:\n%s", s)
+			}
+		})
+	}
+}
