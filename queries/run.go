@@ -76,7 +76,7 @@ type LimitError struct {
 
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("Bytes scanned limit was exceeded: the query would scan %s (%d bytes); workgroup %s allows %s (%d bytes) per query",
-		units.Bytes(e.Scanned, units.Athena), e.Scanned, e.Workgroup, units.Bytes(e.Cutoff, units.Athena), e.Cutoff)
+		units.Bytes(e.Scanned), e.Scanned, e.Workgroup, units.Bytes(e.Cutoff), e.Cutoff)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -374,7 +374,7 @@ func (r *Result) finish() error {
 	if st.State == Failed || st.State == Refused || errors.As(r.err, &limit) {
 		st.DataScanned, st.Files = 0, 0
 	}
-	st.BilledBytes, st.CostUSD = BilledBytes(st.DataScanned), CostUSD(st.DataScanned)
+	st.BilledBytes, st.CostUSD = Bill(st.State, st.DataScanned)
 	return r.s.record(r.rec)
 }
 

@@ -256,8 +256,8 @@ func TestFlowMeasureHistoryExportCompare(t *testing.T) {
 	f.waitFor("SUCCEEDED", "column 1/6")
 	f.tm.Send(tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl})
 	s = f.waitFor("As every persona", "── sales_east")
-	for _, want := range []string{"5,000 rows · scanned 450.70 KB · 6 columns: customer_id",
-		"5,000 rows · scanned 450.70 KB · 5 columns: customer_id", "2 columns: customer_id, region"} {
+	for _, want := range []string{"5,000 rows · scanned 450.7 KiB · 6 columns: customer_id",
+		"5,000 rows · scanned 450.7 KiB · 5 columns: customer_id", "2 columns: customer_id, region"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("persona comparison lacks %q:\n%s", want, s)
 		}
