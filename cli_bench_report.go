@@ -196,7 +196,7 @@ func cellsGrid(r benchReport) grid {
 		}
 		g.rows = append(g.rows, []string{c.Table, c.Query, fmt.Sprintf("%.1f", c.TrimmedMS), fmt.Sprintf("%.0f%%", 100*c.Spread),
 			fmt.Sprintf("%.1f", c.EngineMS), fmt.Sprintf("%.1f", c.FetchMS), queries.FormatCount(c.Rows),
-			units.Bytes(c.DataScanned, units.Athena), queries.FormatUSD(c.CostUSD), athena, ratio})
+			units.Bytes(c.DataScanned), queries.FormatUSD(c.CostUSD), athena, ratio})
 	}
 	return g
 }

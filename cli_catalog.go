@@ -109,7 +109,7 @@ func printCatalogTable(e *env, l *lake.Lake, entries []catalogEntry) {
 			count = queries.FormatCount(*t.Rows)
 		}
 		rows = append(rows, []string{t.Database, t.Name, t.Format, t.Compression, queries.FormatCount(int64(t.Files)),
-			units.Bytes(t.Bytes, units.IEC), count, fmt.Sprint(len(t.Columns))})
+			units.Bytes(t.Bytes), count, fmt.Sprint(len(t.Columns))})
 	}
 	printAligned(e.stdout, rows, 4)
 }

@@ -92,7 +92,7 @@ func (p *progressBar) update(pr demo.Progress) {
 	p.mu.Lock()
 	if !p.started {
 		p.started = true
-		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), units.Bytes(pr.EstimatedBytes, units.IEC))
+		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), units.Bytes(pr.EstimatedBytes))
 	}
 	p.mu.Unlock()
 	p.draw(pr.FilesDone, pr.FilesTotal, "files", pr.Table)

@@ -55,10 +55,10 @@ func runHistory(e *env, args []string) error {
 	rows := [][]string{{"TIME", "PERSONA", "STATE", "ROWS", "SCANNED", "COST", "TOTAL MS", "SQL"}}
 	for _, q := range last {
 		rows = append(rows, []string{q.Time.Local().Format("2006-01-02 15:04:05"), q.Persona, q.State, queries.FormatCount(q.Rows),
-			units.Bytes(q.DataScanned, units.Athena), queries.FormatUSD(q.CostUSD), fmt.Sprintf("%.1f", q.TotalMS), oneLine(q.SQL, 60)})
+			units.Bytes(q.DataScanned), queries.FormatUSD(q.CostUSD), fmt.Sprintf("%.1f", q.TotalMS), oneLine(q.SQL, 60)})
 	}
 	fmt.Fprintf(e.stdout, "workgroup %s: %s, data scanned %s, billed %s, cost %s\n\n", wg, queries.Plural(totals.Queries, "query"),
-		units.Bytes(totals.DataScanned, units.Athena), units.Bytes(totals.BilledBytes, units.Athena), queries.FormatUSD(totals.CostUSD))
+		units.Bytes(totals.DataScanned), units.Bytes(totals.BilledBytes), queries.FormatUSD(totals.CostUSD))
 	if len(last) > 0 {
 		printAligned(e.stdout, rows, 8)
 	}

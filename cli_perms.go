@@ -49,7 +49,7 @@ func runPersonas(e *env, args []string) error {
 		}
 		limit := "none"
 		if wg := pol.Workgroup(p.Workgroup); wg.BytesScannedCutoff > 0 {
-			limit = units.Bytes(wg.BytesScannedCutoff, units.Athena)
+			limit = units.Bytes(wg.BytesScannedCutoff)
 		}
 		rows = append(rows, []string{name, map[bool]string{true: "yes", false: "no"}[p.Admin], p.Workgroup, limit, p.Description})
 	}

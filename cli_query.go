@@ -124,13 +124,13 @@ func writeJSON(w io.Writer, r *queries.Result) error {
 
 // printStats writes a query's figures in two lines, Athena's words first.
 func printStats(w io.Writer, st queries.Stats) {
-	scanned := units.Bytes(st.DataScanned, units.Athena)
+	scanned := units.Bytes(st.DataScanned)
 	if !st.ScannedExact && st.DataScanned > 0 {
 		scanned += " (upper bound: the plan could not be read)"
 	}
 	fmt.Fprintf(w, "%s · %s · data scanned %s (%s bytes, %s) · billed %s · cost %s\n",
 		st.State, queries.Plural(int(st.Rows), "row"), scanned, queries.FormatCount(st.DataScanned), queries.Plural(st.Files, "file"),
-		units.Bytes(st.BilledBytes, units.Athena), queries.FormatUSD(st.CostUSD))
+		units.Bytes(st.BilledBytes), queries.FormatUSD(st.CostUSD))
 	fmt.Fprintf(w, "planning %.1f ms · engine %.1f ms · fetch %.1f ms · first row %.1f ms · total %.1f ms\n",
 		st.PlanningMS, st.EngineMS, st.FetchMS, st.FirstRowMS, st.TotalMS)
 }

@@ -50,7 +50,7 @@ func TestQueryFormatsAndStats(t *testing.T) {
 	if code != 0 || out != "" {
 		t.Errorf("null: exit %d, printed %q", code, out)
 	}
-	for _, want := range []string{"SUCCEEDED · 148,534 rows · data scanned 26.39 MB (27,669,881 bytes, 1 file)", "billed 27.00 MB", "engine", "fetch", "total"} {
+	for _, want := range []string{"SUCCEEDED · 148,534 rows · data scanned 26.4 MiB (27,669,881 bytes, 1 file)", "billed 27.0 MiB", "engine", "fetch", "total"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("--stats lacks %q:\n%s", want, errOut)
 		}

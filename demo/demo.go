@@ -209,7 +209,7 @@ func estimate(root string, jobs []job) (int64, error) {
 		total += roundBlock(size*scale) * int64(j.layout.Files)
 	}
 	if free, ok := freeBytes(root); ok && total > free {
-		return total, fmt.Errorf("demo needs about %s but %s has %s free", units.Bytes(total, units.IEC), root, units.Bytes(free, units.IEC))
+		return total, fmt.Errorf("demo needs about %s but %s has %s free", units.Bytes(total), root, units.Bytes(free))
 	}
 	return total, nil
 }

@@ -71,25 +71,36 @@ func TestMeasureWarmsUpAndSaysSo(t *testing.T) {
 	}
 }
 
+// Athena's rule at its edges: $5 per TiB, rounded up to the next MiB
+// with a 10 MiB minimum; failed queries free, cancelled ones charged.
 func TestAthenaBilling(t *testing.T) {
 	const mb = 1 << 20
-	cases := []struct{ scanned, billed int64 }{
-		{0, 0},               // nothing scanned, nothing billed
-		{1, 10 * mb},         // the 10 MB minimum
-		{10 * mb, 10 * mb},   // exactly the minimum
-		{10*mb + 1, 11 * mb}, // rounded up to the next MB
-		{27673977, 27 * mb},  // the 1-file CSV log: 26.39 MB -> 27 MB
-		{1 << 40, 1 << 40},   // a terabyte
+	const usdPerMB = 5.0 / (1 << 20) // $5 per 2^20 MiB
+	cases := []struct {
+		name    string
+		state   string
+		scanned int64
+		billed  int64
+		usd     float64
+	}{
+		{"nothing scanned", queries.Succeeded, 0, 0, 0},
+		{"one byte: the minimum", queries.Succeeded, 1, 10 * mb, 10 * usdPerMB},
+		{"exactly the minimum", queries.Succeeded, 10 * mb, 10 * mb, 10 * usdPerMB},
+		{"one byte over: the next MiB", queries.Succeeded, 10*mb + 1, 11 * mb, 11 * usdPerMB},
+		{"the 1-file CSV log", queries.Succeeded, 27673977, 27 * mb, 27 * usdPerMB},
+		{"a TiB", queries.Succeeded, 1 << 40, 1 << 40, 5},
+		{"failed", queries.Failed, 5 * mb, 0, 0},
+		{"refused", queries.Refused, 5 * mb, 0, 0},
+		{"cancelled: what it scanned", queries.Cancelled, 30*mb + 1, 31 * mb, 31 * usdPerMB},
+		{"cancelled small: the minimum", queries.Cancelled, 1, 10 * mb, 10 * usdPerMB},
 	}
 	for _, c := range cases {
-		if got := queries.BilledBytes(c.scanned); got != c.billed {
-			t.Errorf("BilledBytes(%d) = %d, want %d", c.scanned, got, c.billed)
+		billed, usd := queries.Bill(c.state, c.scanned)
+		if billed != c.billed || usd != c.usd { // exact: whole MiB are binary fractions of a TiB
+			t.Errorf("%s: Bill(%s, %d) = %d bytes, $%v; want %d, $%v", c.name, c.state, c.scanned, billed, usd, c.billed, c.usd)
 		}
 	}
-	if got := queries.CostUSD(1 << 40); got != 5 {
-		t.Errorf("a terabyte costs %v, want $5", got)
-	}
-	if got := queries.CostUSD(1); math.Abs(got-10*5.0/(1<<20)) > 1e-15 {
-		t.Errorf("the minimum costs %v", got)
+	if got := queries.FormatUSD(10 * usdPerMB); got != "$0.0000477" {
+		t.Errorf("the minimum shows as %s", got)
 	}
 }

@@ -28,7 +28,10 @@ const (
 // Stats is what a query did and cost. Times are milliseconds: planning
 // (guard, views, data-scanned accounting), engine (inside DuckDB:
 // execution and producing each chunk), fetch (the rest: moving rows to the
-// caller and the caller's own work between chunks), first row, and total.
+// caller and the caller's own work between chunks), first row, and total
+// (planning + engine + fetch). Idle is apart: the time the result stayed
+// open while its reader paused (a workbench waiting for its user between
+// pages); it is not query time and no other figure counts it.
 type Stats struct {
 	State        string  `json:"state"`
 	Error        string  `json:"error,omitempty"`
@@ -43,6 +46,7 @@ type Stats struct {
 	FetchMS      float64 `json:"fetch_ms"`
 	FirstRowMS   float64 `json:"first_row_ms"`
 	TotalMS      float64 `json:"total_ms"`
+	IdleMS       float64 `json:"idle_ms,omitempty"`
 	CutoffBytes  int64   `json:"bytes_scanned_cutoff,omitempty"`
 }
 
@@ -72,7 +76,7 @@ type LimitError struct {
 
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("Bytes scanned limit was exceeded: the query would scan %s (%d bytes); workgroup %s allows %s (%d bytes) per query",
-		units.Bytes(e.Scanned, units.Athena), e.Scanned, e.Workgroup, units.Bytes(e.Cutoff, units.Athena), e.Cutoff)
+		units.Bytes(e.Scanned), e.Scanned, e.Workgroup, units.Bytes(e.Cutoff), e.Cutoff)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -103,8 +107,10 @@ type Result struct {
 	columns []Column
 	err     error
 	closed  bool
-	ended   bool       // Next reached the end of the rows
-	synced  chan error // the RUNNING record's fsync; nil once waited for
+	ended   bool          // Next reached the end of the rows
+	idle    time.Duration // paused time ended so far (see Pause)
+	paused  time.Time     // when the pause under way began; zero when reading
+	synced  chan error    // the RUNNING record's fsync; nil once waited for
 }
 
 // Run checks text with the guard, computes its data scanned, enforces the
@@ -231,9 +237,20 @@ func (r *Result) Next() bool {
 	if r.closed || r.err != nil {
 		return false
 	}
+	r.resume()
+	// A cancel ends the rows where they are: DuckDB, interrupted between
+	// chunks, would answer the next fetch with rows or with a false end.
+	if err := r.st.ctxErr(); err != nil {
+		r.err = err
+		return false
+	}
 	ok, err := r.st.fetch()
 	if err == nil && ok {
 		err = r.awaitAudit()
+	}
+	if ctxErr := r.st.ctxErr(); err == nil && !ok && ctxErr != nil {
+		r.err = ctxErr // interrupted during the fetch, not at the end
+		return false
 	}
 	if err != nil {
 		r.err = r.s.redact(err)
@@ -267,10 +284,39 @@ func (r *Result) Stats() Stats {
 	st := r.rec.Stats
 	st.EngineMS = engineMS(r.st)
 	st.FirstRowMS = ms(r.st.first)
-	st.TotalMS = ms(time.Since(r.start))
-	st.FetchMS = max(0, math.Round((st.TotalMS-st.PlanningMS-st.EngineMS)*1000)/1000)
+	r.settleTimes(&st)
 	st.BilledBytes, st.CostUSD = BilledBytes(st.DataScanned), CostUSD(st.DataScanned)
 	return st
+}
+
+// Pause says the caller stops reading until its next Next (or Close): a
+// workbench waits for its user between pages. The time until then is
+// idle, counted in IdleMS only, never as fetch or total time.
+func (r *Result) Pause() {
+	if !r.closed && r.paused.IsZero() {
+		r.paused = time.Now()
+	}
+}
+
+// resume ends a pause under way, counting it as idle.
+func (r *Result) resume() {
+	if !r.paused.IsZero() {
+		r.idle += time.Since(r.paused)
+		r.paused = time.Time{}
+	}
+}
+
+// settleTimes sets st's idle, total and fetch times as of now: total is
+// the time since the start less the idle time, fetch what total leaves
+// after planning and engine.
+func (r *Result) settleTimes(st *Stats) {
+	idle := r.idle
+	if !r.paused.IsZero() {
+		idle += time.Since(r.paused)
+	}
+	st.IdleMS = ms(idle)
+	st.TotalMS = ms(time.Since(r.start) - idle)
+	st.FetchMS = max(0, math.Round((st.TotalMS-st.PlanningMS-st.EngineMS)*1000)/1000)
 }
 
 // Abandon ends the query CANCELLED because its reader went away (a closed
@@ -295,6 +341,7 @@ func (r *Result) Close() error {
 	if r.closed {
 		return r.err
 	}
+	r.resume()
 	if r.st != nil && r.err == nil && !r.ended && r.st.ctxErr() != nil {
 		r.err = r.st.ctxErr() // cancelled between chunks
 	}
@@ -321,14 +368,13 @@ func (r *Result) finish() error {
 	if errors.As(r.err, &redacted) {
 		r.rec.ErrorDetail = redacted.raw.Error()
 	}
-	st.TotalMS = ms(time.Since(r.start))
-	st.FetchMS = max(0, math.Round((st.TotalMS-st.PlanningMS-st.EngineMS)*1000)/1000)
+	r.settleTimes(st)
 	// Athena bills what a query scanned unless it failed or never started.
 	var limit *LimitError
 	if st.State == Failed || st.State == Refused || errors.As(r.err, &limit) {
 		st.DataScanned, st.Files = 0, 0
 	}
-	st.BilledBytes, st.CostUSD = BilledBytes(st.DataScanned), CostUSD(st.DataScanned)
+	st.BilledBytes, st.CostUSD = Bill(st.State, st.DataScanned)
 	return r.s.record(r.rec)
 }
 

@@ -182,3 +182,31 @@ func TestACancelledOpenResultDoesNotInterruptTheNextQuery(t *testing.T) {
 		}
 	}
 }
+
+// A cancel between chunks ends the rows there: Next neither reads on
+// nor takes the interrupted stream's end for the last row.
+func TestNextStopsAtACancel(t *testing.T) {
+	l, pol := scanLake(t)
+	s := open(t, l, pol, "admin")
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := s.Run(ctx, "SELECT host FROM weblogs.access_log_parquet_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Next() {
+		t.Fatal(r.Err())
+	}
+	first := r.Len()
+	cancel()
+	time.Sleep(20 * time.Millisecond) // the interrupt lands between chunks
+	if r.Next() {
+		t.Error("Next read on after the cancel")
+	}
+	if !errors.Is(r.Err(), context.Canceled) {
+		t.Errorf("err %v, want the cancel", r.Err())
+	}
+	r.Close()
+	if st := r.Stats(); st.State != queries.Cancelled || st.Rows != int64(first) {
+		t.Errorf("state %s, %d rows; want CANCELLED with the first chunk's %d", st.State, st.Rows, first)
+	}
+}

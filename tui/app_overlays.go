@@ -156,13 +156,13 @@ func (a *App) historyList(msg historyMsg) overlay {
 	t := msg.totals
 	o := &listOverlay{ctx: a.ctx, empty: "no queries yet in workgroup " + a.ctx.Workgroup.Name,
 		title: fmt.Sprintf("History · %s · %s, scanned %s, cost %s", a.ctx.Workgroup.Name, queries.Plural(t.Queries, "query"),
-			units.Bytes(t.DataScanned, units.Athena), queries.FormatUSD(t.CostUSD))}
+			units.Bytes(t.DataScanned), queries.FormatUSD(t.CostUSD))}
 	for i := len(msg.queries) - 1; i >= 0; i-- {
 		q := msg.queries[i]
 		text := q.SQL
 		o.items = append(o.items, listItem{
 			text: fmt.Sprintf("%s %-9s %-10s %9s %s", q.Time.Local().Format("01-02 15:04:05"), q.State,
-				q.Persona, units.Bytes(q.DataScanned, units.Athena), oneLine(q.SQL)),
+				q.Persona, units.Bytes(q.DataScanned), oneLine(q.SQL)),
 			detail: fmt.Sprintf("%s rows · %s · %s · %s", queries.FormatCount(q.Rows), ms(q.TotalMS), queries.FormatUSD(q.CostUSD), firstLine(q.Error)),
 			choose: func() tea.Msg { return setTextMsg{text} },
 		})

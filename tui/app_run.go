@@ -119,8 +119,10 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		if msg.started {
 			a.results.SetError(msg.err.Error())
 		}
+		a.results.Cut("failed before the last row")
 		if errors.Is(msg.err, context.Canceled) {
 			a.flash = "cancelled"
+			a.results.Cut("cancelled before the last row")
 		}
 		return follow
 	}

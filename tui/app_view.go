@@ -153,7 +153,7 @@ func (a *App) statusBar() string {
 	st := a.ctx.Styles
 	wg := a.ctx.Workgroup.Name
 	if c := a.ctx.Workgroup.BytesScannedCutoff; c > 0 {
-		wg += " ≤" + units.Bytes(c, units.Athena)
+		wg += " ≤" + units.Bytes(c)
 	}
 	parts := []string{
 		st.StatusKey.Render("tarn") + " " + st.Muted.Render(a.ctx.LakeLabel),
@@ -194,7 +194,7 @@ func (a *App) statsLine() string {
 	if a.run.running {
 		state = "RUNNING"
 	}
-	return state + " · " + queries.FormatCount(s.Rows) + " rows · scanned " + units.Bytes(s.DataScanned, units.Athena) + " · " + ms(s.TotalMS)
+	return state + " · " + queries.FormatCount(s.Rows) + " rows · scanned " + units.Bytes(s.DataScanned) + " · " + ms(s.TotalMS)
 }
 
 func shortPath(p string) string {

@@ -334,7 +334,7 @@ func (c *catalog) line(n node) string {
 			s += "+" + string(t.Compression)
 		}
 		if fs, ok := c.stats[t.QualifiedName()]; ok {
-			s += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), units.Bytes(fs.Bytes, units.IEC))
+			s += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), units.Bytes(fs.Bytes))
 		}
 		if !n.table.Select {
 			s += " (describe only)"

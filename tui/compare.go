@@ -162,7 +162,7 @@ func (o *compareOverlay) table(width, height int) string {
 		if c.AthenaS != nil {
 			athena = st.BarRef.Render(bar(*c.AthenaS, maxAthena, barW)) + fmt.Sprintf(" %6.2f s", *c.AthenaS)
 		}
-		line += athena + fmt.Sprintf(" %10s %s", units.Bytes(c.DataScanned, units.Athena), queries.FormatUSD(c.CostUSD))
+		line += athena + fmt.Sprintf(" %10s %s", units.Bytes(c.DataScanned), queries.FormatUSD(c.CostUSD))
 		lines = append(lines, line)
 	}
 	top := min(o.top, max(0, len(lines)-height+1))
@@ -252,5 +252,5 @@ func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
 		return st.State + ": " + firstLine(err.Error())
 	}
 	return fmt.Sprintf("%s · %s · scanned %s · %d columns: %s\n%s", st.State, queries.Plural(int(st.Rows), "row"),
-		units.Bytes(st.DataScanned, units.Athena), len(names), strings.Join(names, ", "), first)
+		units.Bytes(st.DataScanned), len(names), strings.Join(names, ", "), first)
 }

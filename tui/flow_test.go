@@ -60,13 +60,19 @@ func startFlow(t *testing.T, persona string) *flow {
 func (f *flow) screen() string {
 	reply := make(chan string, 1)
 	f.tm.Send(probeMsg{reply})
+	return answer(f, reply)
+}
+
+// answer is the program's reply to a probe sent with reply.
+func answer[T any](f *flow, reply chan T) T {
 	select {
-	case s := <-reply:
-		return s
+	case v := <-reply:
+		return v
 	case <-time.After(5 * time.Second):
 		f.t.Fatal("the program did not answer")
-		return ""
 	}
+	var zero T
+	return zero
 }
 
 // waitFor waits until the screen shows every one of want.
@@ -250,8 +256,8 @@ func TestFlowMeasureHistoryExportCompare(t *testing.T) {
 	f.waitFor("SUCCEEDED", "column 1/6")
 	f.tm.Send(tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl})
 	s = f.waitFor("As every persona", "── sales_east")
-	for _, want := range []string{"5,000 rows · scanned 450.70 KB · 6 columns: customer_id",
-		"5,000 rows · scanned 450.70 KB · 5 columns: customer_id", "2 columns: customer_id, region"} {
+	for _, want := range []string{"5,000 rows · scanned 450.7 KiB · 6 columns: customer_id",
+		"5,000 rows · scanned 450.7 KiB · 5 columns: customer_id", "2 columns: customer_id, region"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("persona comparison lacks %q:\n%s", want, s)
 		}

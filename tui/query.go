@@ -124,6 +124,8 @@ func fetchInto(w *worker, msg *queryMsg, n int) {
 			msg.err = err
 		}
 		w.open, msg.done = nil, true
+	} else {
+		r.Pause() // until the cursor asks for more: reading is not query time
 	}
 	msg.stats = r.Stats()
 }

@@ -43,8 +43,9 @@ type results struct {
 	rows          [][]string // rows base .. base+len(rows)-1
 	base          int
 	done          bool
-	row, col      int // cursor: absolute row, column
-	top, left     int // first visible row (absolute) and column
+	cut           string // why the rows ended before the last one, if they did
+	row, col      int    // cursor: absolute row, column
+	top, left     int    // first visible row (absolute) and column
 	widths        []int
 	width, height int
 	focused       bool
@@ -91,6 +92,10 @@ func (r *results) Append(rows [][]string, done bool) {
 	}
 	r.clamp()
 }
+
+// Cut says the rows ended before the last one (a cancel, an error), so
+// the footer does not call the rows fetched all rows.
+func (r *results) Cut(why string) { r.cut = why }
 
 // ClickLine puts the cursor on the row drawn on line (0: the first row).
 func (r *results) ClickLine(line int) {
@@ -269,7 +274,10 @@ func (r *results) Footer() string {
 		return ""
 	}
 	more := "all rows"
-	if !r.done {
+	switch {
+	case r.cut != "":
+		more = r.cut
+	case !r.done:
 		more = "more to fetch"
 	}
 	s := fmt.Sprintf("row %s of %s fetched (%s) · column %d/%d %s %s", queries.FormatCount(int64(r.row+1)), queries.FormatCount(int64(r.Fetched())), more,

@@ -64,16 +64,19 @@ func statsView(ctx *Context, rs runState, width int, now time.Time) string {
 		add("spread", fmt.Sprintf("%.0f%%", 100*rs.timing.Spread))
 	}
 	add("rows", queries.FormatCount(s.Rows))
-	add("scanned", units.Bytes(s.DataScanned, units.Athena))
-	add("billed", units.Bytes(s.BilledBytes, units.Athena))
+	add("scanned", units.Bytes(s.DataScanned))
+	add("billed", units.Bytes(s.BilledBytes))
 	add("cost", queries.FormatUSD(s.CostUSD))
 	add("engine", ms(s.EngineMS))
 	add("fetch", ms(s.FetchMS))
+	if s.IdleMS > 0 {
+		add("idle", ms(s.IdleMS)) // open, waiting for the cursor: not in elapsed
+	}
 	add("1st row", ms(s.FirstRowMS))
 	wg := ctx.Workgroup
 	limit := "no limit"
 	if wg.BytesScannedCutoff > 0 {
-		limit = units.Bytes(wg.BytesScannedCutoff, units.Athena) + "/query"
+		limit = units.Bytes(wg.BytesScannedCutoff) + "/query"
 	}
 	add("workgroup", wg.Name)
 	add("limit", limit)
