@@ -98,8 +98,8 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		return nil // a superseded run
 	}
 	a.fetching = false
-	if msg.started && msg.err == nil {
-		a.results.Reset(msg.columns)
+	if msg.started && msg.columns != nil {
+		a.results.Reset(msg.columns) // also when rows came before an error
 	}
 	a.results.Append(msg.rows, msg.done)
 	a.run.stats = msg.stats
