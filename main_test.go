@@ -197,3 +197,24 @@ func TestUsageErrorsExit2(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpIsAskedForAndExits0: every way of asking for help prints the
+// usage on stdout and exits 0.
+func TestHelpIsAskedForAndExits0(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help"}, "tarn import FILE..."},
+		{[]string{"--help"}, "tarn import FILE..."},
+		{[]string{"-h"}, "flags before a command"},
+		{[]string{"query", "--help"}, "--format"},
+		{[]string{"saved", "-h"}, "--description"},
+		{[]string{"help", "catalog"}, "--json"},
+	} {
+		code, out, errOut := tarn(t, tc.args...)
+		if code != 0 || !strings.Contains(out, tc.want) || errOut != "" {
+			t.Errorf("tarn %v: exit %d, stdout lacks %q or stderr %q", tc.args, code, tc.want, errOut)
+		}
+	}
+}

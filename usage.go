@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -148,8 +149,8 @@ func runHelp(e *env, args []string) error {
 		return fmt.Errorf("no command %q: `tarn help` lists them", rest[0])
 	}
 	help := *e
-	help.stderr = e.stdout // the flag package writes -h to stderr; help was asked for
-	if err := c.run(&help, []string{"-h"}); err != nil && err != errUsage {
+	help.helpAsked = true
+	if err := c.run(&help, []string{"-h"}); err != nil && !errors.Is(err, errHelp) {
 		return err
 	}
 	return nil
