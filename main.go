@@ -37,7 +37,7 @@ type env struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	lakeRoot  string // from --lake, $TARN_LAKE or the XDG default
-	explicit  bool   // the user named the lake (--lake)
+	named     bool   // --lake or $TARN_LAKE: only the default lake is created on its own
 	helpAsked bool   // -h or --help: usage goes to stdout and exits 0
 }
 
@@ -145,11 +145,11 @@ func lookup(name string) (command, bool) {
 
 func (e *env) setLake(dir string) error {
 	if dir != "" {
-		e.lakeRoot, e.explicit = dir, true
+		e.lakeRoot, e.named = dir, true
 		return nil
 	}
 	root, err := lake.DefaultRoot()
-	e.lakeRoot = root
+	e.lakeRoot, e.named = root, os.Getenv("TARN_LAKE") != ""
 	return err
 }
 
@@ -224,8 +224,10 @@ func (e *env) openLake() (*lake.Lake, error) {
 }
 
 // runOpen is `tarn` without a command: the workbench on a terminal (the
-// demo lake is created first on a first run, with progress), the catalog
-// summary when output is not a terminal.
+// default lake is created first on a first run, with progress), the
+// catalog summary when output is not a terminal. A lake the user named is
+// never created on its own: a mistyped --lake is refused, as every
+// command refuses it.
 func runOpen(e *env, args []string) error {
 	fs := e.newFlags("")
 	persona := fs.String("persona", "", "act as this persona (default: the last one, else the policy's default)")
@@ -233,7 +235,11 @@ func runOpen(e *env, args []string) error {
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	if !lake.Exists(e.lakeRoot) {
+	if e.named {
+		if _, err := e.openLake(); err != nil {
+			return err
+		}
+	} else if !lake.Exists(e.lakeRoot) {
 		fmt.Fprintf(e.stderr, "First run: creating the demo lake in %s\n", e.lakeRoot)
 		if err := firstRunDemo(e); err != nil {
 			return err

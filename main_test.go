@@ -218,3 +218,28 @@ func TestHelpIsAskedForAndExits0(t *testing.T) {
 		}
 	}
 }
+
+// TestANamedLakeThatIsMissingIsRefusedEverywhere: only the default lake
+// is created on its own; a mistyped --lake or $TARN_LAKE is refused by
+// `tarn` as by every command, and nothing is created there.
+func TestANamedLakeThatIsMissingIsRefusedEverywhere(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo")
+	for _, tc := range []struct {
+		env  string
+		args []string
+	}{
+		{"", []string{"--lake", missing}},
+		{missing, nil},
+		{"", []string{"saved", "--lake", missing}},
+		{"", []string{"history", "--lake", missing}},
+	} {
+		t.Setenv("TARN_LAKE", tc.env)
+		code, out, errOut := tarn(t, tc.args...)
+		if code != 1 || out != "" || !strings.Contains(errOut, missing+": no such directory") {
+			t.Errorf("tarn %v (TARN_LAKE=%q): exit %d, stdout %q, stderr %q", tc.args, tc.env, code, out, errOut)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatalf("tarn %v created %s", tc.args, missing)
+		}
+	}
+}

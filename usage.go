@@ -23,7 +23,7 @@ func commands() []command {
 	return []command{
 		{"", []string{"tarn [--lake DIR] [--persona P] [--theme T]"},
 			"open the workbench on the lake as P (the default lake is created on first run, with " +
-				"progress; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
+				"progress; one named by --lake or $TARN_LAKE must exist; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
 		{"demo", []string{"tarn demo [--bench]"},
 			"create or complete the demo lake; --bench adds every layout of the format experiment (~53,500 files, ~600 MB)", runDemo},
 		{"catalog", []string{"tarn catalog [--persona P] [--json]"},
