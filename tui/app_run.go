@@ -76,6 +76,9 @@ func (a *App) onReply(msg tea.Msg) tea.Cmd {
 	case insertMsg:
 		a.editor.Insert(msg.text)
 		a.setFocus(paneEditor)
+	case statementMsg:
+		a.editor.AddStatement(msg.text)
+		a.setFocus(paneEditor)
 	case setTextMsg:
 		a.editor.SetText(msg.text)
 		a.setFocus(paneEditor)

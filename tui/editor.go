@@ -72,6 +72,19 @@ func (e *editor) Insert(s string) {
 	e.scroll()
 }
 
+// AddStatement puts s in the editor as a statement of its own: the
+// whole text when the editor is empty, else on a new line after the text
+// (never glued to it), the cursor at its end.
+func (e *editor) AddStatement(s string) {
+	if strings.TrimSpace(e.Text()) == "" {
+		e.SetText(s)
+		return
+	}
+	e.row = len(e.lines) - 1
+	e.col = len(e.lines[e.row])
+	e.Insert("\n" + s)
+}
+
 func (e *editor) newline() {
 	line := e.lines[e.row]
 	rest := slices.Clone(line[e.col:])
