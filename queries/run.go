@@ -93,6 +93,13 @@ func stateOf(err error) string {
 	return Failed
 }
 
+// CancelledMessage is what people are told of a query they cancelled
+// (ctrl+c, esc, SIGTERM): how far it got. DuckDB's own words ("INTERRUPT
+// Error: Interrupted!") stay in the audit log.
+func CancelledMessage(st Stats) string {
+	return fmt.Sprintf("cancelled after %s, %.1f s", Plural(int(st.Rows), "row"), st.TotalMS/1000)
+}
+
 // Result is a running query's stream of rows, a chunk at a time. The
 // caller reads batches with Next, Len and Row, and must Close it, which
 // records the query in the audit log and the workgroup's history.

@@ -116,14 +116,15 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		follow = a.onReload(msg.reload)
 	}
 	if msg.err != nil {
-		a.run.err = msg.err.Error()
-		a.flash = firstLine(msg.err.Error())
-		a.editor.MarkError(msg.err.Error())
-		if msg.started {
-			a.results.SetError(msg.err.Error())
-		}
+		text := msg.err.Error()
 		if errors.Is(msg.err, context.Canceled) {
-			a.flash = "cancelled"
+			text = queries.CancelledMessage(msg.stats)
+		}
+		a.run.err = text
+		a.flash = firstLine(text)
+		a.editor.MarkError(text)
+		if msg.started && len(msg.rows) == 0 {
+			a.results.SetError(text)
 		}
 		return follow
 	}
