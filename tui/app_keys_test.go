@@ -68,3 +68,51 @@ func TestCtrlCWhenIdleQuitsOnTheSecond(t *testing.T) {
 		t.Error("ctrl+c twice did not quit")
 	}
 }
+
+// ctrl+z undoes the editor's edits, a run of typed characters at a time,
+// and ctrl+shift+z (or ctrl+y) redoes them.
+func TestTheEditorUndoesAndRedoes(t *testing.T) {
+	l, pol := testLake(t)
+	undo := tea.KeyPressMsg{Code: 'z', Mod: tea.ModCtrl}
+	redo := tea.KeyPressMsg{Code: 'z', Mod: tea.ModCtrl | tea.ModShift}
+	ctrlY := tea.KeyPressMsg{Code: 'y', Mod: tea.ModCtrl}
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	editorText := func(want, after string) {
+		t.Helper()
+		if got := a.editor.Text(); got != want {
+			t.Errorf("after %s: %q, want %q", after, got, want)
+		}
+	}
+	press(a, seq(text("SELECT 1"))...)
+	press(a, tea.PasteMsg{Content: " AS one"})
+	press(a, backspace, backspace, backspace)
+	editorText("SELECT 1 AS ", "typing, a paste, 3 backspaces")
+	press(a, undo, undo, undo)
+	editorText("SELECT 1 AS one", "3 undos")
+	press(a, undo)
+	editorText("SELECT 1", "undoing the paste")
+	press(a, undo)
+	editorText("", "undoing the typed run")
+	press(a, undo)
+	editorText("", "an undo with nothing to undo")
+	press(a, redo, ctrlY)
+	editorText("SELECT 1 AS one", "ctrl+shift+z, ctrl+y")
+	press(a, seq(leftKey, text("x"), undo)...)
+	editorText("SELECT 1 AS one", "a new edit then undo")
+	press(a, redo)
+	editorText("SELECT 1 AS onxe", "redo")
+	press(a, f4Key, keyPress("down"), keyPress("s"), undo)
+	editorText("SELECT 1 AS onxe", "undoing the catalog's s")
+}
+
+// The history of edits is bounded: the oldest steps go.
+func TestTheEditorsUndoIsBounded(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	for range maxUndo + 50 {
+		press(a, keyPress("enter"))
+	}
+	if n := len(a.editor.history.undo); n != maxUndo {
+		t.Errorf("%d undo steps kept, want %d", n, maxUndo)
+	}
+}

@@ -74,12 +74,15 @@ func (a *App) onReply(msg tea.Msg) tea.Cmd {
 	case tableStats:
 		a.catalog.stats = msg
 	case insertMsg:
+		a.editor.remember(false)
 		a.editor.Insert(msg.text)
 		a.setFocus(paneEditor)
 	case statementMsg:
+		a.editor.remember(false)
 		a.editor.AddStatement(msg.text)
 		a.setFocus(paneEditor)
 	case setTextMsg:
+		a.editor.remember(false) // a query from the history or the saved ones can be undone
 		a.editor.SetText(msg.text)
 		a.setFocus(paneEditor)
 	case flashMsg:

@@ -17,6 +17,7 @@ type KeyMap struct {
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
 	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
+	Undo, Redo                                                               key.Binding
 	// Results pane.
 	Left, Right, PageUp, PageDown, Top, Bottom, CopyCell, CopyRow, CellView key.Binding
 	// Overlays.
@@ -79,6 +80,8 @@ func DefaultKeyMap() KeyMap {
 		TextPageUp:   bind([]string{"pgup"}, "pgup", "page up"),
 		TextPageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
 		ClearText:    bind([]string{"ctrl+u"}, "ctrl+u", "clear the editor"),
+		Undo:         bind([]string{"ctrl+z"}, "ctrl+z", "undo"),
+		Redo:         bind([]string{"ctrl+shift+z", "ctrl+y"}, "ctrl+y", "redo (ctrl+shift+z too)"),
 
 		Left:     bind([]string{"left", "h"}, "←/h", "column left"),
 		Right:    bind([]string{"right", "l"}, "→/l", "column right"),
