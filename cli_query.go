@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -50,7 +51,7 @@ func runQuery(e *env, args []string) error {
 		if *stats {
 			printStats(e.stderr, s.Last().Stats)
 		}
-		return err
+		return cancelledSaid(err, s.Last().Stats)
 	}
 	werr := write(e.stdout, r)
 	if errors.Is(werr, syscall.EPIPE) {
@@ -63,6 +64,15 @@ func runQuery(e *env, args []string) error {
 	}
 	if werr != nil {
 		return werr
+	}
+	return cancelledSaid(err, r.Stats())
+}
+
+// cancelledSaid is err, or for a query cancelled (ctrl+c, SIGTERM) how far
+// it got, in place of DuckDB's words.
+func cancelledSaid(err error, st queries.Stats) error {
+	if errors.Is(err, context.Canceled) {
+		return errors.New(queries.CancelledMessage(st))
 	}
 	return err
 }

@@ -3,9 +3,12 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"tarn/internal/testlake"
+	"tarn/lake"
 	"tarn/queries"
 )
 
@@ -303,5 +306,20 @@ func TestQueryTableFitsTheFirstRowsAndStreamsTheRest(t *testing.T) {
 		if lines[i] != want {
 			t.Errorf("line %d is %q, want %q", i, lines[i], want)
 		}
+	}
+}
+
+// TestAReadOnlyLakeRefusesQueriesAndStillLists runs commands on a lake
+// whose audit log cannot be written: a query prints no row and one line
+// naming the log and the cause; the catalog is still listed.
+func TestAReadOnlyLakeRefusesQueriesAndStillLists(t *testing.T) {
+	root := testlake.ReadOnly(t, smallLake(t))
+	code, out, errOut := tarn(t, "query", "--lake", root, "SELECT 1")
+	audit := filepath.Join(root, lake.AuditFile)
+	if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "queries are refused: the audit log "+audit) {
+		t.Errorf("exit %d, stdout %q, stderr %q: want exit 1, no rows, one line naming %s", code, out, errOut, audit)
+	}
+	if code, out, _ := tarn(t, "catalog", "--lake", root); code != 0 || !strings.Contains(out, "customers") {
+		t.Errorf("catalog: exit %d\n%s", code, out)
 	}
 }

@@ -87,6 +87,8 @@ func TestAQueryCutShortIsStillAudited(t *testing.T) {
 	t.Run("SIGTERM", func(t *testing.T) {
 		q := "SELECT count(*) FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b, weblogs.access_log_parquet_1 c"
 		cmd := tarnProcess(t, "query", "--lake", root, "--persona", "admin", q)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -98,6 +100,9 @@ func TestAQueryCutShortIsStillAudited(t *testing.T) {
 		cmd.Wait()
 		if code := cmd.ProcessState.ExitCode(); code != 1 {
 			t.Errorf("exit %d after SIGTERM, want 1", code)
+		}
+		if !strings.HasPrefix(stderr.String(), "tarn: cancelled after 0 rows, ") || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("stderr %q, want one line saying how far the query got", stderr.String())
 		}
 		recs := auditOf(t, root, q)
 		if len(recs) != 2 || recs[1].State != queries.Cancelled || !strings.Contains(recs[1].Error, "context canceled") {

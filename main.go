@@ -33,15 +33,19 @@ func main() {
 
 // env is what every command gets: where to write and the lake to use.
 type env struct {
-	ctx      context.Context
-	stdout   io.Writer
-	stderr   io.Writer
-	lakeRoot string // from --lake, $TARN_LAKE or the XDG default
-	explicit bool   // the user named the lake (--lake)
+	ctx       context.Context
+	stdout    io.Writer
+	stderr    io.Writer
+	lakeRoot  string // from --lake, $TARN_LAKE or the XDG default
+	named     bool   // --lake or $TARN_LAKE: only the default lake is created on its own
+	helpAsked bool   // -h or --help: usage goes to stdout and exits 0
 }
 
 // errUsage marks an error already explained by the flag package.
 var errUsage = errors.New("usage")
+
+// errHelp ends a command whose usage was asked for (-h, --help) and printed.
+var errHelp = errors.New("help")
 
 // errOutputClosed ends a command whose reader went away: it exits 141, as
 // a program killed by SIGPIPE does, without a message nobody reads.
@@ -54,12 +58,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lakeFlag := global.String("lake", "", "lake directory (default $TARN_LAKE or ~/.local/share/tarn/lake)")
 	persona := global.String("persona", "", "act as this persona (the workbench, and commands that take --persona)")
 	theme := global.String("theme", "", "the workbench's colour theme")
-	global.Usage = func() {
-		usageList(stderr)
-		fmt.Fprintln(stderr, "\nflags before a command:")
-		global.PrintDefaults()
-	}
+	global.Usage = func() {} // printed below, where it is known whether help was asked for
 	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			globalUsage(stdout, global)
+			return 0
+		}
+		globalUsage(stderr, global)
 		return 2
 	}
 	args = global.Args()
@@ -84,7 +89,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		cmdRun, cmdArgs = cmd.run, append(passed, args[1:]...)
 	}
+	e.helpAsked = asksHelp(cmdArgs)
 	if err := cmdRun(e, cmdArgs); err != nil {
+		if errors.Is(err, errHelp) {
+			return 0
+		}
 		if errors.Is(err, errUsage) {
 			return 2
 		}
@@ -95,6 +104,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func globalUsage(w io.Writer, global *flag.FlagSet) {
+	usageList(w)
+	fmt.Fprintln(w, "\nflags before a command:")
+	global.SetOutput(w)
+	global.PrintDefaults()
+}
+
+// asksHelp says whether args ask for a command's usage.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--h", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // findCommand is the command called name ("" is none).
@@ -116,11 +145,11 @@ func lookup(name string) (command, bool) {
 
 func (e *env) setLake(dir string) error {
 	if dir != "" {
-		e.lakeRoot, e.explicit = dir, true
+		e.lakeRoot, e.named = dir, true
 		return nil
 	}
 	root, err := lake.DefaultRoot()
-	e.lakeRoot = root
+	e.lakeRoot, e.named = root, os.Getenv("TARN_LAKE") != ""
 	return err
 }
 
@@ -130,7 +159,11 @@ func (e *env) newFlags(name string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		c, _ := lookup(name)
-		commandUsage(e.stderr, c, fs)
+		w := e.stderr
+		if e.helpAsked {
+			w = e.stdout
+		}
+		commandUsage(w, c, fs)
 	}
 	fs.Func("lake", "lake directory", func(dir string) error { return e.setLake(dir) })
 	return fs
@@ -163,6 +196,9 @@ func parseFlagsAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
 			return nil, errUsage
 		}
 		args = fs.Args()
@@ -188,8 +224,10 @@ func (e *env) openLake() (*lake.Lake, error) {
 }
 
 // runOpen is `tarn` without a command: the workbench on a terminal (the
-// demo lake is created first on a first run, with progress), the catalog
-// summary when output is not a terminal.
+// default lake is created first on a first run, with progress), the
+// catalog summary when output is not a terminal. A lake the user named is
+// never created on its own: a mistyped --lake is refused, as every
+// command refuses it.
 func runOpen(e *env, args []string) error {
 	fs := e.newFlags("")
 	persona := fs.String("persona", "", "act as this persona (default: the last one, else the policy's default)")
@@ -197,7 +235,11 @@ func runOpen(e *env, args []string) error {
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	if !lake.Exists(e.lakeRoot) {
+	if e.named {
+		if _, err := e.openLake(); err != nil {
+			return err
+		}
+	} else if !lake.Exists(e.lakeRoot) {
 		fmt.Fprintf(e.stderr, "First run: creating the demo lake in %s\n", e.lakeRoot)
 		if err := firstRunDemo(e); err != nil {
 			return err

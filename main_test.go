@@ -204,3 +204,49 @@ func TestUsageErrorsExit2(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpIsAskedForAndExits0: every way of asking for help prints the
+// usage on stdout and exits 0.
+func TestHelpIsAskedForAndExits0(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help"}, "tarn import FILE..."},
+		{[]string{"--help"}, "tarn import FILE..."},
+		{[]string{"-h"}, "flags before a command"},
+		{[]string{"query", "--help"}, "--format"},
+		{[]string{"saved", "-h"}, "--description"},
+		{[]string{"help", "catalog"}, "--json"},
+	} {
+		code, out, errOut := tarn(t, tc.args...)
+		if code != 0 || !strings.Contains(out, tc.want) || errOut != "" {
+			t.Errorf("tarn %v: exit %d, stdout lacks %q or stderr %q", tc.args, code, tc.want, errOut)
+		}
+	}
+}
+
+// TestANamedLakeThatIsMissingIsRefusedEverywhere: only the default lake
+// is created on its own; a mistyped --lake or $TARN_LAKE is refused by
+// `tarn` as by every command, and nothing is created there.
+func TestANamedLakeThatIsMissingIsRefusedEverywhere(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo")
+	for _, tc := range []struct {
+		env  string
+		args []string
+	}{
+		{"", []string{"--lake", missing}},
+		{missing, nil},
+		{"", []string{"saved", "--lake", missing}},
+		{"", []string{"history", "--lake", missing}},
+	} {
+		t.Setenv("TARN_LAKE", tc.env)
+		code, out, errOut := tarn(t, tc.args...)
+		if code != 1 || out != "" || !strings.Contains(errOut, missing+": no such directory") {
+			t.Errorf("tarn %v (TARN_LAKE=%q): exit %d, stdout %q, stderr %q", tc.args, tc.env, code, out, errOut)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatalf("tarn %v created %s", tc.args, missing)
+		}
+	}
+}

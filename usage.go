@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,7 +23,7 @@ func commands() []command {
 	return []command{
 		{"", []string{"tarn [--lake DIR] [--persona P] [--theme T]"},
 			"open the workbench on the lake as P (the default lake is created on first run, with " +
-				"progress; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
+				"progress; one named by --lake or $TARN_LAKE must exist; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
 		{"demo", []string{"tarn demo [--bench]"},
 			"create or complete the demo lake; --bench adds every layout of the format experiment (~53,500 files, ~600 MB)", runDemo},
 		{"catalog", []string{"tarn catalog [--persona P] [--json]"},
@@ -150,8 +151,8 @@ func runHelp(e *env, args []string) error {
 		return fmt.Errorf("no command %q: `tarn help` lists them", rest[0])
 	}
 	help := *e
-	help.stderr = e.stdout // the flag package writes -h to stderr; help was asked for
-	if err := c.run(&help, []string{"-h"}); err != nil && err != errUsage {
+	help.helpAsked = true
+	if err := c.run(&help, []string{"-h"}); err != nil && !errors.Is(err, errHelp) {
 		return err
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -96,6 +97,13 @@ func stateOf(err error) string {
 	return Failed
 }
 
+// CancelledMessage is what people are told of a query they cancelled
+// (ctrl+c, esc, SIGTERM): how far it got. DuckDB's own words ("INTERRUPT
+// Error: Interrupted!") stay in the audit log.
+func CancelledMessage(st Stats) string {
+	return fmt.Sprintf("cancelled after %s, %.1f s", Plural(int(st.Rows), "row"), st.TotalMS/1000)
+}
+
 // Result is a running query's stream of rows, a chunk at a time. The
 // caller reads batches with Next, Len and Row, and must Close it, which
 // records the query in the audit log and the workgroup's history.
@@ -126,6 +134,10 @@ func (s *Session) run(ctx context.Context, text, kind, dest string) (*Result, er
 		return nil, errors.New("a query is still open in this session: close its result first")
 	}
 	start := time.Now()
+	if err := s.checkAuditWritable(); err != nil {
+		s.last = Query{Time: start.UTC(), Kind: kind, Persona: s.Persona().Name, SQL: text, Stats: Stats{State: Refused, Error: err.Error()}}
+		return nil, err
+	}
 	ferr := s.follow(ctx) // the policy this statement runs under
 	p := s.Persona()
 	wg := s.Policy.Workgroup(p.Workgroup)
@@ -213,6 +225,34 @@ func (r *Result) awaitAudit() error {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	return nil
+}
+
+// AuditUnwritableError refuses a query before anything runs: the audit log
+// cannot be written (a read-only lake, a full or immutable file), so the
+// query could not be recorded, and a governed query is never unrecorded.
+type AuditUnwritableError struct {
+	Path  string
+	Cause error
+}
+
+func (e *AuditUnwritableError) Error() string {
+	return fmt.Sprintf("queries are refused: the audit log %s cannot be written (%v), and a query is not run unless it is recorded; the catalog can still be browsed", e.Path, e.Cause)
+}
+
+func (e *AuditUnwritableError) Unwrap() error { return e.Cause }
+
+// checkAuditWritable opens the audit log for appending, writing nothing.
+func (s *Session) checkAuditWritable() error {
+	audit := filepath.Join(s.Lake.Root, lake.AuditFile)
+	f, err := os.OpenFile(audit, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err // the path is said once, in the message
+		}
+		return &AuditUnwritableError{Path: audit, Cause: err}
+	}
+	return f.Close()
 }
 
 // newQueryID is a random query id, like Athena's QueryExecutionId.

@@ -3,11 +3,15 @@ package queries_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"tarn/internal/testlake"
+	"tarn/lake"
 	"tarn/queries"
 )
 
@@ -208,5 +212,43 @@ func TestNextStopsAtACancel(t *testing.T) {
 	r.Close()
 	if st := r.Stats(); st.State != queries.Cancelled || st.Rows != int64(first) {
 		t.Errorf("state %s, %d rows; want CANCELLED with the first chunk's %d", st.State, st.Rows, first)
+	}
+}
+
+// TestAReadOnlyLakeRefusesQueriesItCannotRecord runs a query on a lake
+// whose audit log cannot be written: it is refused before DuckDB starts,
+// with a message that names the log and the cause once, and the session
+// still serves the catalog.
+func TestAReadOnlyLakeRefusesQueriesItCannotRecord(t *testing.T) {
+	l, _ := governedLake(t)
+	root := testlake.ReadOnly(t, l.Root)
+	ro, err := lake.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := queries.LoadPolicy(ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit := filepath.Join(root, lake.AuditFile)
+	before, _ := os.ReadFile(audit)
+	s := open(t, ro, pol, "admin")
+	r, err := s.Run(context.Background(), "SELECT 1")
+	if r != nil {
+		t.Fatal("a query ran that could not be recorded")
+	}
+	var refused *queries.AuditUnwritableError
+	if !errors.As(err, &refused) {
+		t.Fatalf("error %v; want the audit log refusal", err)
+	}
+	msg := err.Error()
+	if strings.Count(msg, audit) != 1 || strings.Contains(msg, "\n") || s.Last().State != queries.Refused {
+		t.Errorf("message %q, state %s: want one line naming %s once, REFUSED", msg, s.Last().State, audit)
+	}
+	if after, _ := os.ReadFile(audit); string(after) != string(before) {
+		t.Error("the audit log changed")
+	}
+	if len(s.Visibility.Tables) == 0 {
+		t.Error("the catalog is not browsable")
 	}
 }

@@ -18,11 +18,19 @@ step=0
 go build -o "$bin" .
 "$bin" --lake "$lake" demo >/dev/null 2>&1
 
-cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; }
+readonly_lake=""
+cleanup() {
+	tmux kill-session -t "$session" 2>/dev/null || true
+	case "$readonly_lake" in
+	mount) umount "$work/ro" ;;
+	chmod) chmod u+w "$lake" "$lake/audit.jsonl" ;;
+	chattr) chattr -i "$lake/audit.jsonl" ;;
+	esac
+}
 trap cleanup EXIT
 
 start() {
-	tmux new-session -d -s "$session" -x 120 -y 35 "$bin --lake $lake; sleep 600"
+	tmux new-session -d -s "$session" -x 120 -y 35 "$bin --lake ${1:-$lake}; sleep 600"
 }
 
 # shot saves the screen as the next numbered file and prints its path.
@@ -102,7 +110,7 @@ tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a 
 type_sql "SELECT count(*) FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b, weblogs.access_log_parquet_1 c WHERE a.size + b.size + c.size = -1"
 expect "long query runs" "RUNNING"
 tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
-expect "cancelled" "CANCELLED"
+expect "cancelled" "CANCELLED" "cancelled after 0 rows"
 
 tmux send-keys -t "$session" F4 a # the catalog cursor is still on customers
 expect "access matrix is the admin's" "Only a data lake administrator may see what every persona may read"
@@ -158,5 +166,34 @@ expect "session restored" "persona analyst" "theme light" "SELECT host FROM webl
 
 tmux resize-window -t "$session" -x 80 -y 24
 expect "80x24 reflows" "Catalog" "SQL" "Results"
+
+tmux kill-session -t "$session"
+
+# A read-only lake: queries are refused (their audit record cannot be
+# written), the catalog is still browsed. chmod makes it read-only for a
+# user who is not root; root needs a read-only bind mount or, where
+# mounting is not permitted, an immutable audit log (chattr +i).
+appendable() { (: >>"$1") 2>/dev/null; }
+ro="$lake"
+mkdir -p "$work/ro"
+if [ "$(id -u)" != 0 ] && chmod a-w "$lake" "$lake/audit.jsonl" && ! appendable "$lake/audit.jsonl"; then
+	readonly_lake=chmod
+elif mount --bind "$lake" "$work/ro" 2>/dev/null && readonly_lake=mount && mount -o remount,ro,bind "$work/ro" 2>/dev/null; then
+	ro="$work/ro"
+elif chattr +i "$lake/audit.jsonl" 2>/dev/null; then
+	readonly_lake=chattr
+else
+	readonly_lake=none
+fi
+if [ "$readonly_lake" = none ] || appendable "$ro/audit.jsonl"; then
+	echo "skip read-only lake: neither chmod, a read-only bind mount nor chattr +i stops this user writing"
+else
+	start "$ro"
+	expect "read-only lake opens" "persona analyst"
+	type_sql "SELECT 1"
+	expect "read-only lake refuses queries" "queries are refused" "audit.jsonl cannot be written" "REFUSED"
+	tmux send-keys -t "$session" F4 Down Enter
+	expect "read-only lake still browsed" "customer_id"
+fi
 
 echo "all steps passed; screens in $work"

@@ -53,6 +53,10 @@ type App struct {
 	flash    string
 	state    string
 	quitting bool
+	// quitArmed: ctrl+c was pressed with nothing running; a second one
+	// quits, as in the DuckDB CLI, so a ctrl+c meant to cancel a query
+	// that just ended does not close the workbench.
+	quitArmed bool
 }
 
 // New builds the workbench over an open session (opening one takes a few
@@ -195,11 +199,17 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	k := a.ctx.Keys
 	busy := a.run.running || a.run.measuring
+	armed := a.quitArmed
+	a.quitArmed = false
 	switch {
-	case busy && key.Matches(msg, k.Cancel): // esc, or ctrl+c while something runs
+	case busy && key.Matches(msg, k.Cancel) && !a.filterTakes(msg): // esc, or ctrl+c while something runs
 		return a.cancelRun()
-	case key.Matches(msg, k.Quit):
+	case key.Matches(msg, k.Quit), armed && key.Matches(msg, k.QuitTwice):
 		return a.quit()
+	case key.Matches(msg, k.QuitTwice):
+		a.quitArmed = true
+		a.flash = "press " + k.QuitTwice.Keys()[0] + " again to quit (" + k.Quit.Help().Key + " quits at once)"
+		return nil
 	case key.Matches(msg, k.Run):
 		return a.startRun(a.editor.Text())
 	case key.Matches(msg, k.Measure):
@@ -226,6 +236,12 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	return a.paneKey(msg)
+}
+
+// filterTakes says whether the catalog's filter takes msg: esc there
+// leaves the filter, it does not cancel the running query.
+func (a *App) filterTakes(msg tea.KeyPressMsg) bool {
+	return a.focus == paneCatalog && a.catalog.Editing() && key.Matches(msg, a.ctx.Keys.Dismiss)
 }
 
 // globalKey handles the program-wide bindings that open overlays.

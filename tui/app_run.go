@@ -74,9 +74,15 @@ func (a *App) onReply(msg tea.Msg) tea.Cmd {
 	case tableStats:
 		a.catalog.stats = msg
 	case insertMsg:
+		a.editor.remember(false)
 		a.editor.Insert(msg.text)
 		a.setFocus(paneEditor)
+	case statementMsg:
+		a.editor.remember(false)
+		a.editor.AddStatement(msg.text)
+		a.setFocus(paneEditor)
 	case setTextMsg:
+		a.editor.remember(false) // a query from the history or the saved ones can be undone
 		a.editor.SetText(msg.text)
 		a.setFocus(paneEditor)
 	case flashMsg:
@@ -98,8 +104,8 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		return nil // a superseded run
 	}
 	a.fetching = false
-	if msg.started && msg.err == nil {
-		a.results.Reset(msg.columns)
+	if msg.started && msg.columns != nil {
+		a.results.Reset(msg.columns) // also when rows came before an error
 	}
 	a.results.Append(msg.rows, msg.done)
 	a.run.stats = msg.stats
@@ -113,16 +119,18 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		follow = a.onReload(msg.reload)
 	}
 	if msg.err != nil {
-		a.run.err = msg.err.Error()
-		a.flash = firstLine(msg.err.Error())
-		a.editor.MarkError(msg.err.Error())
-		if msg.started {
-			a.results.SetError(msg.err.Error())
-		}
-		a.results.Cut("failed before the last row")
+		text := msg.err.Error()
+		cut := "failed before the last row"
 		if errors.Is(msg.err, context.Canceled) {
-			a.flash = "cancelled"
-			a.results.Cut("cancelled before the last row")
+			text = queries.CancelledMessage(msg.stats)
+			cut = "cancelled before the last row"
+		}
+		a.run.err = text
+		a.flash = firstLine(text)
+		a.editor.MarkError(text)
+		a.results.Cut(cut)
+		if msg.started && len(msg.rows) == 0 {
+			a.results.SetError(text)
 		}
 		return follow
 	}

@@ -171,6 +171,9 @@ func (c *catalog) Editing() bool { return c.mode == catalogFiltering }
 // insertMsg asks the editor to type text.
 type insertMsg struct{ text string }
 
+// statementMsg gives the editor a statement of its own (see AddStatement).
+type statementMsg struct{ text string }
+
 func (c *catalog) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
@@ -230,7 +233,7 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return insertMsg{insertName(n)} }
 	case key.Matches(msg, k.SelectStar) && n.table != nil:
 		return func() tea.Msg {
-			return insertMsg{"SELECT * FROM " + n.table.Table.QualifiedName() + " LIMIT 100"}
+			return statementMsg{"SELECT * FROM " + n.table.Table.QualifiedName() + " LIMIT 100"}
 		}
 	case key.Matches(msg, k.Access) && n.table != nil:
 		return func() tea.Msg { return openAccessMsg{n.table.Table} }

@@ -30,6 +30,7 @@ type editor struct {
 	candidates    []string // completion candidates for the current word
 	chosen        int
 	names         []string // visible tables and columns, for completion
+	history       history  // undo and redo
 }
 
 func newEditor(ctx *Context) *editor {
@@ -70,6 +71,19 @@ func (e *editor) Insert(s string) {
 	}
 	e.errLine = 0
 	e.scroll()
+}
+
+// AddStatement puts s in the editor as a statement of its own: the
+// whole text when the editor is empty, else on a new line after the text
+// (never glued to it), the cursor at its end.
+func (e *editor) AddStatement(s string) {
+	if strings.TrimSpace(e.Text()) == "" {
+		e.SetText(s)
+		return
+	}
+	e.row = len(e.lines) - 1
+	e.col = len(e.lines[e.row])
+	e.Insert("\n" + s)
 }
 
 func (e *editor) newline() {
@@ -116,6 +130,7 @@ func errorPosition(msg string, lines [][]rune) (int, int) {
 func (e *editor) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
+		e.remember(false)
 		e.Insert(strings.ReplaceAll(msg.Content, "\r\n", "\n"))
 	case tea.KeyPressMsg:
 		e.key(msg)
@@ -131,11 +146,18 @@ func (e *editor) key(msg tea.KeyPressMsg) {
 	}
 	e.candidates = nil
 	switch {
+	case key.Matches(msg, k.Undo):
+		e.Undo()
+	case key.Matches(msg, k.Redo):
+		e.Redo()
 	case key.Matches(msg, k.Newline):
+		e.remember(false)
 		e.newline()
 	case key.Matches(msg, line.DeleteCharacterBackward):
+		e.remember(false)
 		e.backspace()
 	case key.Matches(msg, line.DeleteCharacterForward):
+		e.remember(false)
 		e.deleteForward()
 	case key.Matches(msg, line.CharacterBackward):
 		e.moveLeft()
@@ -154,14 +176,19 @@ func (e *editor) key(msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.TextPageDown):
 		e.row = min(len(e.lines)-1, e.row+e.height)
 	case key.Matches(msg, line.DeleteAfterCursor):
+		e.remember(false)
 		e.lines[e.row] = e.lines[e.row][:e.col]
 	case key.Matches(msg, k.ClearText):
+		e.remember(false)
 		e.SetText("")
 	default:
 		if msg.Text != "" { // a space too: terminals send it as text
+			e.remember(true)
 			e.Insert(msg.Text)
+			return
 		}
 	}
+	e.endTyping()
 	e.col = min(e.col, len(e.lines[e.row]))
 	e.scroll()
 }
@@ -272,6 +299,7 @@ func (e *editor) complete() {
 		if len(e.candidates) == 0 {
 			return
 		}
+		e.remember(false) // cycling through the candidates is one step
 	} else {
 		e.chosen = (e.chosen + 1) % len(e.candidates)
 	}
@@ -292,7 +320,7 @@ func (e *editor) FullHelp() [][]key.Binding {
 	// backspace and the page keys do what they always do.
 	k, line := e.ctx.Keys, e.ctx.Keys.Edit
 	return [][]key.Binding{{k.Run, k.Measure, k.Complete, k.HelpWhileTyping, k.History, k.Saved, k.Save,
-		line.LineStart, line.LineEnd, line.DeleteAfterCursor, k.ClearText}}
+		line.LineStart, line.LineEnd, line.DeleteAfterCursor, k.ClearText, k.Undo, k.Redo}}
 }
 
 // View draws the visible lines, highlighted, with the cursor and the last

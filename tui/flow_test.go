@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"tarn/internal/testlake"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -48,6 +50,10 @@ type flow struct {
 
 func startFlow(t *testing.T, persona string) *flow {
 	l, pol := testLake(t)
+	return startFlowOn(t, l, pol, persona)
+}
+
+func startFlowOn(t *testing.T, l *lake.Lake, pol *perms.Policy, persona string) *flow {
 	a := newTestApp(t, l, pol, persona, 120, 35)
 	tm := teatest.NewTestModel(t, probed{a}, teatest.WithInitialTermSize(120, 35))
 	t.Cleanup(func() { tm.Quit() })
@@ -141,7 +147,9 @@ func TestFlowCancelALongQuery(t *testing.T) {
 	f.waitFor("RUNNING")
 	time.Sleep(300 * time.Millisecond)
 	f.keys("esc")
-	f.waitFor("CANCELLED")
+	if s := f.waitFor("CANCELLED", "cancelled after 0 rows, "); strings.Contains(s, "INTERRUPT") || strings.Contains(s, "context canceled") {
+		t.Errorf("the cancel is said in DuckDB's words:\n%s", s)
+	}
 	f.run("SELECT 42 AS answer") // the session still works
 	f.waitFor("SUCCEEDED", "answer")
 }
@@ -426,4 +434,41 @@ func (f *flow) exportTo(path string) {
 	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	f.tm.Send(tea.PasteMsg{Content: path})
 	f.keys("enter")
+}
+
+// TestFlowAReadOnlyLakeRefusesQueriesAndKeepsBrowsing runs a query on a
+// lake whose audit log cannot be written: the refusal is on screen, and
+// the catalog still opens.
+func TestFlowAReadOnlyLakeRefusesQueriesAndKeepsBrowsing(t *testing.T) {
+	l, _ := testLake(t)
+	ro, err := lake.Open(testlake.ReadOnly(t, l.Root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := queries.LoadPolicy(ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := startFlowOn(t, ro, pol, "admin")
+	f.run("SELECT 1")
+	f.waitFor("queries are refused", lake.AuditFile, "REFUSED")
+	f.keys("f4", "/")
+	f.tm.Send(tea.PasteMsg{Content: "customers"})
+	f.keys("enter", "down", "enter")
+	f.waitFor("customer_id")
+}
+
+// TestRowsThenAnErrorAreShownNotAPanic answers a run with rows and an
+// error together (the rows were read, recording the query failed).
+func TestRowsThenAnErrorAreShownNotAPanic(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	a.seq++
+	a.run.running = true
+	cols := []queries.Column{{Name: "one", Type: "INTEGER"}}
+	a.Update(queryMsg{seq: a.seq, started: true, columns: cols, rows: [][]string{{"1"}}, done: true,
+		err: errors.New("recording the query in the audit log: no space left on device")})
+	if s := ansi.Strip(a.render()); !strings.Contains(s, "recording the query in the audit log") {
+		t.Errorf("the error is not on screen:\n%s", s)
+	}
 }

@@ -9,13 +9,15 @@ import (
 // are generated from it, so they can only show keys that work.
 type KeyMap struct {
 	// Everywhere (control and function keys, so typing never triggers them).
-	Run, Measure, Cancel, Quit, NextPane, PrevPane, Help, HelpWhileTyping  key.Binding
+	Run, Measure, Cancel, Quit, QuitTwice, NextPane, PrevPane, Help        key.Binding
+	HelpWhileTyping                                                        key.Binding
 	FocusEditor, FocusResults, FocusCatalog                                key.Binding
 	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
 	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
+	Undo, Redo                                                               key.Binding
 	// Results pane.
 	Left, Right, PageUp, PageDown, Top, Bottom, CopyCell, CopyRow, CellView key.Binding
 	// Overlays.
@@ -43,7 +45,8 @@ func DefaultKeyMap() KeyMap {
 		Run:             bind([]string{"ctrl+enter", "ctrl+j", "f5"}, "ctrl+j/f5", "run"),
 		Measure:         bind([]string{"f6"}, "f6", "run 5×, trimmed mean"),
 		Cancel:          bind([]string{"esc", "ctrl+c"}, "esc", "cancel query"),
-		Quit:            bind([]string{"ctrl+q", "ctrl+c"}, "ctrl+q", "quit"),
+		Quit:            bind([]string{"ctrl+q"}, "ctrl+q", "quit"),
+		QuitTwice:       bind([]string{"ctrl+c"}, "ctrl+c×2", "quit when no query runs"),
 		NextPane:        bind([]string{"tab"}, "tab", "next pane"),
 		PrevPane:        bind([]string{"shift+tab"}, "shift+tab", "previous pane"),
 		FocusEditor:     bind([]string{"f2"}, "f2", "editor"),
@@ -77,6 +80,8 @@ func DefaultKeyMap() KeyMap {
 		TextPageUp:   bind([]string{"pgup"}, "pgup", "page up"),
 		TextPageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
 		ClearText:    bind([]string{"ctrl+u"}, "ctrl+u", "clear the editor"),
+		Undo:         bind([]string{"ctrl+z"}, "ctrl+z", "undo"),
+		Redo:         bind([]string{"ctrl+shift+z", "ctrl+y"}, "ctrl+y", "redo (ctrl+shift+z too)"),
 
 		Left:     bind([]string{"left", "h"}, "←/h", "column left"),
 		Right:    bind([]string{"right", "l"}, "→/l", "column right"),
@@ -146,5 +151,5 @@ func (k KeyMap) global(typing bool) []key.Binding {
 // globalFull is the help's list of program-wide keys.
 func (k KeyMap) globalFull() []key.Binding {
 	return []key.Binding{k.Run, k.Measure, k.Cancel, k.NextPane, k.PrevPane, k.FocusEditor, k.FocusResults, k.FocusCatalog, k.Help, k.Persona, k.History,
-		k.Saved, k.Save, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit}
+		k.Saved, k.Save, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit, k.QuitTwice}
 }

@@ -77,7 +77,7 @@ func (r *results) Reset(columns []queries.Column) {
 // the oldest rows beyond maxKeptRows.
 func (r *results) Append(rows [][]string, done bool) {
 	for _, row := range rows {
-		for i, v := range row {
+		for i, v := range row[:min(len(row), len(r.widths))] {
 			if w := ansi.StringWidth(cellHead(v)); w > r.widths[i] {
 				r.widths[i] = min(maxColumnWidth, w)
 			}
@@ -234,11 +234,15 @@ func (r *results) FullHelp() [][]key.Binding {
 func (r *results) View() string {
 	st := r.ctx.Styles
 	if r.failure != "" {
+		// Wrapped, not cut: the end of a message (a path, its cause) is
+		// often what the reader needs.
 		var lines []string
 		for _, l := range strings.Split(r.failure, "\n") {
-			lines = append(lines, st.Error.Render(truncate(queries.Printable(l), r.width)))
+			for _, w := range strings.Split(ansi.Wrap(queries.Printable(l), max(1, r.width), " /"), "\n") {
+				lines = append(lines, st.Error.Render(truncate(w, r.width)))
+			}
 		}
-		return strings.Join(lines, "\n")
+		return strings.Join(lines[:min(len(lines), max(1, r.height))], "\n")
 	}
 	if r.columns == nil {
 		return st.Muted.Render(truncate("Run a query: "+r.ctx.Keys.Run.Help().Key+" (ctrl+enter where the terminal sends it).", r.width))
