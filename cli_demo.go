@@ -50,12 +50,7 @@ func createDemo(ctx context.Context, root string, bench bool, progress func(demo
 	if err != nil {
 		return err
 	}
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		return err
-	}
-	defer done()
-	if wrote, err := demo.WritePolicy(l.Root, l.Catalog, validate); err != nil {
+	if wrote, err := demo.WritePolicy(l.Root, l.Catalog, queries.CheckRowFilter); err != nil {
 		return fmt.Errorf("demo policy: %w", err)
 	} else if wrote {
 		fmt.Fprintf(out, "wrote the demo policy (personas admin, leader, analyst, sales_east) to %s\n", perms.PolicyFile)

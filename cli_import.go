@@ -77,12 +77,7 @@ func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name st
 			"which inherits the table's tags and could show what the old name's rules hid; edit policy.toml by hand, then replace the table",
 			table, strings.Join(added, ", "))
 	}
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		return err
-	}
-	defer done()
-	changes, err := perms.DropMissingColumns(e.lakeRoot, after, validate, "import --replace "+table)
+	changes, err := perms.DropMissingColumns(e.lakeRoot, after, queries.CheckRowFilter, "import --replace "+table)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -99,13 +94,8 @@ func newlyBroken(e *env, before, after *lake.Catalog) (*perms.Policy, []string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer done()
-	already := pol.Broken(before, validate)
-	broken := slices.DeleteFunc(pol.Broken(after, validate), func(b string) bool { return slices.Contains(already, b) })
+	already := pol.Broken(before, queries.CheckRowFilter)
+	broken := slices.DeleteFunc(pol.Broken(after, queries.CheckRowFilter), func(b string) bool { return slices.Contains(already, b) })
 	return pol, broken, nil
 }
 

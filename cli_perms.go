@@ -124,12 +124,7 @@ func runTags(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		return err
-	}
-	defer done()
-	if _, err := perms.Edit(l.Root, l.Catalog, validate, persona, "tags "+strings.Join(rest, " "), change); err != nil {
+	if _, err := perms.Edit(l.Root, l.Catalog, queries.CheckRowFilter, persona, "tags "+strings.Join(rest, " "), change); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "tags %s: done as %s\n", strings.Join(rest, " "), persona)

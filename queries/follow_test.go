@@ -31,11 +31,7 @@ func loadedLake(t *testing.T) (*lake.Lake, *perms.Policy) {
 // another shell): through perms.Edit, as the administrator.
 func editPolicy(t *testing.T, l *lake.Lake, change func(*perms.Policy) error) {
 	t.Helper()
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer done()
+	validate := queries.CheckRowFilter
 	if _, err := perms.Edit(l.Root, l.Catalog, validate, "admin", "test edit", change); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"tarn/lake"
 	"tarn/perms"
@@ -15,12 +16,29 @@ import (
 // DuckDB's parser and binder against its table's schema, so a typo fails
 // when the policy loads rather than when a query runs.
 func LoadPolicy(l *lake.Lake) (*perms.Policy, error) {
-	validate, done, err := RowFilterValidator()
-	if err != nil {
-		return nil, err
+	return perms.Load(l.Root, l.Catalog, CheckRowFilter)
+}
+
+// rowFilters is the scratch DuckDB behind CheckRowFilter.
+var rowFilters struct {
+	sync.Mutex
+	validate perms.ExprValidator
+}
+
+// CheckRowFilter is the perms.ExprValidator of every policy load and edit:
+// one scratch DuckDB for the process, opened at the first check (and kept:
+// opening one costs more than a check), its checks one at a time.
+func CheckRowFilter(t lake.Table, expr string) error {
+	rowFilters.Lock()
+	defer rowFilters.Unlock()
+	if rowFilters.validate == nil {
+		validate, _, err := RowFilterValidator()
+		if err != nil {
+			return err
+		}
+		rowFilters.validate = validate
 	}
-	defer done()
-	return perms.Load(l.Root, l.Catalog, validate)
+	return rowFilters.validate(t, expr)
 }
 
 // LoadLake opens the lake at root and loads its policy, as they are on

@@ -59,11 +59,7 @@ func governedLake(t testing.TB) (*lake.Lake, *perms.Policy) {
 	if err := lake.WriteLayout(ctx, l.Dir(table), lake.RowsOf(customers), lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 1}, lake.LayoutOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer done()
+	validate := queries.CheckRowFilter
 	if _, err := demo.WritePolicy(l.Root, l.Catalog, validate); err != nil {
 		t.Fatal(err)
 	}
@@ -400,11 +396,7 @@ func TestEveryQueryIsAudited(t *testing.T) {
 
 func TestRowFiltersAreCheckedWhenThePolicyLoads(t *testing.T) {
 	l, _ := governedLake(t)
-	validate, done, err := queries.RowFilterValidator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer done()
+	validate := queries.CheckRowFilter
 	customers, _ := l.Catalog.Lookup("sales", "customers")
 	for expr, want := range map[string]string{
 		"regoin = 'east'":         `"regoin" not found`,

@@ -201,16 +201,11 @@ func (o *tagOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
 func (o *tagOverlay) apply(verb, input string) tea.Cmd {
 	l, as, res := o.ctx.Lake, o.ctx.Persona.Name, o.resource.String()
 	return func() tea.Msg {
-		validate, done, err := queries.RowFilterValidator()
-		if err != nil {
-			return tagEditMsg{err: err}
-		}
-		defer done()
 		what, change, err := tagChange(l.Catalog, verb, res, input)
 		if err != nil {
 			return tagEditMsg{err: err}
 		}
-		pol, err := perms.Edit(l.Root, l.Catalog, validate, as, what, change)
+		pol, err := perms.Edit(l.Root, l.Catalog, queries.CheckRowFilter, as, what, change)
 		return tagEditMsg{pol: pol, done: what, err: err}
 	}
 }
