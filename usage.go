@@ -59,9 +59,18 @@ func commands() []command {
 		{"tags", []string{
 			"tarn tags [list] [--as P]",
 			"tarn tags create KEY VALUE... | delete KEY [VALUE] | assign RESOURCE KEY=VALUE |",
-			"          unassign RESOURCE KEY [--as P]"},
+			"          unassign RESOURCE KEY [--as P] [--dry-run]"},
 			"LF-Tags and their assignments: all for an administrator, the ones P's grants name for anyone else; " +
-				"changing them is for administrators (--persona is the same as --as)", runTags},
+				"changing them is for administrators, who see which personas gain or lose which tables, columns " +
+				"and rows (--dry-run: only that; --persona is the same as --as)", runTags},
+		{"grants", []string{
+			"tarn grants [list] [--as P]",
+			"tarn grants add|revoke PERSONA DESCRIBE,SELECT KEY=VALUE[,VALUE]... [--as P] [--dry-run]",
+			"tarn grants add|revoke PERSONA DESCRIBE,SELECT DATABASE[.TABLE] [COLUMN...]",
+			"tarn grants add|revoke PERSONA filter DB.TABLE [rows=EXPR] [include=C,...|exclude=C,...]"},
+			"grants on tag expressions or named resources (DESCRIBE, SELECT or both), and data filters: all for an " +
+				"administrator, P's own for anyone else; changing them is for administrators, who see the effect " +
+				"first as for tags (--dry-run: only that; --persona is the same as --as)", runGrants},
 		{"help", []string{"tarn help [COMMAND]"}, "this list, or one command's usage and flags", runHelp},
 	}
 }
