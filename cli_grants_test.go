@@ -77,3 +77,36 @@ func TestTagEditsShowTheirEffect(t *testing.T) {
 		}
 	}
 }
+
+// The README's five commands, in order, on a demo lake whose policy a
+// presenter had already changed.
+func TestTheWalkThroughInFiveCommands(t *testing.T) {
+	root := governedCLILake(t)
+	if code, _, errOut := tarn(t, "grants", "add", "analyst", "SELECT", "sales.items", "--lake", root); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := tarn(t, "demo", "--walkthrough", "--lake", root)
+	if code != 0 || !strings.Contains(out, "analyst loses sales.items") || !strings.Contains(out, "analyst loses sales.customers") {
+		t.Fatalf("demo --walkthrough: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = tarn(t, "catalog", "--persona", "analyst", "--lake", root)
+	if code != 0 || strings.Contains(out, "sales ") || !strings.Contains(out, "access_log_parquet_1") {
+		t.Errorf("the analyst's catalog at the start lists a sales table, or no weblogs:\n%s", out)
+	}
+	code, _, errOut = tarn(t, "query", "--persona", "analyst", "--lake", root, "SELECT * FROM sales.customers")
+	if code != 1 || !strings.Contains(errOut, "Table sales.customers not found") {
+		t.Errorf("the analyst's query at the start: exit %d, %s", code, errOut)
+	}
+	code, out, errOut = tarn(t, "grants", "add", "analyst", "DESCRIBE,SELECT", "role=analyst", "--lake", root)
+	if code != 0 || !strings.Contains(out, "analyst gains sales.customers (customer_id, region)") {
+		t.Fatalf("the grant: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = tarn(t, "query", "--persona", "analyst", "--lake", root, "SELECT * FROM sales.customers LIMIT 1")
+	if code != 0 || !strings.HasPrefix(out, "customer_id | region\n") {
+		t.Errorf("after the grant the analyst reads:\n%s", out)
+	}
+	code, out, _ = tarn(t, "demo", "--walkthrough", "--lake", root)
+	if code != 0 || !strings.Contains(out, "analyst loses sales.customers\n") {
+		t.Errorf("a second start does not take the grant back:\n%s", out)
+	}
+}
