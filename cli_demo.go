@@ -18,12 +18,31 @@ import (
 func runDemo(e *env, args []string) error {
 	fs := e.newFlags("demo")
 	bench := fs.Bool("bench", false, "add the 10 to 10,000-file layouts and gzip variants (about 53,500 files)")
+	walkthrough := fs.Bool("walkthrough", false, "put the policy in the walk-through's start state: the analyst holds no grant on any sales table")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return fmt.Errorf("demo takes no arguments, got %q", rest[0])
 	}
-	return makeDemo(e, *bench)
+	if err := makeDemo(e, *bench); err != nil || !*walkthrough {
+		return err
+	}
+	return startWalkthrough(e)
+}
+
+// startWalkthrough resets the lake's policy to the walk-through's start
+// as the policy's default persona, an administrator's edit like any other.
+func startWalkthrough(e *env) error {
+	l, _, persona, err := e.openGoverned("")
+	if err != nil {
+		return err
+	}
+	if err := editPolicy(e, l, persona, "demo --walkthrough", demo.StartWalkthrough, false); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "the walk-through starts: `tarn catalog --persona analyst` lists no sales table; "+
+		"`tarn grants add analyst DESCRIBE,SELECT role=analyst` plays it")
+	return nil
 }
 
 func makeDemo(e *env, bench bool) error {

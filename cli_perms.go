@@ -101,34 +101,19 @@ func runAccess(e *env, args []string) error {
 }
 
 func runTags(e *env, args []string) error {
-	fs := e.newFlags("tags")
-	as := fs.String("as", "", "persona making the change or listing (default: the policy's default)")
-	fs.StringVar(as, "persona", "", "the same as --as")
-	rest, err := parseInterspersed(fs, args)
+	c, err := parsePolicyCommand(e, "tags", args)
 	if err != nil {
 		return err
 	}
-	if len(rest) == 0 {
-		rest = []string{"list"}
-	}
-	l, pol, persona, err := e.openGoverned(*as)
-	if err != nil {
-		return err
-	}
-	verb, params := rest[0], rest[1:]
-	if verb == "list" {
-		printTags(e, pol, persona)
+	if c.verb == "list" {
+		printTags(e, c.pol, c.persona)
 		return nil
 	}
-	change, err := tagChange(l.Catalog, verb, params)
+	change, err := tagChange(c.l.Catalog, c.verb, c.params)
 	if err != nil {
 		return err
 	}
-	if _, err := perms.Edit(l.Root, l.Catalog, queries.CheckRowFilter, persona, "tags "+strings.Join(rest, " "), change); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "tags %s: done as %s\n", strings.Join(rest, " "), persona)
-	return nil
+	return c.edit(e, change)
 }
 
 // tagChange is a tags subcommand's change, with the command line's usage.
@@ -136,7 +121,7 @@ func tagChange(cat *lake.Catalog, verb string, params []string) (func(*perms.Pol
 	change, err := perms.TagCommand(cat, verb, params)
 	var usage *perms.TagUsageError
 	if errors.As(err, &usage) {
-		return nil, fmt.Errorf("usage: tarn tags %s [--as PERSONA]", usage.Form)
+		return nil, fmt.Errorf("usage: tarn tags %s [--as PERSONA] [--dry-run]", usage.Form)
 	}
 	return change, err
 }

@@ -79,7 +79,7 @@ func TestQueryAndTagEditsFromTheCommandLine(t *testing.T) {
 
 	before, _ := os.ReadFile(filepath.Join(root, perms.PolicyFile))
 	code, _, errOut = tarn(t, "tags", "assign", "sales.customers.email", "role=analyst", "--as", "analyst", "--lake", root)
-	if code != 1 || !strings.Contains(errOut, "only a data lake administrator may change tags; analyst is not one") {
+	if code != 1 || !strings.Contains(errOut, "only a data lake administrator may change tags and grants; analyst is not one") {
 		t.Errorf("tag edit as analyst: exit %d, %s", code, errOut)
 	}
 	if after, _ := os.ReadFile(filepath.Join(root, perms.PolicyFile)); string(after) != string(before) {

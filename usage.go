@@ -24,8 +24,9 @@ func commands() []command {
 		{"", []string{"tarn [--lake DIR] [--persona P] [--theme T]"},
 			"open the workbench on the lake as P (the default lake is created on first run, with " +
 				"progress; one named by --lake or $TARN_LAKE must exist; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
-		{"demo", []string{"tarn demo [--bench]"},
-			"create or complete the demo lake; --bench adds every layout of the format experiment (~53,500 files, ~600 MB)", runDemo},
+		{"demo", []string{"tarn demo [--bench] [--walkthrough]"},
+			"create or complete the demo lake; --bench adds every layout of the format experiment (~53,500 files, ~600 MB); " +
+				"--walkthrough resets the policy to the Lake Formation story's start, the analyst holding no grant on any sales table", runDemo},
 		{"catalog", []string{"tarn catalog [--persona P] [--json]"},
 			"databases, tables, format, compression, files, bytes, rows; with --persona only what P may describe, with P's visible columns", runCatalog},
 		{"import", []string{
@@ -60,9 +61,18 @@ func commands() []command {
 		{"tags", []string{
 			"tarn tags [list] [--as P]",
 			"tarn tags create KEY VALUE... | delete KEY [VALUE] | assign RESOURCE KEY=VALUE |",
-			"          unassign RESOURCE KEY [--as P]"},
+			"          unassign RESOURCE KEY [--as P] [--dry-run]"},
 			"LF-Tags and their assignments: all for an administrator, the ones P's grants name for anyone else; " +
-				"changing them is for administrators (--persona is the same as --as)", runTags},
+				"changing them is for administrators, who see which personas gain or lose which tables, columns " +
+				"and rows (--dry-run: only that; --persona is the same as --as)", runTags},
+		{"grants", []string{
+			"tarn grants [list] [--as P]",
+			"tarn grants add|revoke PERSONA DESCRIBE,SELECT KEY=VALUE[,VALUE]... [--as P] [--dry-run]",
+			"tarn grants add|revoke PERSONA DESCRIBE,SELECT DATABASE[.TABLE] [COLUMN...]",
+			"tarn grants add|revoke PERSONA filter DB.TABLE [rows=EXPR] [include=C,...|exclude=C,...]"},
+			"grants on tag expressions or named resources (DESCRIBE, SELECT or both), and data filters: all for an " +
+				"administrator, P's own for anyone else; changing them is for administrators, who see the effect " +
+				"first as for tags (--dry-run: only that; --persona is the same as --as)", runGrants},
 		{"help", []string{"tarn help [COMMAND]"}, "this list, or one command's usage and flags", runHelp},
 	}
 }

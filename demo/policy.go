@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"tarn/internal/atomicfile"
 	"tarn/lake"
@@ -55,6 +56,27 @@ func Policy() *perms.Policy {
 		},
 		Masks: []perms.Mask{{Persona: "sales_east", Column: "sales.customers.phone", Kind: "last4"}},
 	}
+}
+
+// Walkthrough is the demo policy as the source's walk-through starts: the
+// tags are in place but the analyst holds no grant on any sales table, so
+// it lists none; granting it SELECT on role=analyst plays the story.
+func Walkthrough() *perms.Policy {
+	p := Policy()
+	p.Grants = slices.DeleteFunc(p.Grants, func(g perms.Grant) bool {
+		return g.Persona == "analyst" && g.Resource != "weblogs"
+	})
+	return p
+}
+
+// StartWalkthrough is the change that puts a policy in the walk-through's
+// start state, for perms.Edit: the demo's personas, tags and grants
+// replace the policy's own, which a presenter may have edited.
+func StartWalkthrough(p *perms.Policy) error {
+	version := p.Version
+	*p = *Walkthrough()
+	p.Version = version
+	return nil
 }
 
 // WritePolicy writes the demo policy unless the lake already has a

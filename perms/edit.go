@@ -14,7 +14,7 @@ import (
 )
 
 // ErrNotAdmin refuses a policy change by anyone but an administrator.
-var ErrNotAdmin = errors.New("only a data lake administrator may change tags")
+var ErrNotAdmin = errors.New("only a data lake administrator may change tags and grants")
 
 // CreateTag adds a tag key with values, or new values to an existing key.
 func (p *Policy) CreateTag(key string, values []string) error {

@@ -95,6 +95,10 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		if a.overlay == nil {
 			a.overlay = newTagOverlay(a.ctx, msg.resource)
 		}
+	case openGrantsMsg:
+		if a.overlay == nil {
+			a.openGrants()
+		}
 	case tagEditMsg:
 		if msg.err != nil {
 			a.flash = msg.err.Error()
@@ -302,6 +306,15 @@ func (a *App) overwritePrompt(job exportJob) overlay {
 		{text: "Keep it: export under another name (" + a.ctx.Keys.Export.Help().Key + ")", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
 		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, a.ctx.Lake.Root, true)},
 	}}
+}
+
+// openGrants opens the grants: the administrator's to see and edit.
+func (a *App) openGrants() {
+	if !a.ctx.Persona.Admin {
+		a.overlay = adminOnly(a.ctx, "Grants", "see and change grants")
+		return
+	}
+	a.overlay = newGrantsOverlay(a.ctx)
 }
 
 // openAccess opens a table's access matrix: the administrator's to see.

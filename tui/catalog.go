@@ -71,6 +71,9 @@ type catalog struct {
 // openAccessMsg asks the root for the access matrix of a table.
 type openAccessMsg struct{ table lake.Table }
 
+// openGrantsMsg asks the root for the grants overlay.
+type openGrantsMsg struct{}
+
 // openTagsMsg asks the root for the tag editor of a resource.
 type openTagsMsg struct{ resource perms.Resource }
 
@@ -239,6 +242,8 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return openAccessMsg{n.table.Table} }
 	case key.Matches(msg, k.Tags):
 		return func() tea.Msg { return openTagsMsg{n.resource()} }
+	case key.Matches(msg, k.Grants):
+		return func() tea.Msg { return openGrantsMsg{} }
 	}
 	c.clamp()
 	return nil
@@ -274,7 +279,7 @@ func (c *catalog) ShortHelp() []key.Binding {
 	if c.mode == catalogFiltering {
 		return []key.Binding{k.Accept, k.Dismiss, k.HelpWhileTyping}
 	}
-	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Access, k.Tags}
+	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Access, k.Tags, k.Grants}
 }
 
 func (c *catalog) FullHelp() [][]key.Binding {
@@ -282,7 +287,7 @@ func (c *catalog) FullHelp() [][]key.Binding {
 	if c.mode == catalogFiltering {
 		return [][]key.Binding{append(c.ShortHelp(), k.lineHelp()...)}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Access, k.Tags}}
+	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Access, k.Tags, k.Grants}}
 }
 
 func (c *catalog) View() string {

@@ -14,7 +14,7 @@ type KeyMap struct {
 	FocusEditor, FocusResults, FocusCatalog                                key.Binding
 	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
-	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
+	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags, Grants key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
 	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
 	Undo, Redo                                                               key.Binding
@@ -24,6 +24,8 @@ type KeyMap struct {
 	Choose, Close, CloseText, CloseHelp key.Binding
 	// The tag overlay, for an administrator.
 	TagAssign, TagUnassign, TagCreate, TagDelete key.Binding
+	// The grants overlay, for an administrator.
+	GrantAdd, GrantRevoke, Walkthrough key.Binding
 	// Every line input: the catalog's filter, the prompts, the tag editor.
 	Accept, Dismiss key.Binding
 	// Edit moves and deletes in a line input (bubbles' textinput). The
@@ -72,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		SelectStar: bind([]string{"s"}, "s", "SELECT * … LIMIT 100"),
 		Access:     bind([]string{"a"}, "a", "access matrix"),
 		Tags:       bind([]string{"t"}, "t", "tags"),
+		Grants:     bind([]string{"g"}, "g", "grants"),
 
 		Complete:     bind([]string{"tab", "ctrl+space", "ctrl+@"}, "tab", "complete"),
 		Newline:      bind([]string{"enter"}, "enter", "new line"),
@@ -102,6 +105,10 @@ func DefaultKeyMap() KeyMap {
 		TagUnassign: bind([]string{"u"}, "u", "unassign"),
 		TagCreate:   bind([]string{"n"}, "n", "new tag"),
 		TagDelete:   bind([]string{"d"}, "d", "delete tag"),
+
+		GrantAdd:    bind([]string{"a"}, "a", "add grant"),
+		GrantRevoke: bind([]string{"r"}, "r", "revoke grant"),
+		Walkthrough: bind([]string{"w"}, "w", "walk-through start"),
 
 		Accept:  bind([]string{"enter"}, "enter", "ok"),
 		Dismiss: bind([]string{"esc"}, "esc", "cancel"),

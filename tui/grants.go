@@ -1,0 +1,197 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"tarn/demo"
+	"tarn/perms"
+	"tarn/queries"
+)
+
+// grantMode is what the grants overlay is doing.
+type grantMode int
+
+const (
+	grantsShown   grantMode = iota // the grants and data filters
+	grantAdding                    // typing a grant to add
+	grantRevoking                  // typing a grant to revoke
+	walkthrough                    // confirming the walk-through's start state
+)
+
+// grantsOverlay lists the policy's grants and data filters for an
+// administrator, who adds and revokes them here and resets the policy to
+// the walk-through's start; each edit's effect on every persona shows
+// before enter saves it. A saved edit is reported as a tagEditMsg, which
+// the root follows as it does a tag edit.
+type grantsOverlay struct {
+	ctx    *Context
+	mode   grantMode
+	input  lineInput
+	effect []perms.Change // the typed edit's effect, when it is valid
+}
+
+func newGrantsOverlay(ctx *Context) *grantsOverlay { return &grantsOverlay{ctx: ctx} }
+
+func (o *grantsOverlay) Title() string { return "Grants" }
+
+func (o *grantsOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	if o.mode == grantAdding || o.mode == grantRevoking {
+		return o.typing(msg)
+	}
+	m, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k := o.ctx.Keys
+	switch {
+	case o.mode == walkthrough && key.Matches(m, k.Accept):
+		return o.apply("demo --walkthrough", demo.StartWalkthrough), true
+	case o.mode == walkthrough && key.Matches(m, k.Dismiss):
+		o.mode = grantsShown
+	case key.Matches(m, k.Close):
+		return nil, true
+	case key.Matches(m, k.GrantAdd):
+		return o.edit(grantAdding), false
+	case key.Matches(m, k.GrantRevoke):
+		return o.edit(grantRevoking), false
+	case key.Matches(m, k.Walkthrough):
+		o.mode, o.effect = walkthrough, o.preview(demo.StartWalkthrough)
+	}
+	return nil, false
+}
+
+// verb is the edit as perms.GrantCommand names it.
+func (o *grantsOverlay) verb() string {
+	return map[grantMode]string{grantAdding: "add", grantRevoking: "revoke"}[o.mode]
+}
+
+// edit starts typing a grant; as it is typed it is checked, and its
+// effect worked out, against the policy in use.
+func (o *grantsOverlay) edit(mode grantMode) tea.Cmd {
+	o.mode, o.effect = mode, nil
+	o.input = newLineInput(o.ctx, o.verb()+" ", func(s string) error {
+		change, err := perms.GrantCommand(o.verb(), strings.Fields(s))
+		var usage *perms.TagUsageError
+		if errors.As(err, &usage) {
+			err = errors.New("type: " + strings.Join(perms.GrantForms, " | "))
+		}
+		if err == nil {
+			err = o.check(change)
+		}
+		return err
+	})
+	return o.input.Focus()
+}
+
+// check applies change to a copy of the policy and keeps its effect.
+func (o *grantsOverlay) check(change func(*perms.Policy) error) error {
+	after := o.ctx.Policy.Clone()
+	o.effect = nil
+	if err := change(after); err != nil {
+		return err
+	}
+	if err := after.Validate(o.ctx.Lake.Catalog, nil); err != nil {
+		return err
+	}
+	o.effect = perms.Effect(o.ctx.Lake.Catalog, o.ctx.Policy, after)
+	return nil
+}
+
+func (o *grantsOverlay) preview(change func(*perms.Policy) error) []perms.Change {
+	if o.check(change) != nil {
+		return nil
+	}
+	return o.effect
+}
+
+func (o *grantsOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
+	event, cmd := o.input.Handle(msg)
+	if o.input.Validate != nil {
+		o.input.Err = o.input.Validate(o.input.Value()) // the effect follows every key
+	}
+	switch event {
+	case lineDismissed:
+		o.mode = grantsShown
+		return nil, false
+	case lineAccepted:
+		params := strings.Fields(o.input.Value())
+		change, _ := perms.GrantCommand(o.verb(), params)
+		return o.apply("grants "+o.verb()+" "+strings.Join(params, " "), change), true
+	}
+	return cmd, false
+}
+
+// apply saves the change through perms.Edit: as the current persona,
+// under the policy's lock, validated (row filters by DuckDB), atomic and
+// audited.
+func (o *grantsOverlay) apply(what string, change func(*perms.Policy) error) tea.Cmd {
+	l, as := o.ctx.Lake, o.ctx.Persona.Name
+	return func() tea.Msg {
+		pol, err := perms.Edit(l.Root, l.Catalog, queries.CheckRowFilter, as, what, change)
+		return tagEditMsg{pol: pol, done: what, err: err}
+	}
+}
+
+func (o *grantsOverlay) View(width, height int) string {
+	st, k := o.ctx.Styles, o.ctx.Keys
+	var b strings.Builder
+	for _, g := range o.ctx.Policy.Grants {
+		b.WriteString(st.Text.Render(truncate(queries.Printable(g.String()), width)) + "\n")
+	}
+	for _, f := range o.ctx.Policy.Filters {
+		b.WriteString(st.Text.Render(truncate(queries.Printable(f.String()), width)) + "\n")
+	}
+	b.WriteString("\n")
+	switch o.mode {
+	case grantsShown:
+		b.WriteString(st.Muted.Render(truncate(k.GrantAdd.Help().Key+" add · "+k.GrantRevoke.Help().Key+" revoke · "+
+			k.Walkthrough.Help().Key+" the walk-through's start", width)))
+		return b.String()
+	case walkthrough:
+		b.WriteString(st.Accent.Render(truncate("Reset the policy to the walk-through's start? enter: yes · esc: no", width)) + "\n")
+	default:
+		b.WriteString(st.Muted.Render(truncate("PERSONA DESCRIBE,SELECT KEY=VALUE[,VALUE]… | DB[.TABLE] [COLUMN…] | PERSONA filter DB.TABLE [rows=…]", width)) + "\n")
+		b.WriteString(o.input.Render(st, width) + "\n")
+	}
+	b.WriteString(o.effectView(width))
+	return b.String()
+}
+
+// effectView lists who gains and loses what if the edit is saved.
+func (o *grantsOverlay) effectView(width int) string {
+	st := o.ctx.Styles
+	if o.effect == nil {
+		return ""
+	}
+	if len(o.effect) == 0 {
+		return st.Muted.Render("effect: no persona gains or loses anything")
+	}
+	lines := []string{st.Muted.Render("effect:")}
+	for _, c := range o.effect {
+		style := st.Success
+		if c.Verb == "loses" {
+			style = st.Warning
+		}
+		lines = append(lines, style.Render(truncate("  "+queries.Printable(c.String()), width)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (o *grantsOverlay) ShortHelp() []key.Binding {
+	k := o.ctx.Keys
+	if o.mode != grantsShown {
+		return []key.Binding{k.Accept, k.Dismiss}
+	}
+	return []key.Binding{k.GrantAdd, k.GrantRevoke, k.Walkthrough, k.Close}
+}
+
+func (o *grantsOverlay) FullHelp() [][]key.Binding {
+	if o.mode == grantAdding || o.mode == grantRevoking {
+		return [][]key.Binding{append(o.ShortHelp(), o.ctx.Keys.lineHelp()...)}
+	}
+	return [][]key.Binding{o.ShortHelp()}
+}
