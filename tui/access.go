@@ -130,6 +130,7 @@ type tagOverlay struct {
 	resource perms.Resource
 	mode     tagMode
 	input    lineInput
+	effect   editEffect // the typed edit's effect on every persona
 }
 
 // tagEditMsg reports a tag edit done through the policy package.
@@ -173,21 +174,29 @@ func (o *tagOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 // edit starts typing the input of an edit, checked as it is typed
-// against the form perms.TagCommand takes.
+// against the form perms.TagCommand takes, its effect on every persona
+// worked out at each key.
 func (o *tagOverlay) edit(mode tagMode) tea.Cmd {
 	cat, res := o.ctx.Lake.Catalog, o.resource.String()
 	o.mode = mode
+	o.effect.clear()
 	o.input = newLineInput(o.ctx, mode.prompt(), func(s string) error {
-		_, _, err := tagChange(cat, mode.verb(), res, strings.TrimSpace(s))
+		_, change, err := tagChange(cat, mode.verb(), res, strings.TrimSpace(s))
+		if err == nil {
+			err = o.effect.check(o.ctx, change)
+		}
 		return err
 	})
 	return o.input.Focus()
 }
 
 func (o *tagOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
-	switch event, cmd := o.input.Handle(msg); event {
+	event, cmd := o.input.Handle(msg)
+	o.input.Err = o.input.Validate(o.input.Value()) // the effect follows every key
+	switch event {
 	case lineDismissed:
 		o.mode = tagsShown
+		o.effect.clear()
 		return nil, false
 	case lineAccepted:
 		return o.apply(o.mode.verb(), strings.TrimSpace(o.input.Value())), true
@@ -255,6 +264,9 @@ func (o *tagOverlay) View(width, _ int) string {
 		b.WriteString(st.Warning.Render(truncate("Read-only: only a data lake administrator may change tags; "+o.ctx.Persona.Name+" is not one.", width)))
 	case o.mode != tagsShown:
 		b.WriteString(o.input.Render(st, width))
+		if effect := o.effect.View(o.ctx, width); effect != "" {
+			b.WriteString("\n" + effect)
+		}
 	default:
 		b.WriteString(st.Muted.Render(k.TagAssign.Help().Key + " assign · " + k.TagUnassign.Help().Key + " unassign · " +
 			k.TagCreate.Help().Key + " new tag key or values · " + k.TagDelete.Help().Key + " delete a tag key or value"))

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,10 @@ func TestFlowAdminEditsATagAndViewsFollow(t *testing.T) {
 	f.waitFor("Tags of sales.customers.name")
 	f.keys("a")
 	f.tm.Send(tea.PasteMsg{Content: "role=analyst"})
+	f.waitFor("effect:", "analyst gains sales.customers.name") // shown before it is saved
+	if b, _ := os.ReadFile(filepath.Join(f.root, perms.PolicyFile)); strings.Contains(string(b), `"sales.customers.name"`) {
+		t.Fatal("the tag was assigned before enter")
+	}
 	f.keys("enter")
 	f.waitFor("assign sales.customers.name role=analyst")
 	f.keys("ctrl+p", "down", "down", "enter")
@@ -293,17 +298,17 @@ func TestFlowTagKeysCreatedAndDeleted(t *testing.T) {
 	f.tm.Send(tea.PasteMsg{Content: "tier gold silver"})
 	f.keys("enter")
 	f.waitFor("create tag tier gold silver")
-	// A value in use is refused with the resources that use it.
+	// A value in use is refused with the resources that use it, the
+	// input kept open to be mended.
 	f.keys("t")
 	f.waitFor("Tags of sales")
 	f.keys("d")
 	f.tm.Send(tea.PasteMsg{Content: "role analyst"})
 	f.keys("enter")
 	f.waitFor("tag role=analyst is in use by sales.sales")
-	f.keys("t")
-	f.waitFor("Tags of sales")
-	f.keys("d")
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	f.tm.Send(tea.PasteMsg{Content: "tier silver"})
+	f.waitFor("effect: no persona gains or loses anything")
 	f.keys("enter")
 	f.waitFor("delete tag tier silver")
 	f.keys("t")

@@ -31,7 +31,7 @@ type grantsOverlay struct {
 	ctx    *Context
 	mode   grantMode
 	input  lineInput
-	effect []perms.Change // the typed edit's effect, when it is valid
+	effect editEffect // the typed edit's effect, when it is valid
 }
 
 func newGrantsOverlay(ctx *Context) *grantsOverlay { return &grantsOverlay{ctx: ctx} }
@@ -59,7 +59,8 @@ func (o *grantsOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	case key.Matches(m, k.GrantRevoke):
 		return o.edit(grantRevoking), false
 	case key.Matches(m, k.Walkthrough):
-		o.mode, o.effect = walkthrough, o.preview(demo.StartWalkthrough)
+		o.mode = walkthrough
+		o.effect.check(o.ctx, demo.StartWalkthrough)
 	}
 	return nil, false
 }
@@ -72,7 +73,8 @@ func (o *grantsOverlay) verb() string {
 // edit starts typing a grant; as it is typed it is checked, and its
 // effect worked out, against the policy in use.
 func (o *grantsOverlay) edit(mode grantMode) tea.Cmd {
-	o.mode, o.effect = mode, nil
+	o.mode = mode
+	o.effect.clear()
 	o.input = newLineInput(o.ctx, o.verb()+" ", func(s string) error {
 		change, err := perms.GrantCommand(o.verb(), strings.Fields(s))
 		var usage *perms.TagUsageError
@@ -80,32 +82,11 @@ func (o *grantsOverlay) edit(mode grantMode) tea.Cmd {
 			err = errors.New("type: " + strings.Join(perms.GrantForms, " | "))
 		}
 		if err == nil {
-			err = o.check(change)
+			err = o.effect.check(o.ctx, change)
 		}
 		return err
 	})
 	return o.input.Focus()
-}
-
-// check applies change to a copy of the policy and keeps its effect.
-func (o *grantsOverlay) check(change func(*perms.Policy) error) error {
-	after := o.ctx.Policy.Clone()
-	o.effect = nil
-	if err := change(after); err != nil {
-		return err
-	}
-	if err := after.Validate(o.ctx.Lake.Catalog, nil); err != nil {
-		return err
-	}
-	o.effect = perms.Effect(o.ctx.Lake.Catalog, o.ctx.Policy, after)
-	return nil
-}
-
-func (o *grantsOverlay) preview(change func(*perms.Policy) error) []perms.Change {
-	if o.check(change) != nil {
-		return nil
-	}
-	return o.effect
 }
 
 func (o *grantsOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
@@ -157,28 +138,8 @@ func (o *grantsOverlay) View(width, height int) string {
 		b.WriteString(st.Muted.Render(truncate("PERSONA DESCRIBE,SELECT KEY=VALUE[,VALUE]… | DB[.TABLE] [COLUMN…] | PERSONA filter DB.TABLE [rows=…]", width)) + "\n")
 		b.WriteString(o.input.Render(st, width) + "\n")
 	}
-	b.WriteString(o.effectView(width))
+	b.WriteString(o.effect.View(o.ctx, width))
 	return b.String()
-}
-
-// effectView lists who gains and loses what if the edit is saved.
-func (o *grantsOverlay) effectView(width int) string {
-	st := o.ctx.Styles
-	if o.effect == nil {
-		return ""
-	}
-	if len(o.effect) == 0 {
-		return st.Muted.Render("effect: no persona gains or loses anything")
-	}
-	lines := []string{st.Muted.Render("effect:")}
-	for _, c := range o.effect {
-		style := st.Success
-		if c.Verb == "loses" {
-			style = st.Warning
-		}
-		lines = append(lines, style.Render(truncate("  "+queries.Printable(c.String()), width)))
-	}
-	return strings.Join(lines, "\n")
 }
 
 func (o *grantsOverlay) ShortHelp() []key.Binding {
