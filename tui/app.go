@@ -301,8 +301,7 @@ func (a *App) quit() tea.Cmd {
 func (a *App) nextTheme() {
 	for i, p := range a.ctx.Themes {
 		if p.Name == a.ctx.Styles.Name {
-			a.setTheme(a.ctx.Themes[(i+1)%len(a.ctx.Themes)].Name)
-			a.flash = "theme " + a.ctx.Styles.Name
+			a.setTheme(a.ctx.Themes[(i+1)%len(a.ctx.Themes)].Name) // the status bar names it
 			return
 		}
 	}

@@ -172,7 +172,7 @@ func (a *App) statusBar() string {
 	if a.overlay == nil {
 		keys = append(keys, a.ctx.Keys.global(a.typing())...)
 	}
-	hints := hm.ShortHelpView(keys)
+	hints := hm.ShortHelpView(distinct(keys, map[string]bool{}, true))
 	return truncate(line, a.ctx.Width) + "\n" + hints
 }
 

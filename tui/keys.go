@@ -49,7 +49,7 @@ func DefaultKeyMap() KeyMap {
 		FocusEditor:     bind([]string{"f2"}, "f2", "editor"),
 		FocusResults:    bind([]string{"f3"}, "f3", "results"),
 		FocusCatalog:    bind([]string{"f4"}, "f4", "catalog"),
-		Help:            bind([]string{"?", "f1"}, "?", "help"),
+		Help:            bind([]string{"?", "f1"}, "?/f1", "help"),
 		HelpWhileTyping: bind([]string{"f1"}, "f1", "help"),
 		Persona:         bind([]string{"ctrl+p"}, "ctrl+p", "persona"),
 		History:         bind([]string{"ctrl+r"}, "ctrl+r", "history"),
@@ -147,4 +147,21 @@ func (k KeyMap) global(typing bool) []key.Binding {
 func (k KeyMap) globalFull() []key.Binding {
 	return []key.Binding{k.Run, k.Measure, k.Cancel, k.NextPane, k.PrevPane, k.FocusEditor, k.FocusResults, k.FocusCatalog, k.Help, k.Persona, k.History,
 		k.Saved, k.Save, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit}
+}
+
+// distinct drops each binding whose description an earlier one (or one
+// in seen) already shows, and with oneUse one whose key is shown: the
+// help lists a thing once, the footer also a key once. seen collects
+// what is shown.
+func distinct(bindings []key.Binding, seen map[string]bool, oneUse bool) []key.Binding {
+	var out []key.Binding
+	for _, b := range bindings {
+		h := b.Help()
+		if seen["desc "+h.Desc] || (oneUse && seen["key "+h.Key]) {
+			continue
+		}
+		seen["key "+h.Key], seen["desc "+h.Desc] = true, true
+		out = append(out, b)
+	}
+	return out
 }

@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"tarn/queries"
 )
@@ -159,28 +161,85 @@ func wrapHead(text string, width, height int, cut bool) []string {
 func (t *textOverlay) ShortHelp() []key.Binding  { return []key.Binding{t.ctx.Keys.CloseText} }
 func (t *textOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
 
-// helpOverlay lists every binding, generated from the key map.
+// helpOverlay lists every binding, generated from the key map, each
+// once; it scrolls when the screen is shorter than the list.
 type helpOverlay struct {
 	ctx     *Context
 	focused help.KeyMap
+	top     int // first line shown
+	page    int // lines shown by the last View
 }
 
 func (h *helpOverlay) Title() string { return "Keys" }
 
 func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	m, ok := msg.(tea.KeyPressMsg)
-	return nil, ok && key.Matches(m, h.ctx.Keys.CloseHelp)
+	if !ok {
+		return nil, false
+	}
+	k := h.ctx.Keys
+	switch {
+	case key.Matches(m, k.CloseHelp):
+		return nil, true
+	case key.Matches(m, k.Up):
+		h.top--
+	case key.Matches(m, k.Down):
+		h.top++
+	case key.Matches(m, k.PageUp):
+		h.top -= max(1, h.page-1)
+	case key.Matches(m, k.PageDown):
+		h.top += max(1, h.page-1)
+	}
+	h.top = max(0, h.top) // View clamps the end: only it knows the length
+	return nil, false
 }
 
-func (h *helpOverlay) View(width, _ int) string {
+func (h *helpOverlay) View(width, height int) string {
+	lines := strings.Split(h.text(width), "\n")
+	if len(lines) <= height {
+		h.top, h.page = 0, height
+		return strings.Join(lines, "\n")
+	}
+	h.page = max(1, height-1) // the last line says where the list is
+	h.top = min(h.top, len(lines)-h.page)
+	shown := lines[h.top : h.top+h.page]
+	where := fmt.Sprintf("lines %d–%d of %d", h.top+1, h.top+h.page, len(lines))
+	if h.top+h.page < len(lines) {
+		where += " · more below: " + h.ctx.Keys.Down.Help().Key + " " + h.ctx.Keys.PageDown.Help().Key
+	}
+	return strings.Join(shown, "\n") + "\n" + h.ctx.Styles.Muted.Render(truncate(where, width))
+}
+
+// text is the program's keys and the focused pane's, each once, in columns
+// side by side while they fit in width, else one under another.
+func (h *helpOverlay) text(width int) string {
 	hm := help.New()
 	hm.Styles = h.ctx.Styles.Help
-	hm.SetWidth(width)
-	groups := append([][]key.Binding{h.ctx.Keys.globalFull()}, h.focused.FullHelp()...)
-	return hm.FullHelpView(groups)
+	seen := map[string]bool{}
+	var columns []string
+	for _, group := range append([][]key.Binding{h.ctx.Keys.globalFull()}, h.focused.FullHelp()...) {
+		if group = distinct(group, seen, false); len(group) > 0 {
+			columns = append(columns, hm.FullHelpView([][]key.Binding{group}))
+		}
+	}
+	out := ""
+	for _, c := range columns {
+		switch {
+		case out == "":
+			out = c
+		case lipgloss.Width(out)+4+lipgloss.Width(c) <= width:
+			out = lipgloss.JoinHorizontal(lipgloss.Top, out, "    ", c)
+		default:
+			out += "\n\n" + c
+		}
+	}
+	return out
 }
 
-func (h *helpOverlay) ShortHelp() []key.Binding  { return []key.Binding{h.ctx.Keys.CloseHelp} }
+func (h *helpOverlay) ShortHelp() []key.Binding {
+	k := h.ctx.Keys
+	return []key.Binding{k.Down, k.Up, k.PageDown, k.CloseHelp}
+}
 func (h *helpOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
 
 // promptOverlay asks for one line of text, then calls submit with it.
