@@ -258,7 +258,9 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.CellView) {
-		if v, ok := a.results.Cell(); ok {
+		if a.results.failure != "" {
+			a.overlay = &textOverlay{ctx: a.ctx, title: "Error", text: a.results.failure, words: true}
+		} else if v, ok := a.results.Cell(); ok {
 			a.overlay = &textOverlay{ctx: a.ctx, title: "Value", text: v}
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"tarn/queries"
 )
@@ -92,6 +93,7 @@ type textOverlay struct {
 	title string
 	text  string
 	cut   bool // cut long lines instead of wrapping them
+	words bool // a message, not a value: wrap between words
 	shown struct {
 		width, height int
 		lines         []string
@@ -110,7 +112,11 @@ func (t *textOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 func (t *textOverlay) View(width, height int) string {
 	if t.shown.lines == nil || t.shown.width != width || t.shown.height != height {
 		t.shown.width, t.shown.height = width, height
-		t.shown.lines = wrapHead(t.text, width, height, t.cut)
+		text := t.text
+		if t.words {
+			text = ansi.Wrap(text, width, "")
+		}
+		t.shown.lines = wrapHead(text, width, height, t.cut)
 	}
 	return t.ctx.Styles.Text.Render(strings.Join(t.shown.lines, "\n"))
 }

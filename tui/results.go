@@ -234,11 +234,7 @@ func (r *results) FullHelp() [][]key.Binding {
 func (r *results) View() string {
 	st := r.ctx.Styles
 	if r.failure != "" {
-		var lines []string
-		for _, l := range strings.Split(r.failure, "\n") {
-			lines = append(lines, st.Error.Render(truncate(queries.Printable(l), r.width)))
-		}
-		return strings.Join(lines, "\n")
+		return r.failureView()
 	}
 	if r.columns == nil {
 		return st.Muted.Render(truncate("Run a query: "+r.ctx.Keys.Run.Help().Key+" (ctrl+enter where the terminal sends it).", r.width))
@@ -266,6 +262,25 @@ func (r *results) View() string {
 		}
 	}
 	return b.String()
+}
+
+// failureView is the error in the grid's place, its lines cut at the
+// pane's edge; a cut message says that enter shows it whole.
+func (r *results) failureView() string {
+	st := r.ctx.Styles
+	all := strings.Split(r.failure, "\n")
+	cut := len(all) > r.height
+	var lines []string
+	for _, l := range all {
+		l = queries.Printable(l)
+		cut = cut || ansi.StringWidth(l) > r.width
+		lines = append(lines, st.Error.Render(truncate(l, r.width)))
+	}
+	if cut {
+		hint := r.ctx.Keys.CellView.Help().Key + ": the whole message"
+		lines = append(lines[:min(len(lines), max(0, r.height-1))], st.Muted.Render(truncate(hint, r.width)))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Footer is the line under the grid: position, and whether more rows come.

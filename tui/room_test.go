@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,4 +75,26 @@ func countEntry(screen, key, desc string) int {
 	}
 	re := regexp.MustCompile(`(?m)(^|[ ┃│])` + k + ` +` + regexp.QuoteMeta(desc) + `( {2,}| *┃| *$)`)
 	return len(re.FindAllString(screen, -1))
+}
+
+// An error longer than the results pane is cut there, says so, and opens
+// whole on enter (the workgroup limit's message ended at "workgroup…").
+func TestLongErrorOpensWholeOnEnter(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "analyst", 80, 24)
+	long := "Workgroup limit: this query would scan 84.2 MiB, over the 20.0 MiB per-query limit of workgroup analytics; " +
+		"narrow it (a WHERE on the partition column, fewer columns) or ask an administrator to raise the limit"
+	a.seq++
+	a.run.running = true
+	press(a, queryMsg{seq: a.seq, started: true, done: true, err: errors.New(long)})
+	s := ansi.Strip(a.render())
+	if strings.Contains(s, "raise the limit") || !strings.Contains(s, "enter: the whole message") {
+		t.Fatalf("the cut error does not say how to see it whole:\n%s", s)
+	}
+	press(a, tea.KeyPressMsg{Code: tea.KeyF3}, enterKey)
+	s = ansi.Strip(a.render())
+	if !strings.Contains(s, "Error") || !strings.Contains(oneLine(strings.ReplaceAll(s, "┃", " ")), "raise the limit") {
+		t.Errorf("enter did not open the whole error:\n%s", s)
+	}
+	requireGolden(t, "error_whole_80x24", s)
 }
