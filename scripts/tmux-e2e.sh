@@ -114,6 +114,9 @@ expect "back to admin" "persona admin"
 tmux send-keys -t "$session" F4 a
 expect "access matrix" "Access to sales.customers" "masked(last4)" "region = 'ea"
 tmux send-keys -t "$session" Escape; sleep 0.3
+tmux send-keys -t "$session" d
+expect "detail view" "Table sales.customers" "format       csv" "rows         5,000" "location" "columns admin may read (6 of 6)"
+tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" C-p Down Down Enter
 expect "analyst again" "persona analyst"
 

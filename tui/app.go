@@ -53,6 +53,10 @@ type App struct {
 	flash    string
 	state    string
 	quitting bool
+	// catalogShare is the catalog pane's share of the width in percent;
+	// dragging says its border is being dragged with the mouse.
+	catalogShare int
+	dragging     bool
 }
 
 // New builds the workbench over an open session (opening one takes a few
@@ -63,7 +67,7 @@ func New(opts Options) (*App, error) {
 		return nil, err
 	}
 	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor}
-	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State}
+	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State, catalogShare: defaultCatalogShare}
 	a.setTheme(opts.Theme)
 	a.adopt(opts.Policy, w)
 	if ctx.Saved, err = queries.LoadSavedFor(opts.Lake.Root, opts.Lake.Catalog, ctx.Visibility); err != nil {
@@ -148,7 +152,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.routeOverlay(msg)
 		}
 		return a, a.focused().Update(msg) // the editor and the catalog's filter take it
-	case tea.MouseClickMsg, tea.MouseWheelMsg:
+	case tea.MouseClickMsg, tea.MouseWheelMsg, tea.MouseMotionMsg, tea.MouseReleaseMsg:
 		return a, a.onMouse(msg.(tea.MouseMsg))
 	}
 	return a, a.onReply(msg)
@@ -257,6 +261,16 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
+	if a.focus == paneCatalog && !a.catalog.Editing() {
+		switch {
+		case key.Matches(msg, a.ctx.Keys.Narrower):
+			a.resizeCatalog(a.catalogShare - catalogStep)
+			return nil
+		case key.Matches(msg, a.ctx.Keys.Wider):
+			a.resizeCatalog(a.catalogShare + catalogStep)
+			return nil
+		}
+	}
 	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.CellView) {
 		if a.results.failure != "" {
 			a.overlay = &textOverlay{ctx: a.ctx, title: "Error", text: a.results.failure, words: true}

@@ -91,6 +91,12 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		if a.overlay == nil { // one opened first (a key typed after a) stays
 			a.openAccess(msg.table)
 		}
+	case openDetailMsg:
+		if a.overlay == nil {
+			fs, counted := a.catalog.stats[msg.table.Table.QualifiedName()]
+			a.overlay = &textOverlay{ctx: a.ctx, title: "Table " + msg.table.Table.QualifiedName(),
+				text: tableDetail(a.ctx, msg.table, fs, counted), words: true}
+		}
 	case openTagsMsg:
 		if a.overlay == nil {
 			a.overlay = newTagOverlay(a.ctx, msg.resource)

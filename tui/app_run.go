@@ -168,6 +168,9 @@ func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	m := msg.Mouse()
 	l := a.layoutBoxes()
+	if a.dragBorder(msg, l.catalog) {
+		return nil
+	}
 	at := pane(-1)
 	for p, b := range []box{l.catalog, l.editor, l.results} {
 		if b.contains(m.X, m.Y) {
@@ -199,6 +202,25 @@ func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// dragBorder resizes the catalog while its right border is dragged: a
+// press on the border starts it, motion follows, the release ends it.
+func (a *App) dragBorder(msg tea.MouseMsg, catalog box) bool {
+	m := msg.Mouse()
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		a.dragging = m.Button == tea.MouseLeft && m.X == catalog.x+catalog.w-1
+	case tea.MouseMotionMsg:
+		if a.dragging {
+			a.resizeCatalog(((m.X+1)*100 + a.ctx.Width - 1) / max(a.ctx.Width, 1))
+		}
+	case tea.MouseReleaseMsg:
+		was := a.dragging
+		a.dragging = false
+		return was
+	}
+	return a.dragging
 }
 
 // sessionState is what is restored on the next start.

@@ -14,6 +14,7 @@ type KeyMap struct {
 	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags key.Binding
+	Detail, Narrower, Wider                                              key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
 	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
 	// Results pane.
@@ -69,6 +70,9 @@ func DefaultKeyMap() KeyMap {
 		SelectStar: bind([]string{"s"}, "s", "SELECT * … LIMIT 100"),
 		Access:     bind([]string{"a"}, "a", "access matrix"),
 		Tags:       bind([]string{"t"}, "t", "tags"),
+		Detail:     bind([]string{"d"}, "d", "table details"),
+		Narrower:   bind([]string{"<"}, "<", "narrower pane"),
+		Wider:      bind([]string{">"}, ">", "wider pane"),
 
 		Complete:     bind([]string{"tab", "ctrl+space", "ctrl+@"}, "tab", "complete"),
 		Newline:      bind([]string{"enter"}, "enter", "new line"),

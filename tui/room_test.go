@@ -98,3 +98,129 @@ func TestLongErrorOpensWholeOnEnter(t *testing.T) {
 	}
 	requireGolden(t, "error_whole_80x24", s)
 }
+
+func TestMiddleCut(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		width int
+		want  string
+	}{
+		{"access_log_parquet_1000", 30, "access_log_parquet_1000"},
+		{"access_log_parquet_1000", 23, "access_log_parquet_1000"},
+		{"access_log_parquet_1000", 18, "access_lo…uet_1000"},
+		{"access_log_parquet_1000", 2, "a…"},
+		{"access_log_parquet_1000", 1, "…"},
+		{"access_log_parquet_1000", 0, ""},
+	} {
+		if got := middleCut(c.name, c.width); got != c.want {
+			t.Errorf("middleCut(%q, %d) = %q, want %q", c.name, c.width, got, c.want)
+		}
+	}
+}
+
+// The catalog follows the terminal's width: wide, a table's files and
+// size show whole; narrow, the names still differ (their middles go).
+func TestCatalogFollowsTheTerminal(t *testing.T) {
+	l, pol := testLake(t)
+	wide := newTestApp(t, l, pol, "admin", 200, 35)
+	settle(wide, wide.Init())
+	if s := ansi.Strip(wide.render()); !strings.Contains(s, "access_log_json_gz_1 json+gzip 1 file ") {
+		t.Errorf("at 200 columns a table's files are cut:\n%s", s)
+	}
+	narrow := newTestApp(t, l, pol, "admin", 80, 24)
+	settle(narrow, narrow.Init())
+	s := ansi.Strip(narrow.catalog.View())
+	seen := map[string]bool{}
+	for _, line := range strings.Split(s, "\n") {
+		if name, ok := strings.CutPrefix(strings.TrimSpace(line), "▸ access_"); ok {
+			if seen[name] {
+				t.Errorf("two tables read %q at 80 columns:\n%s", line, s)
+			}
+			seen[name] = true
+		}
+	}
+	if len(seen) < 5 {
+		t.Errorf("%d access_log tables told apart at 80 columns:\n%s", len(seen), s)
+	}
+}
+
+// > and < in the catalog, and a drag of its right border, resize it,
+// within bounds that leave the other panes room.
+func TestCatalogResizesByKeysAndDrag(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	start := a.layoutBoxes().catalog.w
+	press(a, f4, keyPress(">"))
+	if w := a.layoutBoxes().catalog.w; w <= start {
+		t.Fatalf("> left the catalog %d wide (was %d)", w, start)
+	}
+	press(a, keyPress("<"), keyPress("<"))
+	if w := a.layoutBoxes().catalog.w; w >= start {
+		t.Fatalf("< twice left the catalog %d wide (was %d)", w, start)
+	}
+	for range 40 {
+		press(a, keyPress("<"))
+	}
+	if w := a.layoutBoxes().catalog.w; w != leastCatalog {
+		t.Errorf("the narrowest catalog is %d wide, want %d", w, leastCatalog)
+	}
+	press(a, keyPress(">"))
+	if w := a.layoutBoxes().catalog.w; w == leastCatalog {
+		t.Errorf("one > after the narrowest did not widen the catalog")
+	}
+
+	border := a.layoutBoxes().catalog.w - 1
+	press(a, tea.MouseClickMsg{X: border, Y: 5, Button: tea.MouseLeft},
+		tea.MouseMotionMsg{X: 60, Y: 5, Button: tea.MouseLeft}, tea.MouseReleaseMsg{X: 60, Y: 5, Button: tea.MouseLeft})
+	if w := a.layoutBoxes().catalog.w; w != 61 {
+		t.Errorf("dragged to column 60, the catalog is %d wide, want 61", w)
+	}
+	if inner := a.catalog.width; inner != 59 {
+		t.Errorf("the catalog draws %d columns inside a 61-column pane", inner)
+	}
+	press(a, tea.MouseMotionMsg{X: 30, Y: 5, Button: tea.MouseLeft})
+	if w := a.layoutBoxes().catalog.w; w != 61 {
+		t.Errorf("motion after the release resized the catalog to %d", w)
+	}
+	border = a.layoutBoxes().catalog.w - 1
+	press(a, tea.MouseClickMsg{X: border, Y: 5, Button: tea.MouseLeft},
+		tea.MouseMotionMsg{X: 119, Y: 5, Button: tea.MouseLeft}, tea.MouseReleaseMsg{X: 119, Y: 5, Button: tea.MouseLeft})
+	if w := a.layoutBoxes().catalog.w; w != 120-leastRight {
+		t.Errorf("dragged to the edge, the catalog is %d wide, want %d", w, 120-leastRight)
+	}
+}
+
+// d on a table shows all the catalog knows of it, as the persona may
+// know it: a row-filtered persona is not told the whole table's rows.
+func TestCatalogDetailView(t *testing.T) {
+	l, pol := testLake(t)
+	for _, c := range []struct {
+		persona string
+		want    []string
+		not     []string
+	}{
+		{"admin", []string{"Table sales.customers", "format       csv", "compression  none", "files        1", "bytes", "rows         5,000",
+			"location     /lake/sales/customers (*.csv)", "tags         role=leader", "columns admin may read (6 of 6)", "email", "phone"}, nil},
+		{"sales_east", []string{"rows         filtered", "masked(", "columns sales_east may read"}, []string{"5,000"}},
+	} {
+		t.Run(c.persona, func(t *testing.T) {
+			a := newTestApp(t, l, pol, c.persona, 120, 35)
+			settle(a, a.Init())
+			press(a, f4, downKey, keyPress("d"))
+			s := ansi.Strip(a.render())
+			for _, want := range c.want {
+				if !strings.Contains(s, want) {
+					t.Errorf("the detail view lacks %q:\n%s", want, s)
+				}
+			}
+			for _, not := range c.not {
+				if strings.Contains(s, not) {
+					t.Errorf("the detail view shows %q:\n%s", not, s)
+				}
+			}
+			if c.persona == "admin" {
+				requireGolden(t, "detail_customers_120x35", s)
+			}
+		})
+	}
+}
