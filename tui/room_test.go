@@ -224,3 +224,32 @@ func TestCatalogDetailView(t *testing.T) {
 		})
 	}
 }
+
+// A syntax error is marked where DuckDB's parser stopped, as a binder
+// error is: its message names the token but not the place, so the editor
+// finds it (real DuckDB messages, run through the workbench).
+func TestSyntaxErrorsAreMarkedInPlace(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	for _, c := range []struct {
+		sql       string
+		line, col int
+	}{
+		{"SELEC host FROM weblogs.access_log_parquet_1", 1, 0},
+		{"SELECT host\nFROM weblogs.access_log_parquet_1\nWHER status = 200", 3, 5},
+		{"SELECT host FROM weblogs.access_log_parquet_1\nWHERE status = 200 AND AND bytes > 0", 2, 23},
+		{"SELECT host, -- the AND here is a comment\n  status FROM weblogs.access_log_parquet_1 WHERE status = 1 AND AND 2", 2, 64},
+		{"SELECT (host\nFROM weblogs.access_log_parquet_1", 2, 0},
+		{"SELECT host FROM weblogs.access_log_parquet_1 WHERE status IN (1, 2", 1, 66},
+		{"SELECT 'abc FROM weblogs.access_log_parquet_1", 1, 7},
+	} {
+		a.editor.SetText(c.sql)
+		press(a, keyPress("ctrl+j"))
+		if a.run.err == "" {
+			t.Fatalf("%q ran without an error", c.sql)
+		}
+		if a.editor.errLine != c.line || a.editor.errCol != c.col {
+			t.Errorf("%q: %q marked at %d:%d, want %d:%d", c.sql, a.run.err, a.editor.errLine, a.editor.errCol, c.line, c.col)
+		}
+	}
+}
