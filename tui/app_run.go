@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -153,6 +154,12 @@ func (a *App) onMeasured(msg measuredMsg) tea.Cmd {
 	t := msg.timing
 	a.run.timing = &t
 	a.flash = t.Method()
+	a.results.Reset(msg.columns)
+	a.results.Append(msg.rows, true)
+	if kept := int64(len(msg.rows)); kept < msg.stats.Rows {
+		a.results.Cut(fmt.Sprintf("the first %s of %s rows measured; %s runs it to page through all",
+			queries.FormatCount(kept), queries.FormatCount(msg.stats.Rows), a.ctx.Keys.Run.Help().Key))
+	}
 	return nil
 }
 

@@ -253,3 +253,38 @@ func TestSyntaxErrorsAreMarkedInPlace(t *testing.T) {
 		}
 	}
 }
+
+// F6 shows the rows it measured in the grid, as many as a run fetches on
+// its own; a longer result says how many the grid holds of how many.
+func TestMeasureFillsTheGrid(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	f6 := tea.KeyPressMsg{Code: tea.KeyF6}
+	a.editor.SetText("SELECT status, count(*) AS hits FROM weblogs.access_log_parquet_1 GROUP BY status ORDER BY status")
+	press(a, f6)
+	if a.run.timing == nil {
+		t.Fatalf("no timing: %s", a.flash)
+	}
+	if got, want := int64(a.results.Fetched()), a.run.stats.Rows; got != want || got == 0 {
+		t.Fatalf("the grid holds %d rows of the %d measured", got, want)
+	}
+	s := ansi.Strip(a.render())
+	for _, want := range []string{"status", "hits", "200", "(all rows)", "trimmed mean of 5 runs"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("after F6 the screen lacks %q:\n%s", want, s)
+		}
+	}
+	requireGolden(t, "measured_results", a.results.View()+"\n"+a.results.Footer())
+
+	a.editor.SetText("SELECT a.status FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b LIMIT 25000")
+	press(a, f6)
+	if a.run.err != "" || a.run.timing == nil {
+		t.Fatalf("F6 of 25,000 rows: %s", a.flash)
+	}
+	if got := a.results.Fetched(); got != measuredRows {
+		t.Errorf("the grid holds %d rows of 25,000, want %d", got, measuredRows)
+	}
+	if footer := a.results.Footer(); !strings.Contains(footer, "the first 20,000 of 25,000 rows measured; ctrl+j/f5 runs it") {
+		t.Errorf("footer: %s", footer)
+	}
+}
