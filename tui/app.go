@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -57,6 +58,9 @@ type App struct {
 	// dragging says its border is being dragged with the mouse.
 	catalogShare int
 	dragging     bool
+	// toEnd says G asked for every row: pages are fetched one after
+	// another, the cursor following, until the last or esc.
+	toEnd bool
 }
 
 // New builds the workbench over an open session (opening one takes a few
@@ -200,6 +204,11 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.ctx.Keys
 	busy := a.run.running || a.run.measuring
 	switch {
+	case a.toEnd && key.Matches(msg, k.Cancel): // stops fetching; the rows stay open
+		a.toEnd = false
+		a.flash = fmt.Sprintf("stopped fetching at %s rows; %s goes on, %s again cancels the query",
+			queries.FormatCount(int64(a.results.Fetched())), k.Bottom.Help().Key, k.Cancel.Help().Key)
+		return nil
 	case busy && key.Matches(msg, k.Cancel): // esc, or ctrl+c while something runs
 		return a.cancelRun()
 	case key.Matches(msg, k.Quit):
@@ -261,6 +270,12 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
+	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.Bottom) && a.results.More() {
+		a.toEnd = true
+		a.results.Update(msg)
+		a.flash = a.toEndProgress()
+		return a.maybeFetch()
+	}
 	if a.focus == paneCatalog && !a.catalog.Editing() {
 		switch {
 		case key.Matches(msg, a.ctx.Keys.Narrower):
@@ -288,7 +303,33 @@ func (a *App) maybeFetch() tea.Cmd {
 		return nil
 	}
 	a.fetching = true
+	if a.toEnd {
+		return fetchCmd(a.w, a.seq, toEndPageRows)
+	}
 	return fetchCmd(a.w, a.seq, pageRows)
+}
+
+// toEndPageRows is a page while G fetches every row: larger, as no one
+// reads between pages, yet small enough that progress shows and esc stops.
+const toEndPageRows = 10 * pageRows
+
+// toEndProgress is the status while G fetches every row.
+func (a *App) toEndProgress() string {
+	return fmt.Sprintf("fetching every row: %s so far (%s stops)", queries.FormatCount(int64(a.results.Fetched())), a.ctx.Keys.Cancel.Help().Key)
+}
+
+// followToEnd moves the cursor onto the rows G fetched, and ends the
+// fetching when the rows do.
+func (a *App) followToEnd(done bool, err error) {
+	if !a.toEnd {
+		return
+	}
+	a.results.ToLast()
+	a.flash = a.toEndProgress()
+	if done || err != nil {
+		a.toEnd = false
+		a.flash = ""
+	}
 }
 
 func (a *App) routeOverlay(msg tea.Msg) tea.Cmd {

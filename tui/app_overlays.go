@@ -125,7 +125,7 @@ func (a *App) onPersona(msg personaMsg) tea.Cmd {
 	}
 	old := a.w
 	a.seq++
-	a.run, a.fetching = runState{}, false
+	a.run, a.fetching, a.toEnd = runState{}, false, false
 	a.ctx.Lake = msg.lake
 	a.adopt(msg.pol, msg.w)
 	a.ctx.Saved = msg.saved

@@ -32,7 +32,7 @@ func (a *App) newRun() context.Context {
 		a.cancel()
 	}
 	a.seq++
-	a.fetching = false
+	a.fetching, a.toEnd = false, false
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	return ctx
@@ -103,6 +103,7 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		a.results.Reset(msg.columns)
 	}
 	a.results.Append(msg.rows, msg.done)
+	a.followToEnd(msg.done, msg.err)
 	a.run.stats = msg.stats
 	a.run.paused = !msg.done
 	if msg.done {

@@ -87,7 +87,7 @@ func DefaultKeyMap() KeyMap {
 		PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
 		PageDown: bind([]string{"pgdown", "space"}, "pgdn", "page down"),
 		Top:      bind([]string{"home", "g"}, "g", "first row"),
-		Bottom:   bind([]string{"end", "G"}, "G", "last fetched row"),
+		Bottom:   bind([]string{"end", "G"}, "G", "last row (fetches all)"),
 		CopyCell: bind([]string{"y"}, "y", "copy cell"),
 		CopyRow:  bind([]string{"Y"}, "Y", "copy row"),
 		CellView: bind([]string{"enter"}, "enter", "whole value"),

@@ -105,6 +105,15 @@ func (r *results) ClickLine(line int) {
 	}
 }
 
+// More says whether the result has rows not fetched yet.
+func (r *results) More() bool { return r.columns != nil && !r.done }
+
+// ToLast puts the cursor on the last row fetched.
+func (r *results) ToLast() {
+	r.row = r.Fetched() - 1
+	r.clamp()
+}
+
 // Fetched is the number of rows read so far.
 func (r *results) Fetched() int { return r.base + len(r.rows) }
 

@@ -288,3 +288,81 @@ func TestMeasureFillsTheGrid(t *testing.T) {
 		t.Errorf("footer: %s", footer)
 	}
 }
+
+// deliver runs cmd and hands its messages to the app without running
+// the commands they return, which it gives back: one step of a chain.
+func deliver(a *App, cmd tea.Cmd) []tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		var next []tea.Cmd
+		for _, c := range msg {
+			next = append(next, deliver(a, c)...)
+		}
+		return next
+	default:
+		_, c := a.Update(msg)
+		return []tea.Cmd{c}
+	}
+}
+
+const manyRowsSQL = "SELECT a.status, b.path FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b LIMIT 75000"
+
+// G fetches every row, page after page with the count in the status bar,
+// the cursor ending on the last row; one press, not one per page.
+func TestBottomFetchesToTheEnd(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	a.editor.SetText(manyRowsSQL)
+	press(a, keyPress("ctrl+j"), tea.KeyPressMsg{Code: tea.KeyF3})
+	if a.results.Fetched() >= 75000 || !a.results.More() {
+		t.Fatalf("the run fetched %d rows on its own", a.results.Fetched())
+	}
+	_, cmd := a.Update(keyPress("G"))
+	next := deliver(a, cmd)
+	if !strings.Contains(a.flash, "fetching every row: ") || !strings.Contains(a.flash, "(esc stops)") {
+		t.Errorf("no progress after the first page: %q", a.flash)
+	}
+	for _, c := range next {
+		settle(a, c)
+	}
+	if got := a.results.Fetched(); got != 75000 || a.results.More() {
+		t.Fatalf("after G %d rows fetched (more: %v), want all 75,000", got, a.results.More())
+	}
+	if a.results.row != 74999 {
+		t.Errorf("the cursor is on row %d, want the last", a.results.row+1)
+	}
+	if footer := a.results.Footer(); !strings.HasPrefix(footer, "row 75,000 of 75,000 fetched (all rows)") {
+		t.Errorf("footer: %s", footer)
+	}
+	if a.run.running || a.run.stats.State != "SUCCEEDED" {
+		t.Errorf("the query did not finish: running %v, %s", a.run.running, a.run.stats.State)
+	}
+}
+
+// esc while G fetches stops the fetching and keeps the rows open.
+func TestEscStopsFetchingToTheEnd(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	a.editor.SetText(manyRowsSQL)
+	press(a, keyPress("ctrl+j"), tea.KeyPressMsg{Code: tea.KeyF3})
+	_, cmd := a.Update(keyPress("G"))
+	next := deliver(a, cmd)
+	press(a, keyPress("esc"))
+	if !strings.Contains(a.flash, "stopped fetching at") {
+		t.Errorf("esc said %q", a.flash)
+	}
+	for _, c := range next {
+		settle(a, c)
+	}
+	if a.results.Fetched() >= 75000 || !a.results.More() {
+		t.Errorf("esc did not stop the fetching: %d rows", a.results.Fetched())
+	}
+	if a.run.stats.State == "CANCELLED" || a.results.failure != "" {
+		t.Errorf("esc cancelled the query instead of stopping the fetching: %s", a.run.stats.State)
+	}
+}
