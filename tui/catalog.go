@@ -197,14 +197,9 @@ func (c *catalog) Update(msg tea.Msg) tea.Cmd {
 
 // editFilter narrows the tree as the filter is typed; esc clears it.
 func (c *catalog) editFilter(msg tea.Msg) tea.Cmd {
-	event, cmd := c.filter.Handle(msg)
-	switch event {
-	case lineDismissed:
-		c.filter.Reset()
-		fallthrough
-	case lineAccepted:
+	done, cmd := c.filter.Filter(msg)
+	if done {
 		c.mode = catalogBrowsing
-		c.filter.Blur()
 	}
 	c.rebuild()
 	return cmd

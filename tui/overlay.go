@@ -31,17 +31,29 @@ type listItem struct {
 }
 
 // listOverlay is a scrollable list: personas, history, saved queries.
+// / filters it: the items whose text or detail contain what is typed.
 type listOverlay struct {
-	ctx    *Context
-	title  string
-	items  []listItem
-	cursor int
-	empty  string
+	ctx       *Context
+	title     string
+	all       []listItem // every item; items are those the filter keeps
+	items     []listItem
+	cursor    int
+	empty     string
+	filter    lineInput
+	filtering bool
+}
+
+// newList is a list overlay of items, the cursor on the first.
+func newList(ctx *Context, title, empty string, items []listItem) *listOverlay {
+	return &listOverlay{ctx: ctx, title: title, empty: empty, all: items, items: items, filter: newLineInput(ctx, "/", nil)}
 }
 
 func (l *listOverlay) Title() string { return l.title }
 
 func (l *listOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	if l.filtering {
+		return l.editFilter(msg), false
+	}
 	k := l.ctx.Keys
 	m, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -53,21 +65,40 @@ func (l *listOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	case key.Matches(m, k.Up):
 		l.cursor = max(0, l.cursor-1)
 	case key.Matches(m, k.Down):
-		l.cursor = min(len(l.items)-1, l.cursor+1)
+		l.cursor = max(0, min(len(l.items)-1, l.cursor+1))
+	case key.Matches(m, k.Filter):
+		l.filtering = true
+		l.filter.CursorEnd()
+		return l.filter.Focus(), false
 	case key.Matches(m, k.Choose) && l.cursor < len(l.items):
 		return l.items[l.cursor].choose, true
 	}
 	return nil, false
 }
 
+// editFilter narrows the list as the filter is typed; esc clears it.
+func (l *listOverlay) editFilter(msg tea.Msg) tea.Cmd {
+	done, cmd := l.filter.Filter(msg)
+	l.filtering = !done
+	want := strings.ToLower(l.filter.Value())
+	l.items = nil
+	for _, it := range l.all {
+		if strings.Contains(strings.ToLower(it.text+"\n"+it.detail), want) {
+			l.items = append(l.items, it)
+		}
+	}
+	l.cursor = max(0, min(l.cursor, len(l.items)-1))
+	return cmd
+}
+
 func (l *listOverlay) View(width, height int) string {
 	st := l.ctx.Styles
-	if len(l.items) == 0 {
-		return st.Muted.Render(l.empty)
-	}
-	rows := max(1, height-2)
-	top := max(0, min(l.cursor-rows/2, len(l.items)-rows))
 	var b strings.Builder
+	if len(l.items) == 0 {
+		b.WriteString(st.Muted.Render(l.empty))
+	}
+	rows := max(1, height-3)
+	top := max(0, min(l.cursor-rows/2, len(l.items)-rows))
 	for i := top; i < top+rows && i < len(l.items); i++ {
 		line := pad(truncate(queries.Printable(l.items[i].text), width), width)
 		if i == l.cursor {
@@ -75,17 +106,33 @@ func (l *listOverlay) View(width, height int) string {
 		}
 		b.WriteString(line + "\n")
 	}
-	if d := l.items[l.cursor].detail; d != "" {
-		b.WriteString(st.Muted.Render(truncate(queries.Printable(d), width)))
+	if l.cursor < len(l.items) && l.items[l.cursor].detail != "" {
+		b.WriteString(st.Muted.Render(truncate(queries.Printable(l.items[l.cursor].detail), width)))
+	}
+	switch {
+	case l.filtering:
+		b.WriteString("\n" + l.filter.Render(st, width))
+	case l.filter.Value() != "":
+		b.WriteString("\n" + st.Muted.Render(truncate(fmt.Sprintf("filter: %s (%d of %d; %s to change)",
+			l.filter.Value(), len(l.items), len(l.all), l.ctx.Keys.Filter.Help().Key), width)))
 	}
 	return b.String()
 }
 
 func (l *listOverlay) ShortHelp() []key.Binding {
-	return []key.Binding{l.ctx.Keys.Up, l.ctx.Keys.Down, l.ctx.Keys.Choose, l.ctx.Keys.Close}
+	k := l.ctx.Keys
+	if l.filtering {
+		return []key.Binding{k.Accept, k.Dismiss}
+	}
+	return []key.Binding{k.Up, k.Down, k.Choose, k.Filter, k.Close}
 }
 
-func (l *listOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{l.ShortHelp()} }
+func (l *listOverlay) FullHelp() [][]key.Binding {
+	if l.filtering {
+		return [][]key.Binding{append(l.ShortHelp(), l.ctx.Keys.lineHelp()...)}
+	}
+	return [][]key.Binding{l.ShortHelp()}
+}
 
 // textOverlay shows text: the whole value of a cell, a message.
 type textOverlay struct {

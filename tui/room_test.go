@@ -2,12 +2,16 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"tarn/queries"
 )
 
 var (
@@ -364,5 +368,71 @@ func TestEscStopsFetchingToTheEnd(t *testing.T) {
 	}
 	if a.run.stats.State == "CANCELLED" || a.results.failure != "" {
 		t.Errorf("esc cancelled the query instead of stopping the fetching: %s", a.run.stats.State)
+	}
+}
+
+// F6's six runs are one history entry with their times, and / filters
+// the history.
+func TestHistoryGroupsRepeatsAndFilters(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	a.editor.SetText("SELECT count(*) AS n FROM weblogs.access_log_parquet_1")
+	press(a, keyPress("ctrl+j"))
+	a.editor.SetText("SELECT status FROM weblogs.access_log_parquet_1 WHERE status = 404")
+	press(a, tea.KeyPressMsg{Code: tea.KeyF6})
+	a.editor.SetText("SELECT host FROM weblogs.access_log_parquet_1 LIMIT 1")
+	press(a, keyPress("ctrl+j"), tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	list, ok := a.overlay.(*listOverlay)
+	if !ok {
+		t.Fatalf("no history: %T %s", a.overlay, a.flash)
+	}
+	if len(list.items) != 3 {
+		t.Errorf("%d history entries, want 3 (F6's six runs as one):\n%s", len(list.items), ansi.Strip(a.render()))
+	}
+	s := ansi.Strip(a.render())
+	if !strings.Contains(s, "×6 SELECT status FROM") {
+		t.Errorf("the repeats are not one entry marked ×6:\n%s", s)
+	}
+	press(a, downKey)
+	if s := ansi.Strip(a.render()); !strings.Contains(s, "6 runs: ") {
+		t.Errorf("the grouped entry's detail lacks its runs:\n%s", s)
+	}
+	press(a, seq(keyPress("/"), text("count"))...)
+	if len(list.items) != 1 || !strings.Contains(list.items[0].text, "count(*)") {
+		t.Fatalf("the filter kept %d entries", len(list.items))
+	}
+	press(a, enterKey)
+	if s := ansi.Strip(a.render()); !strings.Contains(s, "filter: count (1 of 3") {
+		t.Errorf("the filter is not shown:\n%s", s)
+	}
+	press(a, enterKey)
+	if a.overlay != nil || !strings.Contains(a.editor.Text(), "count(*)") {
+		t.Errorf("enter did not load the filtered entry: %q", a.editor.Text())
+	}
+}
+
+func TestRepeatGroups(t *testing.T) {
+	at := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	run := func(sql string, sec float64, state string) queries.Query {
+		return queries.Query{SQL: sql, Persona: "admin", Kind: "query", Time: at.Add(time.Duration(sec * float64(time.Second))),
+			Stats: queries.Stats{State: state, TotalMS: 500}}
+	}
+	for _, c := range []struct {
+		name string
+		runs []queries.Query
+		want []int
+	}{
+		{"back to back", []queries.Query{run("a", 0, "SUCCEEDED"), run("a", 0.6, "SUCCEEDED"), run("a", 1.2, "SUCCEEDED")}, []int{3}},
+		{"by hand, seconds apart", []queries.Query{run("a", 0, "SUCCEEDED"), run("a", 10, "SUCCEEDED")}, []int{1, 1}},
+		{"another statement between", []queries.Query{run("a", 0, "SUCCEEDED"), run("b", 0.6, "SUCCEEDED"), run("a", 1.2, "SUCCEEDED")}, []int{1, 1, 1}},
+		{"another outcome", []queries.Query{run("a", 0, "SUCCEEDED"), run("a", 0.6, "FAILED")}, []int{1, 1}},
+	} {
+		var got []int
+		for _, g := range repeatGroups(c.runs) {
+			got = append(got, len(g))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: groups %v, want %v", c.name, got, c.want)
+		}
 	}
 }
