@@ -166,6 +166,7 @@ func (a *App) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
+	v.BackgroundColor, v.ForegroundColor = a.ctx.Styles.ScreenBG, a.ctx.Styles.ScreenFG
 	v.WindowTitle = "tarn · " + a.ctx.Persona.Name
 	return v
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"tarn/queries"
+	"tarn/themes"
 )
 
 var (
@@ -435,4 +437,45 @@ func TestRepeatGroups(t *testing.T) {
 			t.Errorf("%s: groups %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// The light theme paints the terminal's background with its own, so its
+// dark text is readable on a dark terminal; the dark theme keeps the
+// terminal's, and NO_COLOR sets none.
+func TestLightThemeSetsItsBackground(t *testing.T) {
+	l, pol := testLake(t)
+	palettes, err := themes.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, noColor := range []bool{false, true} {
+		a, err := New(Options{Lake: l, Policy: pol, Persona: "admin", Themes: palettes, Theme: "light", NoColor: noColor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(a.w.shutdown)
+		a.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		v := a.View()
+		if noColor {
+			if v.BackgroundColor != nil {
+				t.Errorf("NO_COLOR, yet the background is set to %v", v.BackgroundColor)
+			}
+			continue
+		}
+		if !sameColour(v.BackgroundColor, "#ffffff") || !sameColour(v.ForegroundColor, "#262626") {
+			t.Errorf("light theme: background %v, text %v, want #ffffff and #262626", v.BackgroundColor, v.ForegroundColor)
+		}
+		press(a, ctrlT, ctrlT) // light -> high-contrast -> dark
+		if v := a.View(); a.ctx.Styles.Name != "dark" || v.BackgroundColor != nil {
+			t.Errorf("theme %s sets the background %v, want the terminal's own", a.ctx.Styles.Name, v.BackgroundColor)
+		}
+	}
+}
+
+func sameColour(c color.Color, hex string) bool {
+	if c == nil {
+		return false
+	}
+	r, g, b, _ := c.RGBA()
+	return fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8) == hex
 }
