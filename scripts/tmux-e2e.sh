@@ -161,5 +161,10 @@ expect "session restored" "persona analyst" "theme light" "SELECT host FROM webl
 
 tmux resize-window -t "$session" -x 80 -y 24
 expect "80x24 reflows" "Catalog" "SQL" "Results"
+tmux send-keys -t "$session" F1
+expect "help at 80x24 says there is more" "Keys" "more below"
+tmux send-keys -t "$session" PageDown PageDown PageDown
+expect "help scrolls to its end" "ctrl+q" "quit"
+tmux send-keys -t "$session" Escape; sleep 0.3
 
 echo "all steps passed; screens in $work"
