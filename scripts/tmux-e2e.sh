@@ -122,6 +122,9 @@ expect "back to admin" "persona admin"
 tmux send-keys -t "$session" F4 a
 expect "access matrix" "Access to sales.customers" "masked(last4)" "region = 'ea"
 tmux send-keys -t "$session" Escape; sleep 0.3
+tmux send-keys -t "$session" d
+expect "detail view" "Table sales.customers" "format       csv" "rows         5,000" "location" "columns admin may read (6 of 6)"
+tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" C-p Down Down Enter
 expect "analyst again" "persona analyst"
 
@@ -166,6 +169,11 @@ expect "session restored" "persona analyst" "theme light" "SELECT host FROM webl
 
 tmux resize-window -t "$session" -x 80 -y 24
 expect "80x24 reflows" "Catalog" "SQL" "Results"
+tmux send-keys -t "$session" F1
+expect "help at 80x24 says there is more" "Keys" "more below"
+tmux send-keys -t "$session" PageDown PageDown PageDown
+expect "help scrolls to its end" "ctrl+q" "quit"
+tmux send-keys -t "$session" Escape; sleep 0.3
 
 tmux kill-session -t "$session"
 

@@ -32,6 +32,9 @@ type Styles struct {
 	StatusKey   lipgloss.Style
 	Overlay     lipgloss.Style // dialogs drawn over the panes
 	Help        help.Styles
+	// Screen is the terminal's background and default text colour while
+	// the theme is in use; nil for the terminal's own.
+	ScreenBG, ScreenFG color.Color
 }
 
 // NewStyles builds the styles of a palette. With noColor (NO_COLOR set)
@@ -69,6 +72,9 @@ func NewStyles(p Palette, noColor bool) Styles {
 		StatusBar:   fg(c(p.Foreground)),
 		StatusKey:   fg(c(p.Accent)).Bold(true),
 		Overlay:     lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(c(p.BorderFocus)).Padding(0, 1),
+	}
+	if p.Background != "" && !noColor {
+		s.ScreenBG, s.ScreenFG = lipgloss.Color(p.Background), lipgloss.Color(p.Foreground)
 	}
 	if noColor {
 		s.Selected = lipgloss.NewStyle().Reverse(true)

@@ -25,8 +25,12 @@ var embedded embed.FS
 
 // Palette is a theme's colours by role, as "#rrggbb".
 type Palette struct {
-	Name         string `toml:"name"`
-	Base         string `toml:"base"` // the theme missing colours come from (default: dark)
+	Name string `toml:"name"`
+	Base string `toml:"base"` // the theme missing colours come from (default: dark)
+	// Background is the screen's, set through the terminal while the
+	// theme is in use; empty keeps the terminal's own. A theme whose text
+	// is dark sets it, or it is unreadable on a dark terminal.
+	Background   string `toml:"background"`
 	Foreground   string `toml:"foreground"`
 	Muted        string `toml:"muted"`
 	Accent       string `toml:"accent"`

@@ -43,6 +43,9 @@ func TestUserThemesOverrideAndInherit(t *testing.T) {
 	if solar.Name != "solar" || solar.Accent != "#b58900" || solar.Foreground != light.Foreground {
 		t.Errorf("solar %+v: accent its own, the rest from light", solar)
 	}
+	if light.Background == "" || solar.Background != light.Background || dark.Background != "" {
+		t.Errorf("backgrounds: light %q, solar %q (from light), dark %q (the terminal's)", light.Background, solar.Background, dark.Background)
+	}
 	if dark.Error != "#ff0000" || dark.Foreground == "" {
 		t.Errorf("the user's dark replaces the default and keeps every colour: %+v", dark)
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -57,6 +58,13 @@ type App struct {
 	// quits, as in the DuckDB CLI, so a ctrl+c meant to cancel a query
 	// that just ended does not close the workbench.
 	quitArmed bool
+	// catalogShare is the catalog pane's share of the width in percent;
+	// dragging says its border is being dragged with the mouse.
+	catalogShare int
+	dragging     bool
+	// toEnd says G asked for every row: pages are fetched one after
+	// another, the cursor following, until the last or esc.
+	toEnd bool
 }
 
 // New builds the workbench over an open session (opening one takes a few
@@ -67,7 +75,7 @@ func New(opts Options) (*App, error) {
 		return nil, err
 	}
 	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor}
-	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State}
+	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State, catalogShare: defaultCatalogShare}
 	a.setTheme(opts.Theme)
 	a.adopt(opts.Policy, w)
 	if ctx.Saved, err = queries.LoadSavedFor(opts.Lake.Root, opts.Lake.Catalog, ctx.Visibility); err != nil {
@@ -152,7 +160,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.routeOverlay(msg)
 		}
 		return a, a.focused().Update(msg) // the editor and the catalog's filter take it
-	case tea.MouseClickMsg, tea.MouseWheelMsg:
+	case tea.MouseClickMsg, tea.MouseWheelMsg, tea.MouseMotionMsg, tea.MouseReleaseMsg:
 		return a, a.onMouse(msg.(tea.MouseMsg))
 	}
 	return a, a.onReply(msg)
@@ -162,6 +170,7 @@ func (a *App) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
+	v.BackgroundColor, v.ForegroundColor = a.ctx.Styles.ScreenBG, a.ctx.Styles.ScreenFG
 	v.WindowTitle = "tarn · " + a.ctx.Persona.Name
 	return v
 }
@@ -202,6 +211,11 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	armed := a.quitArmed
 	a.quitArmed = false
 	switch {
+	case a.toEnd && key.Matches(msg, k.Cancel): // stops fetching; the rows stay open
+		a.toEnd = false
+		a.flash = fmt.Sprintf("stopped fetching at %s rows; %s goes on, %s again cancels the query",
+			queries.FormatCount(int64(a.results.Fetched())), k.Bottom.Help().Key, k.Cancel.Help().Key)
+		return nil
 	case busy && key.Matches(msg, k.Cancel) && !a.filterTakes(msg): // esc, or ctrl+c while something runs
 		return a.cancelRun()
 	case key.Matches(msg, k.Quit), armed && key.Matches(msg, k.QuitTwice):
@@ -273,8 +287,26 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
+	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.Bottom) && a.results.More() {
+		a.toEnd = true
+		a.results.Update(msg)
+		a.flash = a.toEndProgress()
+		return a.maybeFetch()
+	}
+	if a.focus == paneCatalog && !a.catalog.Editing() {
+		switch {
+		case key.Matches(msg, a.ctx.Keys.Narrower):
+			a.resizeCatalog(a.catalogShare - catalogStep)
+			return nil
+		case key.Matches(msg, a.ctx.Keys.Wider):
+			a.resizeCatalog(a.catalogShare + catalogStep)
+			return nil
+		}
+	}
 	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.CellView) {
-		if v, ok := a.results.Cell(); ok {
+		if a.results.failure != "" {
+			a.overlay = &textOverlay{ctx: a.ctx, title: "Error", text: a.results.failure, words: true}
+		} else if v, ok := a.results.Cell(); ok {
 			a.overlay = &textOverlay{ctx: a.ctx, title: "Value", text: v}
 		}
 		return nil
@@ -288,7 +320,33 @@ func (a *App) maybeFetch() tea.Cmd {
 		return nil
 	}
 	a.fetching = true
+	if a.toEnd {
+		return fetchCmd(a.w, a.seq, toEndPageRows)
+	}
 	return fetchCmd(a.w, a.seq, pageRows)
+}
+
+// toEndPageRows is a page while G fetches every row: larger, as no one
+// reads between pages, yet small enough that progress shows and esc stops.
+const toEndPageRows = 10 * pageRows
+
+// toEndProgress is the status while G fetches every row.
+func (a *App) toEndProgress() string {
+	return fmt.Sprintf("fetching every row: %s so far (%s stops)", queries.FormatCount(int64(a.results.Fetched())), a.ctx.Keys.Cancel.Help().Key)
+}
+
+// followToEnd moves the cursor onto the rows G fetched, and ends the
+// fetching when the rows do.
+func (a *App) followToEnd(done bool, err error) {
+	if !a.toEnd {
+		return
+	}
+	a.results.ToLast()
+	a.flash = a.toEndProgress()
+	if done || err != nil {
+		a.toEnd = false
+		a.flash = ""
+	}
 }
 
 func (a *App) routeOverlay(msg tea.Msg) tea.Cmd {
@@ -317,8 +375,7 @@ func (a *App) quit() tea.Cmd {
 func (a *App) nextTheme() {
 	for i, p := range a.ctx.Themes {
 		if p.Name == a.ctx.Styles.Name {
-			a.setTheme(a.ctx.Themes[(i+1)%len(a.ctx.Themes)].Name)
-			a.flash = "theme " + a.ctx.Styles.Name
+			a.setTheme(a.ctx.Themes[(i+1)%len(a.ctx.Themes)].Name) // the status bar names it
 			return
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -53,7 +54,7 @@ func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
 }
 
 func (a *App) personaPicker() overlay {
-	o := &listOverlay{ctx: a.ctx, title: "Act as persona"}
+	o := newList(a.ctx, "Act as persona", "", nil)
 	for i, p := range a.ctx.Policy.Personas {
 		desc := p.Description
 		if p.Admin {
@@ -67,6 +68,7 @@ func (a *App) personaPicker() overlay {
 			o.cursor = i
 		}
 	}
+	o.all = o.items
 	return o
 }
 
@@ -90,6 +92,12 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 	case openAccessMsg:
 		if a.overlay == nil { // one opened first (a key typed after a) stays
 			a.openAccess(msg.table)
+		}
+	case openDetailMsg:
+		if a.overlay == nil {
+			fs, counted := a.catalog.stats[msg.table.Table.QualifiedName()]
+			a.overlay = &textOverlay{ctx: a.ctx, title: "Table " + msg.table.Table.QualifiedName(),
+				text: tableDetail(a.ctx, msg.table, fs, counted), words: true}
 		}
 	case openTagsMsg:
 		if a.overlay == nil {
@@ -123,7 +131,7 @@ func (a *App) onPersona(msg personaMsg) tea.Cmd {
 	}
 	old := a.w
 	a.seq++
-	a.run, a.fetching = runState{}, false
+	a.run, a.fetching, a.toEnd = runState{}, false, false
 	a.ctx.Lake = msg.lake
 	a.adopt(msg.pol, msg.w)
 	a.ctx.Saved = msg.saved
@@ -158,20 +166,67 @@ func (a *App) openHistory() tea.Cmd {
 
 func (a *App) historyList(msg historyMsg) overlay {
 	t := msg.totals
-	o := &listOverlay{ctx: a.ctx, empty: "no queries yet in workgroup " + a.ctx.Workgroup.Name,
-		title: fmt.Sprintf("History · %s · %s, scanned %s, cost %s", a.ctx.Workgroup.Name, queries.Plural(t.Queries, "query"),
-			units.Bytes(t.DataScanned), queries.FormatUSD(t.CostUSD))}
-	for i := len(msg.queries) - 1; i >= 0; i-- {
-		q := msg.queries[i]
-		text := q.SQL
-		o.items = append(o.items, listItem{
-			text: fmt.Sprintf("%s %-9s %-10s %9s %s", q.Time.Local().Format("01-02 15:04:05"), q.State,
-				q.Persona, units.Bytes(q.DataScanned), oneLine(q.SQL)),
-			detail: fmt.Sprintf("%s rows · %s · %s · %s", queries.FormatCount(q.Rows), ms(q.TotalMS), queries.FormatUSD(q.CostUSD), firstLine(q.Error)),
-			choose: func() tea.Msg { return setTextMsg{text} },
-		})
+	title := fmt.Sprintf("History · %s · %s, scanned %s, cost %s", a.ctx.Workgroup.Name, queries.Plural(t.Queries, "query"),
+		units.Bytes(t.DataScanned), queries.FormatUSD(t.CostUSD))
+	var items []listItem
+	groups := repeatGroups(msg.queries)
+	for i := len(groups) - 1; i >= 0; i-- {
+		items = append(items, historyItem(groups[i]))
 	}
-	return o
+	return newList(a.ctx, title, "no queries yet in workgroup "+a.ctx.Workgroup.Name, items)
+}
+
+// historyItem is one line of the history: a query, or a run of repeats
+// of one (F6, compare, bench) with each run's time in its detail.
+func historyItem(runs []queries.Query) listItem {
+	q, text := runs[0], runs[0].SQL
+	var scanned int64
+	var cost float64
+	times := make([]string, len(runs))
+	for i, r := range runs {
+		scanned += r.DataScanned
+		cost += r.CostUSD
+		times[i] = ms(r.TotalMS)
+	}
+	count := ""
+	detail := fmt.Sprintf("%s rows · %s · %s · %s", queries.FormatCount(q.Rows), ms(q.TotalMS), queries.FormatUSD(q.CostUSD), firstLine(q.Error))
+	if len(runs) > 1 {
+		count = fmt.Sprintf("×%d ", len(runs))
+		detail = fmt.Sprintf("%d runs: %s · %s rows each · %s in all", len(runs), strings.Join(times, ", "),
+			queries.FormatCount(q.Rows), queries.FormatUSD(cost))
+	}
+	return listItem{
+		text: fmt.Sprintf("%s %-9s %-10s %9s %s%s", q.Time.Local().Format("01-02 15:04:05"), q.State,
+			q.Persona, units.Bytes(scanned), count, oneLine(q.SQL)),
+		detail: detail,
+		choose: func() tea.Msg { return setTextMsg{text} },
+	}
+}
+
+// repeatGroups gathers the history's repeats: runs of one statement by
+// one persona, each started within repeatGap of the last one's end (as
+// F6, compare and bench run them), with the same outcome.
+func repeatGroups(qs []queries.Query) [][]queries.Query {
+	var groups [][]queries.Query
+	for _, q := range qs {
+		if n := len(groups); n > 0 && repeats(groups[n-1][len(groups[n-1])-1], q) {
+			groups[n-1] = append(groups[n-1], q)
+			continue
+		}
+		groups = append(groups, []queries.Query{q})
+	}
+	return groups
+}
+
+// repeatGap is the most time between the end of one run and the start
+// of the next for them to be one benchmark's repeats: a person running a
+// query again by hand takes longer.
+const repeatGap = 2 * time.Second
+
+func repeats(prev, q queries.Query) bool {
+	end := prev.Time.Add(time.Duration(prev.TotalMS * float64(time.Millisecond)))
+	return q.SQL == prev.SQL && q.Persona == prev.Persona && q.Kind == prev.Kind && q.State == prev.State &&
+		q.Time.Sub(end) <= repeatGap && !q.Time.Before(prev.Time)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -192,16 +247,16 @@ func (a *App) openSaved() tea.Cmd {
 }
 
 func (a *App) savedList() overlay {
-	o := &listOverlay{ctx: a.ctx, title: "Saved queries", empty: "no saved queries (tarn saved add NAME SQL)"}
+	var items []listItem
 	for _, q := range a.ctx.Saved {
 		text := q.Text("")
-		o.items = append(o.items, listItem{
+		items = append(items, listItem{
 			text:   fmt.Sprintf("%-14s %s", q.Name, q.Description),
 			detail: oneLine(text),
 			choose: func() tea.Msg { return setTextMsg{text} },
 		})
 	}
-	return o
+	return newList(a.ctx, "Saved queries", "no saved queries (tarn saved add NAME SQL)", items)
 }
 
 // adminOnly refuses a view of other personas' access: like Lake
@@ -302,10 +357,10 @@ func exportCmd(w *worker, job exportJob, root string, overwrite bool) tea.Cmd {
 
 // overwritePrompt asks before an export replaces a file.
 func (a *App) overwritePrompt(job exportJob) overlay {
-	return &listOverlay{ctx: a.ctx, title: filepath.Base(job.path) + " exists", items: []listItem{
+	return newList(a.ctx, filepath.Base(job.path)+" exists", "", []listItem{
 		{text: "Keep it: export under another name (" + a.ctx.Keys.Export.Help().Key + ")", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
 		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, a.ctx.Lake.Root, true)},
-	}}
+	})
 }
 
 // openGrants opens the grants: the administrator's to see and edit.

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func (a *App) newRun() context.Context {
 		a.cancel()
 	}
 	a.seq++
-	a.fetching = false
+	a.fetching, a.toEnd = false, false
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	return ctx
@@ -108,6 +109,7 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 		a.results.Reset(msg.columns) // also when rows came before an error
 	}
 	a.results.Append(msg.rows, msg.done)
+	a.followToEnd(msg.done, msg.err)
 	a.run.stats = msg.stats
 	a.run.paused = !msg.done
 	if msg.done {
@@ -161,6 +163,12 @@ func (a *App) onMeasured(msg measuredMsg) tea.Cmd {
 	t := msg.timing
 	a.run.timing = &t
 	a.flash = t.Method()
+	a.results.Reset(msg.columns)
+	a.results.Append(msg.rows, true)
+	if kept := int64(len(msg.rows)); kept < msg.stats.Rows {
+		a.results.Cut(fmt.Sprintf("the first %s of %s rows measured; %s runs it to page through all",
+			queries.FormatCount(kept), queries.FormatCount(msg.stats.Rows), a.ctx.Keys.Run.Help().Key))
+	}
 	return nil
 }
 
@@ -176,6 +184,9 @@ func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	m := msg.Mouse()
 	l := a.layoutBoxes()
+	if a.dragBorder(msg, l.catalog) {
+		return nil
+	}
 	at := pane(-1)
 	for p, b := range []box{l.catalog, l.editor, l.results} {
 		if b.contains(m.X, m.Y) {
@@ -207,6 +218,25 @@ func (a *App) onMouse(msg tea.MouseMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// dragBorder resizes the catalog while its right border is dragged: a
+// press on the border starts it, motion follows, the release ends it.
+func (a *App) dragBorder(msg tea.MouseMsg, catalog box) bool {
+	m := msg.Mouse()
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		a.dragging = m.Button == tea.MouseLeft && m.X == catalog.x+catalog.w-1
+	case tea.MouseMotionMsg:
+		if a.dragging {
+			a.resizeCatalog(((m.X+1)*100 + a.ctx.Width - 1) / max(a.ctx.Width, 1))
+		}
+	case tea.MouseReleaseMsg:
+		was := a.dragging
+		a.dragging = false
+		return was
+	}
+	return a.dragging
 }
 
 // sessionState is what is restored on the next start.

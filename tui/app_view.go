@@ -30,7 +30,7 @@ const statusLines = 2
 // screen is wide enough (else a line under them).
 func (a *App) layoutBoxes() boxes {
 	w, h := max(a.ctx.Width, 20), max(a.ctx.Height-statusLines, 6)
-	cw := min(40, max(20, w*28/100))
+	cw := catalogWidth(w, a.catalogShare)
 	rw := w - cw
 	eh := min(12, max(5, h*30/100))
 	sw := 0
@@ -43,6 +43,30 @@ func (a *App) layoutBoxes() boxes {
 		results: box{cw, eh, rw - sw, h - eh},
 		stats:   box{cw + rw - sw, eh, sw, h - eh},
 	}
+}
+
+// The catalog pane's width: a share of the terminal's, changed by keys
+// (a step at a time) or by dragging its border, never so narrow that a
+// name is unreadable nor so wide that the editor and results are.
+const (
+	defaultCatalogShare = 30
+	catalogStep         = 3
+	leastCatalog        = 20
+	leastRight          = 44
+)
+
+func catalogWidth(width, share int) int {
+	return max(leastCatalog, min(width*share/100, width-leastRight))
+}
+
+// resizeCatalog sets the catalog's share, kept to what catalogWidth
+// allows so that a key held at the edge is undone by one press back.
+func (a *App) resizeCatalog(share int) {
+	w := max(a.ctx.Width, 1)
+	least := (leastCatalog*100 + w - 1) / w
+	most := max(least, ((w-leastRight)*100+w-1)/w)
+	a.catalogShare = max(least, min(share, most))
+	a.layout()
 }
 
 // layout gives each pane its inner size.
@@ -172,7 +196,7 @@ func (a *App) statusBar() string {
 	if a.overlay == nil {
 		keys = append(keys, a.ctx.Keys.global(a.typing())...)
 	}
-	hints := hm.ShortHelpView(keys)
+	hints := hm.ShortHelpView(distinct(keys, map[string]bool{}, true))
 	return truncate(line, a.ctx.Width) + "\n" + hints
 }
 

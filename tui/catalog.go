@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"tarn/internal/units"
 	"tarn/lake"
@@ -73,6 +74,8 @@ type openAccessMsg struct{ table lake.Table }
 
 // openGrantsMsg asks the root for the grants overlay.
 type openGrantsMsg struct{}
+// openDetailMsg asks the root for the detail view of a table.
+type openDetailMsg struct{ table *perms.TableAccess }
 
 // openTagsMsg asks the root for the tag editor of a resource.
 type openTagsMsg struct{ resource perms.Resource }
@@ -199,14 +202,9 @@ func (c *catalog) Update(msg tea.Msg) tea.Cmd {
 
 // editFilter narrows the tree as the filter is typed; esc clears it.
 func (c *catalog) editFilter(msg tea.Msg) tea.Cmd {
-	event, cmd := c.filter.Handle(msg)
-	switch event {
-	case lineDismissed:
-		c.filter.Reset()
-		fallthrough
-	case lineAccepted:
+	done, cmd := c.filter.Filter(msg)
+	if done {
 		c.mode = catalogBrowsing
-		c.filter.Blur()
 	}
 	c.rebuild()
 	return cmd
@@ -238,6 +236,8 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg {
 			return statementMsg{"SELECT * FROM " + n.table.Table.QualifiedName() + " LIMIT 100"}
 		}
+	case key.Matches(msg, k.Detail) && n.table != nil:
+		return func() tea.Msg { return openDetailMsg{n.table} }
 	case key.Matches(msg, k.Access) && n.table != nil:
 		return func() tea.Msg { return openAccessMsg{n.table.Table} }
 	case key.Matches(msg, k.Tags):
@@ -279,7 +279,7 @@ func (c *catalog) ShortHelp() []key.Binding {
 	if c.mode == catalogFiltering {
 		return []key.Binding{k.Accept, k.Dismiss, k.HelpWhileTyping}
 	}
-	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Access, k.Tags, k.Grants}
+	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Detail, k.Access, k.Tags, k.Grants}
 }
 
 func (c *catalog) FullHelp() [][]key.Binding {
@@ -287,7 +287,7 @@ func (c *catalog) FullHelp() [][]key.Binding {
 	if c.mode == catalogFiltering {
 		return [][]key.Binding{append(c.ShortHelp(), k.lineHelp()...)}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Access, k.Tags, k.Grants}}
+	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Detail, k.Access, k.Tags, k.Grants, k.Narrower, k.Wider}}
 }
 
 func (c *catalog) View() string {
@@ -336,18 +336,7 @@ func (c *catalog) line(n node) string {
 		if c.expanded[n.key()] {
 			mark = "▾ "
 		}
-		t := n.table.Table
-		s := "  " + mark + t.Name + " " + string(t.Format)
-		if t.Compression != lake.None {
-			s += "+" + string(t.Compression)
-		}
-		if fs, ok := c.stats[t.QualifiedName()]; ok {
-			s += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), units.Bytes(fs.Bytes))
-		}
-		if !n.table.Select {
-			s += " (describe only)"
-		}
-		return s
+		return c.tableLine("  "+mark, n.table)
 	}
 	mark := "▸ "
 	if c.expanded[n.database] {
@@ -367,4 +356,50 @@ func (c *catalog) tags(n node) string {
 		return ""
 	}
 	return " [" + strings.Join(parts, " ") + "]"
+}
+
+// tableLine is a table's name, format, files and size in the pane's
+// width: the name shortens from the middle (its start and its end tell
+// tables apart) to leave room for the rest, which is cut at the edge.
+func (c *catalog) tableLine(prefix string, ta *perms.TableAccess) string {
+	t := ta.Table
+	rest := " " + formatName(t)
+	if fs, ok := c.stats[t.QualifiedName()]; ok {
+		rest += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), units.Bytes(fs.Bytes))
+	}
+	if !ta.Select {
+		rest += " (describe only)"
+	}
+	const leastName = 16 // cells a name keeps before the rest gives way
+	room := c.width - ansi.StringWidth(prefix)
+	nameWidth := room - ansi.StringWidth(rest)
+	if nameWidth < min(leastName, ansi.StringWidth(t.Name)) {
+		if ansi.StringWidth(t.Name) > room {
+			return prefix + middleCut(t.Name, room) // the detail view has the rest
+		}
+		nameWidth = room // the rest, cut at the edge, follows the whole name
+	}
+	return prefix + middleCut(t.Name, nameWidth) + rest
+}
+
+// formatName is a table's format and compression: parquet+snappy.
+func formatName(t lake.Table) string {
+	if t.Compression != lake.None {
+		return string(t.Format) + "+" + string(t.Compression)
+	}
+	return string(t.Format)
+}
+
+// middleCut shortens s to width cells by replacing its middle with "…".
+func middleCut(s string, width int) string {
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	if width <= 1 {
+		return truncate(s, width)
+	}
+	r := []rune(s)
+	tail := (width - 1) / 2
+	head := width - 1 - tail
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }

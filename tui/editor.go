@@ -110,7 +110,7 @@ var lineRE = regexp.MustCompile(`LINE (\d+): (.*)\n( *)\^`)
 func errorPosition(msg string, lines [][]rune) (int, int) {
 	m := lineRE.FindStringSubmatch(msg)
 	if m == nil {
-		return 0, 0
+		return syntaxPosition(msg, lines)
 	}
 	n, _ := strconv.Atoi(m[1])
 	if n < 1 || n > len(lines) {

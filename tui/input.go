@@ -85,3 +85,18 @@ func inputStyles(st themes.Styles) textinput.Styles {
 		Cursor:  textinput.CursorStyle{Color: st.Accent.GetForeground(), Shape: tea.CursorBar},
 	}
 }
+
+// Filter handles a message for a filter line: esc clears it, enter keeps
+// it, and both end the typing (done).
+func (in *lineInput) Filter(msg tea.Msg) (done bool, cmd tea.Cmd) {
+	event, cmd := in.Handle(msg)
+	switch event {
+	case lineDismissed:
+		in.Reset()
+		fallthrough
+	case lineAccepted:
+		in.Blur()
+		return true, cmd
+	}
+	return false, cmd
+}

@@ -150,7 +150,7 @@ func TestTheFilterFooterListsTheKeysThatWork(t *testing.T) {
 	l, pol := testLake(t)
 	a := newTestApp(t, l, pol, "admin", 200, 35)
 	press(a, f4)
-	if footer := lastLine(a); !strings.Contains(footer, "/ filter") || !strings.Contains(footer, "? help") {
+	if footer := lastLine(a); !strings.Contains(footer, "/ filter") || !strings.Contains(footer, "?/f1 help") {
 		t.Fatalf("browsing footer: %s", footer)
 	}
 	press(a, keyPress("/"))
@@ -160,7 +160,7 @@ func TestTheFilterFooterListsTheKeysThatWork(t *testing.T) {
 			t.Errorf("the filter's footer lacks %q: %s", want, footer)
 		}
 	}
-	for _, typed := range []string{"/ filter", "s SELECT", "a access", "t tags", "? help"} {
+	for _, typed := range []string{"/ filter", "s SELECT", "a access", "t tags", "?/f1 help"} {
 		if strings.Contains(footer, typed) {
 			t.Errorf("the filter's footer offers %q, which types: %s", typed, footer)
 		}

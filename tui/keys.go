@@ -15,6 +15,7 @@ type KeyMap struct {
 	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags, Grants key.Binding
+	Detail, Narrower, Wider                                                      key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
 	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
 	Undo, Redo                                                               key.Binding
@@ -54,7 +55,7 @@ func DefaultKeyMap() KeyMap {
 		FocusEditor:     bind([]string{"f2"}, "f2", "editor"),
 		FocusResults:    bind([]string{"f3"}, "f3", "results"),
 		FocusCatalog:    bind([]string{"f4"}, "f4", "catalog"),
-		Help:            bind([]string{"?", "f1"}, "?", "help"),
+		Help:            bind([]string{"?", "f1"}, "?/f1", "help"),
 		HelpWhileTyping: bind([]string{"f1"}, "f1", "help"),
 		Persona:         bind([]string{"ctrl+p"}, "ctrl+p", "persona"),
 		History:         bind([]string{"ctrl+r"}, "ctrl+r", "history"),
@@ -75,6 +76,9 @@ func DefaultKeyMap() KeyMap {
 		Access:     bind([]string{"a"}, "a", "access matrix"),
 		Tags:       bind([]string{"t"}, "t", "tags"),
 		Grants:     bind([]string{"g"}, "g", "grants"),
+		Detail:     bind([]string{"d"}, "d", "table details"),
+		Narrower:   bind([]string{"<"}, "<", "narrower pane"),
+		Wider:      bind([]string{">"}, ">", "wider pane"),
 
 		Complete:     bind([]string{"tab", "ctrl+space", "ctrl+@"}, "tab", "complete"),
 		Newline:      bind([]string{"enter"}, "enter", "new line"),
@@ -91,7 +95,7 @@ func DefaultKeyMap() KeyMap {
 		PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
 		PageDown: bind([]string{"pgdown", "space"}, "pgdn", "page down"),
 		Top:      bind([]string{"home", "g"}, "g", "first row"),
-		Bottom:   bind([]string{"end", "G"}, "G", "last fetched row"),
+		Bottom:   bind([]string{"end", "G"}, "G", "last row (fetches all)"),
 		CopyCell: bind([]string{"y"}, "y", "copy cell"),
 		CopyRow:  bind([]string{"Y"}, "Y", "copy row"),
 		CellView: bind([]string{"enter"}, "enter", "whole value"),
@@ -159,4 +163,21 @@ func (k KeyMap) global(typing bool) []key.Binding {
 func (k KeyMap) globalFull() []key.Binding {
 	return []key.Binding{k.Run, k.Measure, k.Cancel, k.NextPane, k.PrevPane, k.FocusEditor, k.FocusResults, k.FocusCatalog, k.Help, k.Persona, k.History,
 		k.Saved, k.Save, k.Export, k.Compare, k.ComparePersonas, k.Theme, k.Quit, k.QuitTwice}
+}
+
+// distinct drops each binding whose description an earlier one (or one
+// in seen) already shows, and with oneUse one whose key is shown: the
+// help lists a thing once, the footer also a key once. seen collects
+// what is shown.
+func distinct(bindings []key.Binding, seen map[string]bool, oneUse bool) []key.Binding {
+	var out []key.Binding
+	for _, b := range bindings {
+		h := b.Help()
+		if seen["desc "+h.Desc] || (oneUse && seen["key "+h.Key]) {
+			continue
+		}
+		seen["key "+h.Key], seen["desc "+h.Desc] = true, true
+		out = append(out, b)
+	}
+	return out
 }

@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"tarn/queries"
 )
@@ -28,17 +31,29 @@ type listItem struct {
 }
 
 // listOverlay is a scrollable list: personas, history, saved queries.
+// / filters it: the items whose text or detail contain what is typed.
 type listOverlay struct {
-	ctx    *Context
-	title  string
-	items  []listItem
-	cursor int
-	empty  string
+	ctx       *Context
+	title     string
+	all       []listItem // every item; items are those the filter keeps
+	items     []listItem
+	cursor    int
+	empty     string
+	filter    lineInput
+	filtering bool
+}
+
+// newList is a list overlay of items, the cursor on the first.
+func newList(ctx *Context, title, empty string, items []listItem) *listOverlay {
+	return &listOverlay{ctx: ctx, title: title, empty: empty, all: items, items: items, filter: newLineInput(ctx, "/", nil)}
 }
 
 func (l *listOverlay) Title() string { return l.title }
 
 func (l *listOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	if l.filtering {
+		return l.editFilter(msg), false
+	}
 	k := l.ctx.Keys
 	m, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -50,21 +65,40 @@ func (l *listOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	case key.Matches(m, k.Up):
 		l.cursor = max(0, l.cursor-1)
 	case key.Matches(m, k.Down):
-		l.cursor = min(len(l.items)-1, l.cursor+1)
+		l.cursor = max(0, min(len(l.items)-1, l.cursor+1))
+	case key.Matches(m, k.Filter):
+		l.filtering = true
+		l.filter.CursorEnd()
+		return l.filter.Focus(), false
 	case key.Matches(m, k.Choose) && l.cursor < len(l.items):
 		return l.items[l.cursor].choose, true
 	}
 	return nil, false
 }
 
+// editFilter narrows the list as the filter is typed; esc clears it.
+func (l *listOverlay) editFilter(msg tea.Msg) tea.Cmd {
+	done, cmd := l.filter.Filter(msg)
+	l.filtering = !done
+	want := strings.ToLower(l.filter.Value())
+	l.items = nil
+	for _, it := range l.all {
+		if strings.Contains(strings.ToLower(it.text+"\n"+it.detail), want) {
+			l.items = append(l.items, it)
+		}
+	}
+	l.cursor = max(0, min(l.cursor, len(l.items)-1))
+	return cmd
+}
+
 func (l *listOverlay) View(width, height int) string {
 	st := l.ctx.Styles
-	if len(l.items) == 0 {
-		return st.Muted.Render(l.empty)
-	}
-	rows := max(1, height-2)
-	top := max(0, min(l.cursor-rows/2, len(l.items)-rows))
 	var b strings.Builder
+	if len(l.items) == 0 {
+		b.WriteString(st.Muted.Render(l.empty))
+	}
+	rows := max(1, height-3)
+	top := max(0, min(l.cursor-rows/2, len(l.items)-rows))
 	for i := top; i < top+rows && i < len(l.items); i++ {
 		line := pad(truncate(queries.Printable(l.items[i].text), width), width)
 		if i == l.cursor {
@@ -72,17 +106,33 @@ func (l *listOverlay) View(width, height int) string {
 		}
 		b.WriteString(line + "\n")
 	}
-	if d := l.items[l.cursor].detail; d != "" {
-		b.WriteString(st.Muted.Render(truncate(queries.Printable(d), width)))
+	if l.cursor < len(l.items) && l.items[l.cursor].detail != "" {
+		b.WriteString(st.Muted.Render(truncate(queries.Printable(l.items[l.cursor].detail), width)))
+	}
+	switch {
+	case l.filtering:
+		b.WriteString("\n" + l.filter.Render(st, width))
+	case l.filter.Value() != "":
+		b.WriteString("\n" + st.Muted.Render(truncate(fmt.Sprintf("filter: %s (%d of %d; %s to change)",
+			l.filter.Value(), len(l.items), len(l.all), l.ctx.Keys.Filter.Help().Key), width)))
 	}
 	return b.String()
 }
 
 func (l *listOverlay) ShortHelp() []key.Binding {
-	return []key.Binding{l.ctx.Keys.Up, l.ctx.Keys.Down, l.ctx.Keys.Choose, l.ctx.Keys.Close}
+	k := l.ctx.Keys
+	if l.filtering {
+		return []key.Binding{k.Accept, k.Dismiss}
+	}
+	return []key.Binding{k.Up, k.Down, k.Choose, k.Filter, k.Close}
 }
 
-func (l *listOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{l.ShortHelp()} }
+func (l *listOverlay) FullHelp() [][]key.Binding {
+	if l.filtering {
+		return [][]key.Binding{append(l.ShortHelp(), l.ctx.Keys.lineHelp()...)}
+	}
+	return [][]key.Binding{l.ShortHelp()}
+}
 
 // textOverlay shows text: the whole value of a cell, a message.
 type textOverlay struct {
@@ -90,6 +140,7 @@ type textOverlay struct {
 	title string
 	text  string
 	cut   bool // cut long lines instead of wrapping them
+	words bool // a message, not a value: wrap between words
 	shown struct {
 		width, height int
 		lines         []string
@@ -108,7 +159,11 @@ func (t *textOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 func (t *textOverlay) View(width, height int) string {
 	if t.shown.lines == nil || t.shown.width != width || t.shown.height != height {
 		t.shown.width, t.shown.height = width, height
-		t.shown.lines = wrapHead(t.text, width, height, t.cut)
+		text := t.text
+		if t.words {
+			text = ansi.Wrap(text, width, "")
+		}
+		t.shown.lines = wrapHead(text, width, height, t.cut)
 	}
 	return t.ctx.Styles.Text.Render(strings.Join(t.shown.lines, "\n"))
 }
@@ -159,28 +214,85 @@ func wrapHead(text string, width, height int, cut bool) []string {
 func (t *textOverlay) ShortHelp() []key.Binding  { return []key.Binding{t.ctx.Keys.CloseText} }
 func (t *textOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
 
-// helpOverlay lists every binding, generated from the key map.
+// helpOverlay lists every binding, generated from the key map, each
+// once; it scrolls when the screen is shorter than the list.
 type helpOverlay struct {
 	ctx     *Context
 	focused help.KeyMap
+	top     int // first line shown
+	page    int // lines shown by the last View
 }
 
 func (h *helpOverlay) Title() string { return "Keys" }
 
 func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	m, ok := msg.(tea.KeyPressMsg)
-	return nil, ok && key.Matches(m, h.ctx.Keys.CloseHelp)
+	if !ok {
+		return nil, false
+	}
+	k := h.ctx.Keys
+	switch {
+	case key.Matches(m, k.CloseHelp):
+		return nil, true
+	case key.Matches(m, k.Up):
+		h.top--
+	case key.Matches(m, k.Down):
+		h.top++
+	case key.Matches(m, k.PageUp):
+		h.top -= max(1, h.page-1)
+	case key.Matches(m, k.PageDown):
+		h.top += max(1, h.page-1)
+	}
+	h.top = max(0, h.top) // View clamps the end: only it knows the length
+	return nil, false
 }
 
-func (h *helpOverlay) View(width, _ int) string {
+func (h *helpOverlay) View(width, height int) string {
+	lines := strings.Split(h.text(width), "\n")
+	if len(lines) <= height {
+		h.top, h.page = 0, height
+		return strings.Join(lines, "\n")
+	}
+	h.page = max(1, height-1) // the last line says where the list is
+	h.top = min(h.top, len(lines)-h.page)
+	shown := lines[h.top : h.top+h.page]
+	where := fmt.Sprintf("lines %d–%d of %d", h.top+1, h.top+h.page, len(lines))
+	if h.top+h.page < len(lines) {
+		where += " · more below: " + h.ctx.Keys.Down.Help().Key + " " + h.ctx.Keys.PageDown.Help().Key
+	}
+	return strings.Join(shown, "\n") + "\n" + h.ctx.Styles.Muted.Render(truncate(where, width))
+}
+
+// text is the program's keys and the focused pane's, each once, in columns
+// side by side while they fit in width, else one under another.
+func (h *helpOverlay) text(width int) string {
 	hm := help.New()
 	hm.Styles = h.ctx.Styles.Help
-	hm.SetWidth(width)
-	groups := append([][]key.Binding{h.ctx.Keys.globalFull()}, h.focused.FullHelp()...)
-	return hm.FullHelpView(groups)
+	seen := map[string]bool{}
+	var columns []string
+	for _, group := range append([][]key.Binding{h.ctx.Keys.globalFull()}, h.focused.FullHelp()...) {
+		if group = distinct(group, seen, false); len(group) > 0 {
+			columns = append(columns, hm.FullHelpView([][]key.Binding{group}))
+		}
+	}
+	out := ""
+	for _, c := range columns {
+		switch {
+		case out == "":
+			out = c
+		case lipgloss.Width(out)+4+lipgloss.Width(c) <= width:
+			out = lipgloss.JoinHorizontal(lipgloss.Top, out, "    ", c)
+		default:
+			out += "\n\n" + c
+		}
+	}
+	return out
 }
 
-func (h *helpOverlay) ShortHelp() []key.Binding  { return []key.Binding{h.ctx.Keys.CloseHelp} }
+func (h *helpOverlay) ShortHelp() []key.Binding {
+	k := h.ctx.Keys
+	return []key.Binding{k.Down, k.Up, k.PageDown, k.CloseHelp}
+}
 func (h *helpOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
 
 // promptOverlay asks for one line of text, then calls submit with it.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -112,11 +113,7 @@ func fetchInto(w *worker, msg *queryMsg, n int) {
 				msg.err = err
 				break
 			}
-			row := make([]string, len(vals))
-			for j, v := range vals {
-				row[j] = queries.Printable(formats[j].Text(v))
-			}
-			msg.rows = append(msg.rows, row)
+			msg.rows = append(msg.rows, formatRow(formats, vals))
 		}
 	}
 	if len(msg.rows) < n || msg.err != nil || r.Err() != nil {
@@ -130,22 +127,46 @@ func fetchInto(w *worker, msg *queryMsg, n int) {
 	msg.stats = r.Stats()
 }
 
-// measuredMsg is the trimmed mean of repeated runs of the editor's query.
-type measuredMsg struct {
-	seq    int
-	timing queries.Timing
-	stats  queries.Stats
-	err    error
+// formatRow is one row's values as the grid shows them.
+func formatRow(formats []queries.ValueFormat, vals []any) []string {
+	row := make([]string, len(vals))
+	for j, v := range vals {
+		row[j] = queries.Printable(formats[j].Text(v))
+	}
+	return row
 }
 
-// measureCmd runs text 1 + n times to the end, the first as a warm-up.
+// measuredMsg is the trimmed mean of repeated runs of the editor's query,
+// and the rows they read (at most measuredRows of them) for the grid.
+type measuredMsg struct {
+	seq     int
+	timing  queries.Timing
+	stats   queries.Stats
+	columns []queries.Column
+	rows    [][]string
+	err     error
+}
+
+// measuredRows bounds the rows a measurement keeps for the grid.
+const measuredRows = autoFetchRows
+
+// measureCmd runs text 1 + n times to the end, the first as a warm-up;
+// the warm-up, which is not timed, keeps the rows for the grid.
 func measureCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 	return func() tea.Msg {
 		msg := measuredMsg{seq: seq}
 		w.do(func(s *queries.Session) error {
 			w.closeOpen()
+			warm := true
 			msg.timing, msg.err = queries.Measure(5, 1, func() (float64, error) {
-				st, err := s.RunToEnd(ctx, text)
+				var st queries.Stats
+				var err error
+				if warm {
+					st, err = runKeepingRows(ctx, s, text, &msg)
+					warm = false
+				} else {
+					st, err = s.RunToEnd(ctx, text)
+				}
 				msg.stats = st
 				return st.TotalMS, err
 			})
@@ -153,4 +174,22 @@ func measureCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 		})
 		return msg
 	}
+}
+
+// runKeepingRows runs text to the end as RunToEnd does, keeping its
+// columns and its first measuredRows rows in msg.
+func runKeepingRows(ctx context.Context, s *queries.Session, text string, msg *measuredMsg) (queries.Stats, error) {
+	r, err := s.Run(ctx, text)
+	if err != nil {
+		return s.Last().Stats, err
+	}
+	msg.columns = r.Columns()
+	formats := queries.FormatsOf(msg.columns)
+	err = r.Each(func(vals []any) error {
+		if len(msg.rows) < measuredRows {
+			msg.rows = append(msg.rows, formatRow(formats, vals))
+		}
+		return nil
+	})
+	return r.Stats(), errors.Join(err, r.Close())
 }

@@ -105,6 +105,15 @@ func (r *results) ClickLine(line int) {
 	}
 }
 
+// More says whether the result has rows not fetched yet.
+func (r *results) More() bool { return r.columns != nil && !r.done }
+
+// ToLast puts the cursor on the last row fetched.
+func (r *results) ToLast() {
+	r.row = r.Fetched() - 1
+	r.clamp()
+}
+
 // Fetched is the number of rows read so far.
 func (r *results) Fetched() int { return r.base + len(r.rows) }
 
@@ -234,15 +243,7 @@ func (r *results) FullHelp() [][]key.Binding {
 func (r *results) View() string {
 	st := r.ctx.Styles
 	if r.failure != "" {
-		// Wrapped, not cut: the end of a message (a path, its cause) is
-		// often what the reader needs.
-		var lines []string
-		for _, l := range strings.Split(r.failure, "\n") {
-			for _, w := range strings.Split(ansi.Wrap(queries.Printable(l), max(1, r.width), " /"), "\n") {
-				lines = append(lines, st.Error.Render(truncate(w, r.width)))
-			}
-		}
-		return strings.Join(lines[:min(len(lines), max(1, r.height))], "\n")
+		return r.failureView()
 	}
 	if r.columns == nil {
 		return st.Muted.Render(truncate("Run a query: "+r.ctx.Keys.Run.Help().Key+" (ctrl+enter where the terminal sends it).", r.width))
@@ -270,6 +271,25 @@ func (r *results) View() string {
 		}
 	}
 	return b.String()
+}
+
+// failureView is the error in the grid's place, its lines cut at the
+// pane's edge; a cut message says that enter shows it whole.
+func (r *results) failureView() string {
+	st := r.ctx.Styles
+	var lines []string
+	for _, l := range strings.Split(r.failure, "\n") {
+		// Wrapped, not cut: the end of a message (a path, its cause) is
+		// often what the reader needs.
+		for _, w := range strings.Split(ansi.Wrap(queries.Printable(l), max(1, r.width), " /"), "\n") {
+			lines = append(lines, st.Error.Render(truncate(w, r.width)))
+		}
+	}
+	if len(lines) > r.height {
+		hint := r.ctx.Keys.CellView.Help().Key + ": the whole message"
+		lines = append(lines[:max(0, r.height-1)], st.Muted.Render(truncate(hint, r.width)))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Footer is the line under the grid: position, and whether more rows come.
