@@ -74,6 +74,7 @@ type openAccessMsg struct{ table lake.Table }
 
 // openGrantsMsg asks the root for the grants overlay.
 type openGrantsMsg struct{}
+
 // openDetailMsg asks the root for the detail view of a table.
 type openDetailMsg struct{ table *perms.TableAccess }
 
