@@ -83,6 +83,7 @@ type BenchProgress struct {
 // cancelled context stops everything.
 func (s *Session) Bench(ctx context.Context, cells []BenchCell, runs, warmup int, progress func(BenchProgress)) error {
 	total, done := len(cells)*(runs+warmup), 0
+	ctx = Repeats(ctx) // one entry in the history
 	for i := range cells {
 		c := &cells[i]
 		var engine, fetch []float64

@@ -56,6 +56,9 @@ type Query struct {
 	ID   string    `json:"id"` // shared by a query's RUNNING and final audit records
 	Time time.Time `json:"time"`
 	Kind string    `json:"kind"` // query, or export
+	// Group is shared by the runs of one measurement (F6, compare, bench):
+	// history shows them as one entry with their runs.
+	Group string `json:"group,omitempty"`
 	// Destination is the file an export wrote.
 	Destination string `json:"destination,omitempty"`
 	Persona     string `json:"persona"`
@@ -142,7 +145,7 @@ func (s *Session) run(ctx context.Context, text, kind, dest string) (*Result, er
 	p := s.Persona()
 	wg := s.Policy.Workgroup(p.Workgroup)
 	r := &Result{s: s, start: start}
-	r.rec = Query{ID: newQueryID(), Time: r.start.UTC(), Kind: kind, Destination: dest, Persona: p.Name, Workgroup: p.Workgroup,
+	r.rec = Query{ID: newQueryID(), Group: repeatGroup(ctx), Time: r.start.UTC(), Kind: kind, Destination: dest, Persona: p.Name, Workgroup: p.Workgroup,
 		SQL: text, Stats: Stats{State: Queued, CutoffBytes: wg.BytesScannedCutoff}}
 	var st *stream
 	err := ferr
@@ -253,6 +256,20 @@ func (s *Session) checkAuditWritable() error {
 		return &AuditUnwritableError{Path: audit, Cause: err}
 	}
 	return f.Close()
+}
+
+type repeatKey struct{}
+
+// Repeats marks the queries run with the returned context as the runs of
+// one measurement: their records share a new Group id.
+func Repeats(ctx context.Context) context.Context {
+	return context.WithValue(ctx, repeatKey{}, newQueryID())
+}
+
+// repeatGroup is the Group of a query run with ctx ("" for a query alone).
+func repeatGroup(ctx context.Context) string {
+	id, _ := ctx.Value(repeatKey{}).(string)
+	return id
 }
 
 // newQueryID is a random query id, like Athena's QueryExecutionId.

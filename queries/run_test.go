@@ -252,3 +252,34 @@ func TestAReadOnlyLakeRefusesQueriesItCannotRecord(t *testing.T) {
 		t.Error("the catalog is not browsable")
 	}
 }
+
+// The runs of one measurement share a Group in their records, so history
+// can show them as one entry; a query run alone has none.
+func TestRepeatsShareAGroupInTheirRecords(t *testing.T) {
+	l, pol := scanLake(t)
+	s := open(t, l, pol, "admin")
+	ctx := context.Background()
+	measured := queries.Repeats(ctx)
+	for range 2 {
+		if _, err := s.RunToEnd(measured, "SELECT 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.RunToEnd(ctx, "SELECT 2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunToEnd(queries.Repeats(ctx), "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	var groups []string
+	if _, err := queries.ReadHistory(l.Root, s.Persona().Workgroup, func(q queries.Query) {
+		if q.State == queries.Succeeded {
+			groups = append(groups, q.Group)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 4 || groups[0] == "" || groups[1] != groups[0] || groups[2] != "" || groups[3] == "" || groups[3] == groups[0] {
+		t.Errorf("groups %q: want the first two alike, the third none, the fourth its own", groups)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -203,30 +202,21 @@ func historyItem(runs []queries.Query) listItem {
 	}
 }
 
-// repeatGroups gathers the history's repeats: runs of one statement by
-// one persona, each started within repeatGap of the last one's end (as
-// F6, compare and bench run them), with the same outcome.
+// repeatGroups gathers the history's repeats: the runs of one
+// measurement (F6, compare, bench: one Group) are one entry, in the place
+// of its first run; every other query is an entry of its own.
 func repeatGroups(qs []queries.Query) [][]queries.Query {
 	var groups [][]queries.Query
+	at := map[string]int{}
 	for _, q := range qs {
-		if n := len(groups); n > 0 && repeats(groups[n-1][len(groups[n-1])-1], q) {
-			groups[n-1] = append(groups[n-1], q)
+		if i, ok := at[q.Group]; ok && q.Group != "" {
+			groups[i] = append(groups[i], q)
 			continue
 		}
+		at[q.Group] = len(groups)
 		groups = append(groups, []queries.Query{q})
 	}
 	return groups
-}
-
-// repeatGap is the most time between the end of one run and the start
-// of the next for them to be one benchmark's repeats: a person running a
-// query again by hand takes longer.
-const repeatGap = 2 * time.Second
-
-func repeats(prev, q queries.Query) bool {
-	end := prev.Time.Add(time.Duration(prev.TotalMS * float64(time.Millisecond)))
-	return q.SQL == prev.SQL && q.Persona == prev.Persona && q.Kind == prev.Kind && q.State == prev.State &&
-		q.Time.Sub(end) <= repeatGap && !q.Time.Before(prev.Time)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -155,6 +155,7 @@ const measuredRows = autoFetchRows
 func measureCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 	return func() tea.Msg {
 		msg := measuredMsg{seq: seq}
+		ctx := queries.Repeats(ctx) // one entry in the history
 		w.do(func(s *queries.Session) error {
 			w.closeOpen()
 			warm := true

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -415,20 +414,17 @@ func TestHistoryGroupsRepeatsAndFilters(t *testing.T) {
 }
 
 func TestRepeatGroups(t *testing.T) {
-	at := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	run := func(sql string, sec float64, state string) queries.Query {
-		return queries.Query{SQL: sql, Persona: "admin", Kind: "query", Time: at.Add(time.Duration(sec * float64(time.Second))),
-			Stats: queries.Stats{State: state, TotalMS: 500}}
-	}
+	run := func(sql, group string) queries.Query { return queries.Query{SQL: sql, Group: group} }
 	for _, c := range []struct {
 		name string
 		runs []queries.Query
 		want []int
 	}{
-		{"back to back", []queries.Query{run("a", 0, "SUCCEEDED"), run("a", 0.6, "SUCCEEDED"), run("a", 1.2, "SUCCEEDED")}, []int{3}},
-		{"by hand, seconds apart", []queries.Query{run("a", 0, "SUCCEEDED"), run("a", 10, "SUCCEEDED")}, []int{1, 1}},
-		{"another statement between", []queries.Query{run("a", 0, "SUCCEEDED"), run("b", 0.6, "SUCCEEDED"), run("a", 1.2, "SUCCEEDED")}, []int{1, 1, 1}},
-		{"another outcome", []queries.Query{run("a", 0, "SUCCEEDED"), run("a", 0.6, "FAILED")}, []int{1, 1}},
+		{"one measurement", []queries.Query{run("a", "g1"), run("a", "g1"), run("a", "g1")}, []int{3}},
+		{"by hand, twice", []queries.Query{run("a", ""), run("a", "")}, []int{1, 1}},
+		{"a compare's layouts are one entry", []queries.Query{run("a", "g1"), run("b", "g1"), run("c", "g1")}, []int{3}},
+		{"another session's query between", []queries.Query{run("a", "g1"), run("x", ""), run("a", "g1")}, []int{2, 1}},
+		{"two measurements", []queries.Query{run("a", "g1"), run("a", "g2")}, []int{1, 1}},
 	} {
 		var got []int
 		for _, g := range repeatGroups(c.runs) {
