@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -83,7 +82,7 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 		// Run "EXPLAIN " + what was checked, never the original text: a
 		// comment around the keyword could hide a different statement.
 		if err := g.checkInto(ctx, conn, rest, c); err != nil {
-			return err
+			return inStatement(err, text, rest)
 		}
 		c.exec = "EXPLAIN " + c.exec
 		c.explain = true
@@ -97,6 +96,7 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 		Error      bool              `json:"error"`
 		ErrorType  string            `json:"error_type"`
 		Message    string            `json:"error_message"`
+		Position   string            `json:"position"`
 		Statements []json.RawMessage `json:"statements"`
 	}
 	if err := json.Unmarshal([]byte(serialized), &doc); err != nil {
@@ -113,7 +113,7 @@ func (g *guard) checkInto(ctx context.Context, conn *sql.Conn, text string, c *c
 		}
 		return refuse("%s statements are not allowed: tarn runs one read-only query (SELECT, WITH, VALUES, DESCRIBE, SHOW TABLES, EXPLAIN)", keyword)
 	case doc.Error:
-		return errors.New(doc.Message)
+		return syntaxError(doc.Message, text, doc.Position)
 	case len(doc.Statements) != 1:
 		return refuse("one statement at a time: found %d", len(doc.Statements))
 	}

@@ -124,7 +124,9 @@ func errorPosition(msg string, lines [][]rune) (int, int) {
 			offset = i - 3
 		}
 	}
-	return n, max(0, offset+caret)
+	// A caret past the line's end (an error at the end of input) marks
+	// its last character, which can be drawn.
+	return n, max(0, min(offset+caret, len(lines[n-1])-1))
 }
 
 func (e *editor) Update(msg tea.Msg) tea.Cmd {

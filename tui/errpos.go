@@ -6,8 +6,9 @@ import (
 	"unicode"
 )
 
-// DuckDB's parser, as tarn's statement check asks it (json_serialize_sql),
-// names the token it stopped at but not its place:
+// tarn's statement check reports a syntax error with DuckDB's position
+// as a LINE and a caret (queries.SyntaxError), marked as a binder error
+// is. A message without them still names the token the parser stopped at:
 //
 //	syntax error at or near "AND"
 //	syntax error at end of input
