@@ -132,6 +132,11 @@ func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string]
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("crawl: %s: not a directory inside the lake", dir)
 	}
+	if hiddenIn(l.Root, abs) {
+		// .tarn holds every persona's history and rejected raw lines: a
+		// table there would serve them to whoever is granted it.
+		return nil, fmt.Errorf("crawl: %s is a hidden folder of the lake (tarn's own .tarn, or one a crawl skips); data folders have names that do not start with a dot", dir)
+	}
 	folders := map[string]map[string][]string{}
 	err := filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -498,4 +503,29 @@ func DescribeColumns(cols []Column) string {
 		parts[i] = c.Name + " " + c.Type
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// hiddenIn says whether dir, links resolved, is or lies in a folder of
+// root whose name starts with a dot.
+func hiddenIn(root, dir string) bool {
+	for _, pair := range [][2]string{{root, dir}, {resolved(root), resolved(dir)}} {
+		rel, err := filepath.Rel(pair[0], pair[1])
+		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+			continue
+		}
+		for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+			if strings.HasPrefix(part, ".") && part != "." && part != ".." {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// resolved is path with its links resolved, or path where that fails.
+func resolved(path string) string {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		return r
+	}
+	return path
 }

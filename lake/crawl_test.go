@@ -277,3 +277,28 @@ func TestRecrawlFollowsTheFolder(t *testing.T) {
 		})
 	}
 }
+
+// tarn's own .tarn folder (every persona's history, rejected raw lines) is
+// never crawled into a table, named or through a link.
+func TestCrawlRefusesHiddenFolders(t *testing.T) {
+	l, err := lake.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := filepath.Join(l.Root, ".tarn", "history")
+	if err := os.MkdirAll(private, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(private, "q.csv"), []byte("persona,sql\nadmin,SELECT 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(l.Root, ".tarn"), filepath.Join(l.Root, "peek")); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{".tarn", ".tarn/history", filepath.Join(l.Root, ".tarn"), "peek"} {
+		rep, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: path, Update: true})
+		if err == nil || !strings.Contains(err.Error(), "hidden folder") || len(rep.Registered) > 0 {
+			t.Errorf("crawl %s: %v, registered %v", path, err, rep.Registered)
+		}
+	}
+}

@@ -69,6 +69,22 @@ func isReaderError(msg string) bool {
 	return false
 }
 
+// viewError is why table's view could not be made, as the persona may
+// see it. DuckDB quotes the view's text, which names the persona's hidden
+// columns, its row filter and masks and the lake's paths: only an
+// administrator sees it (and the audit log keeps it).
+func (s *Session) viewError(table string, err error) error {
+	if s.Persona().Admin {
+		return fmt.Errorf("table %s: %w", table, err)
+	}
+	msg := err.Error()
+	summary := "Error: table " + table + " cannot be read now (an administrator sees why in the audit log)"
+	if isReaderError(msg) {
+		summary = s.readerSummary(msg)
+	}
+	return &RedactedError{Msg: summary, raw: err}
+}
+
 // readerSummary is the redacted message: "Invalid Input Error: reading
 // table sales.customers (file part-00000.csv, line 3): a row has the wrong
 // number of columns".

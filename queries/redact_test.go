@@ -1,6 +1,7 @@
 package queries_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,40 @@ func TestReaderErrorsDoNotQuoteRows(t *testing.T) {
 				t.Error("the audit log lacks the whole error of a redacted one")
 			}
 		})
+	}
+}
+
+// A table whose view cannot be made (a broken file in a folder read by
+// column name) fails for everyone, but DuckDB's message quotes the view:
+// the persona's hidden columns, row filter, masks and the lake's paths.
+// Only an administrator sees it.
+func TestAViewThatCannotBeMadeIsRedacted(t *testing.T) {
+	l, _ := governedLake(t)
+	table, _ := l.Catalog.Lookup("sales", "customers")
+	table.UnionByName = true
+	l.Catalog.Put(table)
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(l.Dir(table), "zz.csv"), []byte("customer_id,region\n\"unterminated,east\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := queries.LoadPolicy(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, persona := range []string{"analyst", "sales_east"} {
+		_, err := open(t, l, pol, persona).Run(context.Background(), "SELECT count(*) FROM sales.customers")
+		if err == nil {
+			t.Fatalf("%s: the broken file was read", persona)
+		}
+		for _, leak := range []string{"CREATE", "email", "phone", "payment_id", "region = ", l.Root} {
+			if strings.Contains(err.Error(), leak) {
+				t.Errorf("%s sees %q in: %v", persona, leak, err)
+			}
+		}
+	}
+	if _, err := open(t, l, pol, "admin").Run(context.Background(), "SELECT count(*) FROM sales.customers"); err == nil || !strings.Contains(err.Error(), "sales.customers") {
+		t.Errorf("admin: %v", err)
 	}
 }

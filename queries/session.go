@@ -216,7 +216,7 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 		view := viewName(ta.Table)
 		if !s.created[qualified] {
 			if err := s.createView(ctx, view, ta); err != nil {
-				return err
+				return s.viewError(qualified, err)
 			}
 			if err := s.mirrorView(ctx, view, qualified); err != nil {
 				return err
