@@ -192,28 +192,25 @@ func (o *tagOverlay) edit(mode tagMode) tea.Cmd {
 
 func (o *tagOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
 	event, cmd := o.input.Handle(msg)
-	o.input.Err = o.input.Validate(o.input.Value()) // the effect follows every key
 	switch event {
 	case lineDismissed:
 		o.mode = tagsShown
 		o.effect.clear()
 		return nil, false
-	case lineAccepted:
-		return o.apply(o.mode.verb(), strings.TrimSpace(o.input.Value())), true
+	case lineAccepted: // Handle accepts only a valid edit
+		what, change, _ := tagChange(o.ctx.Lake.Catalog, o.mode.verb(), o.resource.String(), strings.TrimSpace(o.input.Value()))
+		return editPolicyCmd(o.ctx, what, change), true
 	default:
 		return cmd, false
 	}
 }
 
-// apply makes the change through perms.Edit: as the current persona,
-// under the policy's lock, validated, saved atomically and audited.
-func (o *tagOverlay) apply(verb, input string) tea.Cmd {
-	l, as, res := o.ctx.Lake, o.ctx.Persona.Name, o.resource.String()
+// editPolicyCmd saves a tag or grant edit through perms.Edit, off the
+// UI: as the current persona, under the policy's lock, validated (row
+// filters by DuckDB), atomic and audited.
+func editPolicyCmd(ctx *Context, what string, change func(*perms.Policy) error) tea.Cmd {
+	l, as := ctx.Lake, ctx.Persona.Name
 	return func() tea.Msg {
-		what, change, err := tagChange(l.Catalog, verb, res, input)
-		if err != nil {
-			return tagEditMsg{err: err}
-		}
 		pol, err := perms.Edit(l.Root, l.Catalog, queries.CheckRowFilter, as, what, change)
 		return tagEditMsg{pol: pol, done: what, err: err}
 	}

@@ -49,7 +49,7 @@ func (o *grantsOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	k := o.ctx.Keys
 	switch {
 	case o.mode == walkthrough && key.Matches(m, k.Accept):
-		return o.apply("demo --walkthrough", demo.StartWalkthrough), true
+		return editPolicyCmd(o.ctx, "demo --walkthrough", demo.StartWalkthrough), true
 	case o.mode == walkthrough && key.Matches(m, k.Dismiss):
 		o.mode = grantsShown
 	case key.Matches(m, k.Close):
@@ -91,9 +91,6 @@ func (o *grantsOverlay) edit(mode grantMode) tea.Cmd {
 
 func (o *grantsOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
 	event, cmd := o.input.Handle(msg)
-	if o.input.Validate != nil {
-		o.input.Err = o.input.Validate(o.input.Value()) // the effect follows every key
-	}
 	switch event {
 	case lineDismissed:
 		o.mode = grantsShown
@@ -101,20 +98,9 @@ func (o *grantsOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
 	case lineAccepted:
 		params := strings.Fields(o.input.Value())
 		change, _ := perms.GrantCommand(o.verb(), params)
-		return o.apply("grants "+o.verb()+" "+strings.Join(params, " "), change), true
+		return editPolicyCmd(o.ctx, "grants "+o.verb()+" "+strings.Join(params, " "), change), true
 	}
 	return cmd, false
-}
-
-// apply saves the change through perms.Edit: as the current persona,
-// under the policy's lock, validated (row filters by DuckDB), atomic and
-// audited.
-func (o *grantsOverlay) apply(what string, change func(*perms.Policy) error) tea.Cmd {
-	l, as := o.ctx.Lake, o.ctx.Persona.Name
-	return func() tea.Msg {
-		pol, err := perms.Edit(l.Root, l.Catalog, queries.CheckRowFilter, as, what, change)
-		return tagEditMsg{pol: pol, done: what, err: err}
-	}
 }
 
 func (o *grantsOverlay) View(width, height int) string {

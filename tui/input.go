@@ -57,7 +57,7 @@ func (in *lineInput) Handle(msg tea.Msg) (lineEvent, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	in.Model, cmd = in.Update(msg)
+	in.Model, cmd = in.Update(msg) // textinput validates each change of the value
 	return lineEditing, cmd
 }
 
