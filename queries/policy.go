@@ -22,7 +22,7 @@ func LoadPolicy(l *lake.Lake) (*perms.Policy, error) {
 // rowFilters is the scratch DuckDB behind CheckRowFilter.
 var rowFilters struct {
 	sync.Mutex
-	validate perms.ExprValidator
+	db *sql.DB
 }
 
 // CheckRowFilter is the perms.ExprValidator of every policy load and edit:
@@ -31,14 +31,15 @@ var rowFilters struct {
 func CheckRowFilter(t lake.Table, expr string) error {
 	rowFilters.Lock()
 	defer rowFilters.Unlock()
-	if rowFilters.validate == nil {
-		validate, _, err := RowFilterValidator()
+	if rowFilters.db == nil {
+		db, err := sql.Open("duckdb", "")
 		if err != nil {
 			return err
 		}
-		rowFilters.validate = validate
+		db.SetMaxOpenConns(1)
+		rowFilters.db = db
 	}
-	return rowFilters.validate(t, expr)
+	return checkRowFilter(rowFilters.db, t, expr)
 }
 
 // LoadLake opens the lake at root and loads its policy, as they are on
@@ -55,34 +56,26 @@ func LoadLake(root string) (*lake.Lake, *perms.Policy, error) {
 	return l, pol, nil
 }
 
-// RowFilterValidator returns a validator backed by a scratch DuckDB and
-// the function that closes it. A row filter must be one boolean expression
-// over the table's own columns: no subqueries, no other tables.
-func RowFilterValidator() (perms.ExprValidator, func(), error) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		return nil, nil, err
+// checkRowFilter checks expr against t's columns in db: a row filter
+// must be one boolean expression over the table's own columns, with no
+// subqueries and no other tables.
+func checkRowFilter(db *sql.DB, t lake.Table, expr string) error {
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = lake.QuoteIdent(c.Name) + " " + c.Type
 	}
-	db.SetMaxOpenConns(1)
-	validate := func(t lake.Table, expr string) error {
-		cols := make([]string, len(t.Columns))
-		for i, c := range t.Columns {
-			cols[i] = lake.QuoteIdent(c.Name) + " " + c.Type
-		}
-		if _, err := db.Exec("CREATE OR REPLACE TABLE tarn_check (" + strings.Join(cols, ", ") + ")"); err != nil {
-			return err
-		}
-		query := "SELECT * FROM tarn_check WHERE (" + expr + ")"
-		if err := onlyFilters(db, query); err != nil {
-			return err
-		}
-		if _, err := db.Exec("SELECT count(*) FROM (" + query + ")"); err != nil {
-			msg, _, _ := strings.Cut(err.Error(), "\n")
-			return errors.New(msg)
-		}
-		return nil
+	if _, err := db.Exec("CREATE OR REPLACE TABLE tarn_check (" + strings.Join(cols, ", ") + ")"); err != nil {
+		return err
 	}
-	return validate, func() { db.Close() }, nil
+	query := "SELECT * FROM tarn_check WHERE (" + expr + ")"
+	if err := onlyFilters(db, query); err != nil {
+		return err
+	}
+	if _, err := db.Exec("SELECT count(*) FROM (" + query + ")"); err != nil {
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		return errors.New(msg)
+	}
+	return nil
 }
 
 // onlyFilters checks that query parses as one plain SELECT of tarn_check
