@@ -81,6 +81,9 @@ func crawlPolicyFollows(e *env, before, after *lake.Catalog, t lake.Table) error
 		return fmt.Errorf("the policy names what the folder no longer has (%s); edit policy.toml first, then crawl --update again",
 			strings.Join(broken, "; "))
 	}
+	if err := refuseLookAlikes(pol, before, after, t.Database, t.Name); err != nil {
+		return err
+	}
 	reportNewColumns(e, pol, before, after, t.Database, t.Name)
 	return nil
 }

@@ -74,3 +74,29 @@ func TestCrawlUpdateFollowsTheFolderUnderThePolicy(t *testing.T) {
 		t.Error("the refused update changed the catalog")
 	}
 }
+
+// A file whose header copies a column the policy hides under a name that
+// differs only by spacing ("payment_id ", which DuckDB reads as
+// payment_id_1) or by case and punctuation would give that column's data a
+// new name that inherits the table's tags: crawl --update refuses it, and
+// the catalog keeps the table as it was.
+func TestCrawlUpdateRefusesALookAlikeOfAHiddenColumn(t *testing.T) {
+	for _, header := range []string{"payment_id ", "Payment-ID"} {
+		t.Run(header, func(t *testing.T) {
+			root := governedCLILake(t)
+			dir := filepath.Join(root, "sales", "customers")
+			os.WriteFile(filepath.Join(dir, "zz_copy.csv"),
+				[]byte("customer_id,name,email,phone,region,payment_id,"+header+"\n9001,zed,z@x,+7-1,east,p9,p9\n"), 0o644)
+			catalog, _ := os.ReadFile(filepath.Join(root, "lake.toml"))
+			code, out, errOut := tarn(t, "crawl", "sales", "--update", "--lake", root)
+			for _, want := range []string{"refused sales.customers", `looks like "payment_id", which leader, sales_east cannot read unmasked`, "rename the column in the files"} {
+				if code != 1 || !strings.Contains(errOut, want) {
+					t.Errorf("crawl --update: exit %d, lacks %q:\n%s%s", code, want, out, errOut)
+				}
+			}
+			if now, _ := os.ReadFile(filepath.Join(root, "lake.toml")); string(now) != string(catalog) {
+				t.Error("the refused update changed the catalog")
+			}
+		})
+	}
+}

@@ -64,6 +64,9 @@ func policyFollows(e *env, before, after *lake.Catalog, update bool, db, name st
 		return err
 	}
 	table := db + "." + name
+	if err := refuseLookAlikes(pol, before, after, db, name); err != nil {
+		return fmt.Errorf("import: nothing was changed: %w", err)
+	}
 	if len(broken) == 0 {
 		reportNewColumns(e, pol, before, after, db, name)
 		return nil
@@ -97,6 +100,18 @@ func newlyBroken(e *env, before, after *lake.Catalog) (*perms.Policy, []string, 
 	already := pol.Broken(before, queries.CheckRowFilter)
 	broken := slices.DeleteFunc(pol.Broken(after, queries.CheckRowFilter), func(b string) bool { return slices.Contains(already, b) })
 	return pol, broken, nil
+}
+
+// refuseLookAlikes refuses a change that gives a table a column looking
+// like one the policy hides or masks from someone who would read the new
+// one: its data could be the hidden column's under a new name.
+func refuseLookAlikes(pol *perms.Policy, before, after *lake.Catalog, db, name string) error {
+	found := pol.LookAlikes(before, after, db, name)
+	if len(found) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s (rename the column in the files: a new column inherits the table's tags, not the masks and exclusions of the name it looks like)",
+		db+"."+name, queries.Printable(strings.Join(found, "; ")))
 }
 
 // reportNewColumns says who may read each column a replaced table gains:

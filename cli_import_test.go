@@ -77,11 +77,19 @@ func TestReplacingATableChecksThePolicy(t *testing.T) {
 	}
 
 	// A renamed column is a new one: --update-policy will not drop the
-	// old name's mask and exclusion, which would show what they hid.
+	// old name's mask and exclusion, which would show what they hid, and a
+	// new name that only changes case looks like the old one: refused.
 	renamed := filepath.Join(t.TempDir(), "renamed.csv")
 	os.WriteFile(renamed, []byte("customer_id,name,email,Phone,region,PAYMENT_ID\n1,a,a@x,+7-1,east,p1\n"), 0o644)
 	code, _, errOut = tarn(t, "import", renamed, "--lake", root, "--db", "sales", "--table", "customers", "--to", "csv", "--replace", "--update-policy")
-	if code != 1 || !strings.Contains(errOut, "also gains Phone, PAYMENT_ID") {
+	for _, want := range []string{`"Phone" looks like "phone", which sales_east cannot read unmasked`, `"PAYMENT_ID" looks like "payment_id", which leader, sales_east`} {
+		if code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("a rename with --update-policy: exit %d, lacks %q:\n%s", code, want, errOut)
+		}
+	}
+	os.WriteFile(renamed, []byte("customer_id,name,email,mobile,region\n1,a,a@x,+7-1,east\n"), 0o644)
+	code, _, errOut = tarn(t, "import", renamed, "--lake", root, "--db", "sales", "--table", "customers", "--to", "csv", "--replace", "--update-policy")
+	if code != 1 || !strings.Contains(errOut, "also gains mobile") {
 		t.Errorf("a rename with --update-policy: exit %d:\n%s", code, errOut)
 	}
 	if now, _ := os.ReadFile(policy); string(now) != string(before) {
