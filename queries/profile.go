@@ -271,6 +271,8 @@ func (p *Profile) read(cols []Column, row []any) error {
 	if !ok[0] || !ok[1] || !ok[2] {
 		return fmt.Errorf("the profile's counts are not numbers: %v", row[:3])
 	}
+	// HyperLogLog may guess above the non-null count, which is exact.
+	p.Distinct = min(p.Distinct, p.Rows-p.Nulls)
 	value := FormatOf(cols[3].Type)
 	p.Min, p.Max = value.Text(row[3]), value.Text(row[4])
 	if row[5] != nil {
@@ -325,4 +327,44 @@ func asInt(v any) (int64, bool) {
 		return int64(n), true
 	}
 	return 0, false
+}
+
+// ReadableColumns are the columns of table the persona may read, in the
+// catalog's order: what `tarn profile DB.TABLE` profiles.
+func (s *Session) ReadableColumns(table string) ([]string, error) {
+	ta, err := s.selectable(table)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ta.Columns))
+	for i, c := range ta.Columns {
+		names[i] = c.Name
+	}
+	return names, nil
+}
+
+// Figure is one named figure of a profile, as text.
+type Figure struct{ Name, Value string }
+
+// Figures are the profile's figures in the order people read them; the
+// approximate ones say so.
+func (p Profile) Figures() []Figure {
+	nulls := FormatCount(p.Nulls)
+	if p.Rows > 0 && p.Nulls > 0 {
+		nulls += fmt.Sprintf(" (%.1f%%)", 100*float64(p.Nulls)/float64(p.Rows))
+	}
+	out := []Figure{
+		{"rows", FormatCount(p.Rows)},
+		{"nulls", nulls},
+		{"distinct (approx.)", FormatCount(p.Distinct)},
+		{"min", p.Min},
+		{"max", p.Max},
+	}
+	if p.Mean != "" {
+		out = append(out, Figure{"mean", p.Mean})
+	}
+	if len(p.Quartiles) == 3 {
+		out = append(out, Figure{"quartiles (approx.)", "25% " + p.Quartiles[0] + " · 50% " + p.Quartiles[1] + " · 75% " + p.Quartiles[2]})
+	}
+	return out
 }
