@@ -44,7 +44,7 @@ func commands() []command {
 			"run one read-only query as a persona, streaming its rows (SQL on stdin when none is given); " +
 				"--stats adds state, rows, data scanned, billed bytes, cost and timings", runQuery},
 		{"profile", []string{"tarn profile DB.TABLE [COLUMN...] [--persona P] [--format table|json]"},
-			"each column's rows, nulls, approximate distinct count, min, max, mean and quartiles of numbers, most frequent " +
+			"each column's rows, nulls, distinct values, min, max, mean and quartiles of numbers, most frequent " +
 				"values and a histogram, on P's view (masks and row filters apply); every column P may read when none is named; " +
 				"each column is one query: data scanned, cost and timings on stderr, the workgroup's limit, history and audit", runProfile},
 		{"bench", []string{

@@ -24,7 +24,7 @@ type Profile struct {
 	Type     string `json:"type"`
 	Rows     int64  `json:"rows"`
 	Nulls    int64  `json:"nulls"`
-	Distinct int64  `json:"distinct_approx"` // HyperLogLog: approximate
+	Distinct int64  `json:"distinct"` // non-null values, counted exactly
 	Min      string `json:"min"`
 	Max      string `json:"max"`
 	// Mean is for numbers; Quartiles (25%, 50%, 75%, approximate) for
@@ -219,7 +219,10 @@ func ProfileQuerySQL(query string, cols []Column, i int) string {
 
 // profileSQL is one statement over one column: the column is read once
 // (a MATERIALIZED CTE, so data scanned counts one scan) and every figure
-// is computed from it.
+// is computed from it. The distinct count is exact: the most frequent
+// values group every value anyway, and counting those groups took 0.6-0.9
+// of the time approx_count_distinct beside them did (5M strings, 2.4M
+// distinct, which HyperLogLog put at 2.6M).
 func profileSQL(ref, from, typ string) string {
 	kind := kindOf(typ)
 	binned := "NULL"
@@ -243,13 +246,13 @@ func profileSQL(ref, from, typ string) string {
   SELECT %[1]s AS tarn_value, %[3]s AS tarn_binned FROM %[2]s
 ),
 tarn_range AS (SELECT min(tarn_binned) AS lo, max(tarn_binned) AS hi FROM tarn_column),
-tarn_top AS (
-  SELECT tarn_value AS value, count(*) AS count FROM tarn_column
-  WHERE tarn_value IS NOT NULL GROUP BY tarn_value ORDER BY count DESC, value LIMIT %[7]d
-)
+tarn_groups AS MATERIALIZED (
+  SELECT tarn_value AS value, count(*) AS count FROM tarn_column WHERE tarn_value IS NOT NULL GROUP BY tarn_value
+),
+tarn_top AS (SELECT value, count FROM tarn_groups ORDER BY count DESC, value LIMIT %[7]d)
 SELECT count(*) AS "rows",
   count(*) - count(tarn_value) AS nulls,
-  approx_count_distinct(tarn_value) AS distinct_approx,
+  (SELECT count(*) FROM tarn_groups) AS "distinct",
   min(tarn_value) AS "min",
   max(tarn_value) AS "max",
   %[4]s AS mean,
@@ -271,8 +274,6 @@ func (p *Profile) read(cols []Column, row []any) error {
 	if !ok[0] || !ok[1] || !ok[2] {
 		return fmt.Errorf("the profile's counts are not numbers: %v", row[:3])
 	}
-	// HyperLogLog may guess above the non-null count, which is exact.
-	p.Distinct = min(p.Distinct, p.Rows-p.Nulls)
 	value := FormatOf(cols[3].Type)
 	p.Min, p.Max = value.Text(row[3]), value.Text(row[4])
 	if row[5] != nil {
@@ -356,7 +357,7 @@ func (p Profile) Figures() []Figure {
 	out := []Figure{
 		{"rows", FormatCount(p.Rows)},
 		{"nulls", nulls},
-		{"distinct (approx.)", FormatCount(p.Distinct)},
+		{"distinct", FormatCount(p.Distinct)},
 		{"min", p.Min},
 		{"max", p.Max},
 	}
