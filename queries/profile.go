@@ -61,14 +61,6 @@ const (
 	profileTop  = 10
 )
 
-// ErrNoColumn refuses a profile of a column the persona cannot read. It
-// says the same of a hidden column as of one that does not exist.
-type ErrNoColumn struct{ Column, Table string }
-
-func (e *ErrNoColumn) Error() string {
-	return fmt.Sprintf("column %s not found in %s", lake.QuoteIdent(e.Column), e.Table)
-}
-
 // ProfileColumn profiles column of table (database.table, as the guard
 // reads names) on the persona's view of it.
 func (s *Session) ProfileColumn(ctx context.Context, table, column string) (Profile, error) {
@@ -79,14 +71,27 @@ func (s *Session) ProfileColumn(ctx context.Context, table, column string) (Prof
 	if err != nil {
 		return Profile{}, s.refused(ProfileTableSQL(table, column, "VARCHAR"), err)
 	}
-	for _, c := range ta.Columns {
-		if c.Name == column {
-			text := ProfileTableSQL(ta.Table.QualifiedName(), c.Name, ViewType(c))
-			p := Profile{Table: ta.Table.QualifiedName(), Column: c.Name, Type: ViewType(c)}
-			return s.profile(ctx, text, p)
-		}
+	c, ok := findColumn(ta.Columns, column)
+	if !ok {
+		// A hidden column is refused in the words of one that does not exist.
+		return Profile{}, s.refused(ProfileTableSQL(table, column, "VARCHAR"),
+			refuse("column %s not found in %s", lake.QuoteIdent(column), ta.Table.QualifiedName()))
 	}
-	return Profile{}, s.refused(ProfileTableSQL(table, column, "VARCHAR"), &ErrNoColumn{column, ta.Table.QualifiedName()})
+	text := ProfileTableSQL(ta.Table.QualifiedName(), c.Name, ViewType(c))
+	return s.profile(ctx, text, Profile{Table: ta.Table.QualifiedName(), Column: c.Name, Type: ViewType(c)})
+}
+
+// findColumn is the column called name, or, as DuckDB resolves names,
+// the one whose name differs only in case.
+func findColumn(cols []perms.ColumnAccess, name string) (perms.ColumnAccess, bool) {
+	i := slices.IndexFunc(cols, func(c perms.ColumnAccess) bool { return c.Name == name })
+	if i < 0 {
+		i = slices.IndexFunc(cols, func(c perms.ColumnAccess) bool { return strings.EqualFold(c.Name, name) })
+	}
+	if i < 0 {
+		return perms.ColumnAccess{}, false
+	}
+	return cols[i], true
 }
 
 // ProfileResult profiles column i of the result of query, a statement
@@ -116,10 +121,6 @@ func (s *Session) selectable(table string) (perms.TableAccess, error) {
 
 // refused records a profile refused before it ran, as a refused query.
 func (s *Session) refused(text string, err error) error {
-	var refusal *RefusedError
-	if !errors.As(err, &refusal) {
-		err = &RefusedError{err.Error()}
-	}
 	p := s.Persona()
 	r := &Result{s: s, err: err, start: time.Now()}
 	r.rec = Query{ID: newQueryID(), Time: r.start.UTC(), Kind: "query", Persona: p.Name, Workgroup: p.Workgroup, SQL: text}
