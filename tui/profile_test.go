@@ -144,3 +144,16 @@ func TestCatalogKeysOnAColumn(t *testing.T) {
 		t.Errorf("i on a table: %#v", msg)
 	}
 }
+
+// A profile of a result still open (more rows to fetch) runs beside it:
+// the grid can still fetch the rest.
+func TestFlowProfileBesideAnOpenResult(t *testing.T) {
+	f := startFlow(t, "admin")
+	f.run("SELECT a.status FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b LIMIT 50000")
+	f.waitFor("(more to fetch)")
+	f.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	f.keys("i")
+	f.waitFor("Profile · status", "rows 50,000", "histogram", "SUCCEEDED")
+	f.keys("esc", "G")
+	f.waitFor("row 50,000 of 50,000")
+}
