@@ -69,12 +69,12 @@ func (s *Session) ProfileColumn(ctx context.Context, table, column string) (Prof
 	}
 	ta, err := s.selectable(table)
 	if err != nil {
-		return Profile{}, s.refused(ProfileTableSQL(table, column, "VARCHAR"), err)
+		return s.refused(ProfileTableSQL(table, column, "VARCHAR"), err)
 	}
 	c, ok := findColumn(ta.Columns, column)
 	if !ok {
 		// A hidden column is refused in the words of one that does not exist.
-		return Profile{}, s.refused(ProfileTableSQL(table, column, "VARCHAR"),
+		return s.refused(ProfileTableSQL(table, column, "VARCHAR"),
 			refuse("column %s not found in %s", lake.QuoteIdent(column), ta.Table.QualifiedName()))
 	}
 	text := ProfileTableSQL(ta.Table.QualifiedName(), c.Name, ViewType(c))
@@ -119,15 +119,17 @@ func (s *Session) selectable(table string) (perms.TableAccess, error) {
 	return perms.TableAccess{}, refuse("Table %s not found", table)
 }
 
-// refused records a profile refused before it ran, as a refused query.
-func (s *Session) refused(text string, err error) error {
+// refused records a profile refused before it ran, as a refused query,
+// and returns its figures (REFUSED, nothing scanned).
+func (s *Session) refused(text string, err error) (Profile, error) {
 	p := s.Persona()
 	r := &Result{s: s, err: err, start: time.Now()}
 	r.rec = Query{ID: newQueryID(), Time: r.start.UTC(), Kind: "query", Persona: p.Name, Workgroup: p.Workgroup, SQL: text}
-	return errors.Join(err, r.finish())
+	err = errors.Join(err, r.finish())
+	return Profile{SQL: text, Stats: s.Last().Stats}, err
 }
 
-// profile runs text, which returns the one row profileColumns describes,
+// profile runs text, which returns the one row profileSQL describes,
 // and reads it into p.
 func (s *Session) profile(ctx context.Context, text string, p Profile) (Profile, error) {
 	p.SQL = text

@@ -115,7 +115,10 @@ func TestAProfileOfANumberHasRangeQuartilesAndBins(t *testing.T) {
 func TestAHiddenColumnIsRefusedLikeAMissingOne(t *testing.T) {
 	l, pol := governedLake(t)
 	east := open(t, l, pol, "sales_east")
-	_, hiddenErr := east.ProfileColumn(context.Background(), "sales.customers", "payment_id")
+	refusal, hiddenErr := east.ProfileColumn(context.Background(), "sales.customers", "payment_id")
+	if refusal.Stats.State != queries.Refused {
+		t.Errorf("a refused profile's state: %q", refusal.Stats.State)
+	}
 	_, missingErr := east.ProfileColumn(context.Background(), "sales.customers", "no_such_column")
 	var refused *queries.RefusedError
 	if !errors.As(hiddenErr, &refused) || !errors.As(missingErr, &refused) {
