@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -246,5 +247,38 @@ func TestEveryMaskKindProfilesWithItsViewType(t *testing.T) {
 	}
 	if p := profileOf(t, s, table, "time"); p.Min != "2020-01-01 00:00:00" || len(p.Histogram) == 0 {
 		t.Errorf("a column masked to its year: min %s, histogram %v", p.Min, p.Histogram)
+	}
+}
+
+// Every type a column may have profiles: the statement's shape follows
+// the type, and none of DuckDB's functions may refuse it.
+func TestEveryTypeProfiles(t *testing.T) {
+	l, pol := governedLake(t)
+	s := open(t, l, pol, "admin")
+	exprs := map[string]string{
+		"TINYINT": "status % 100", "SMALLINT": "status", "INTEGER": "status", "BIGINT": "size", "HUGEINT": "size",
+		"UTINYINT": "status % 200", "USMALLINT": "status", "UINTEGER": "size", "UBIGINT": "size", "UHUGEINT": "size",
+		"FLOAT": "size / 3", "DOUBLE": "CASE WHEN size = 0 THEN 'inf' ELSE size / 7 END", "DECIMAL(18,3)": "size / 3",
+		"DATE": "time", "TIMESTAMP": "time", "TIMESTAMPTZ": "time", "TIME": "time", "TIMESTAMP_MS": "time",
+		"BOOLEAN": "status = 200", "VARCHAR": "host", "BLOB": "host", "INTERVAL": "to_seconds(size)",
+		"VARCHAR[]": "[host, path]", "STRUCT(h VARCHAR)": "{'h': host}",
+	}
+	binned := "TINYINT SMALLINT INTEGER BIGINT HUGEINT UTINYINT USMALLINT UINTEGER UBIGINT UHUGEINT FLOAT DOUBLE DECIMAL(18,3) DATE TIMESTAMP TIMESTAMP_MS"
+	for typ, expr := range exprs {
+		query := "SELECT CAST(" + expr + " AS " + typ + ") AS v FROM weblogs.access_log_parquet_1"
+		r, err := s.Run(context.Background(), query+" LIMIT 0")
+		if err != nil {
+			t.Errorf("%s: %v", typ, err)
+			continue
+		}
+		cols := r.Columns()
+		r.Close()
+		p, err := s.ProfileResult(context.Background(), query, cols, 0)
+		if err != nil || p.Rows != 2000 || p.Min == "" || len(p.Top) == 0 {
+			t.Errorf("%s (%s): %v; rows %d, min %q, %d frequent values", typ, cols[0].Type, err, p.Rows, p.Min, len(p.Top))
+		}
+		if wantBins := slices.Contains(strings.Fields(binned), typ); wantBins != (len(p.Histogram) > 0) {
+			t.Errorf("%s: histogram %v", typ, p.Histogram)
+		}
 	}
 }
