@@ -144,7 +144,7 @@ func (o *profileOverlay) View(width, height int) string {
 		if errors.Is(o.err, context.Canceled) {
 			msg = queries.CancelledMessage(o.profile.Stats)
 		}
-		lines := wrapHead(msg, width, max(1, height-1-len(stats)), false)
+		lines := wrapHead(ansi.Wrap(msg, width, ""), width, max(1, height-1-len(stats)), false) // between words
 		return st.Error.Render(strings.Join(lines, "\n")) + "\n\n" + strings.Join(stats, "\n")
 	}
 	return o.figures(width, height, stats)

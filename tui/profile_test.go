@@ -157,3 +157,23 @@ func TestFlowProfileBesideAnOpenResult(t *testing.T) {
 	f.keys("esc", "G")
 	f.waitFor("row 50,000 of 50,000")
 }
+
+// The workgroup's limit refuses a profile as it refuses any query, and the
+// overlay says so with the figures of the refusal.
+func TestAProfileOverTheLimitIsRefusedInPlace(t *testing.T) {
+	l, pol := testLake(t)
+	for i := range pol.Workgroups {
+		if pol.Workgroups[i].Name == "sales" {
+			pol.Workgroups[i].BytesScannedCutoff = 1000
+		}
+	}
+	a := newTestApp(t, l, pol, "sales_east", 120, 35)
+	onColumn(t, a, "sales.customers", "phone")
+	a.Update(profiled(t, a))
+	screen := ansi.Strip(a.render())
+	for _, want := range []string{"Bytes scanned limit was exceeded", "workgroup sales allows 1000 B", queries.Cancelled, "scanned 0 B"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the refused profile's overlay lacks %q:\n%s", want, screen)
+		}
+	}
+}
