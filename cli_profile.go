@@ -42,6 +42,9 @@ func runProfile(e *env, args []string) error {
 	for _, c := range columns {
 		p, err := s.ProfileColumn(e.ctx, table, c)
 		if err != nil {
+			if *format == "json" && len(profiles) > 0 {
+				writeProfilesJSON(e.stdout, profiles) // the columns profiled before it
+			}
 			return cancelledSaid(err, p.Stats)
 		}
 		if *format == "table" {
@@ -51,11 +54,15 @@ func runProfile(e *env, args []string) error {
 		profiles = append(profiles, p)
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(profiles)
+		return writeProfilesJSON(e.stdout, profiles)
 	}
 	return nil
+}
+
+func writeProfilesJSON(w io.Writer, profiles []queries.Profile) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(profiles)
 }
 
 // writeProfile prints one profile: figures, then bars.

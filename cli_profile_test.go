@@ -59,6 +59,11 @@ func TestProfileRefusalsExitLikeQuery(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, `column "payment_id" not found in sales.customers`) {
 		t.Errorf("hidden column: exit %d: %s", code, errOut)
 	}
+	code, out, errOut := tarn(t, "profile", "--lake", root, "--persona", "sales_east", "--format", "json", "sales.customers", "region", "payment_id")
+	var profiles []queries.Profile
+	if err := json.Unmarshal([]byte(out), &profiles); code != 1 || err != nil || len(profiles) != 1 || !strings.Contains(errOut, "payment_id") {
+		t.Errorf("json, the second column refused: exit %d, %v, %d profiles: %s", code, err, len(profiles), errOut)
+	}
 	if code, _, _ := tarn(t, "profile", "--lake", root); code != 1 {
 		t.Errorf("no table: exit %d", code)
 	}
