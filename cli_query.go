@@ -37,11 +37,7 @@ func runQuery(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, pol, who, err := e.openGoverned(*persona)
-	if err != nil {
-		return err
-	}
-	s, err := queries.Open(e.ctx, l, pol, who)
+	s, err := e.openSession(*persona)
 	if err != nil {
 		return err
 	}
@@ -66,6 +62,16 @@ func runQuery(e *env, args []string) error {
 		return werr
 	}
 	return cancelledSaid(err, r.Stats())
+}
+
+// openSession opens a session on the lake as persona (the policy's
+// default when "").
+func (e *env) openSession(persona string) (*queries.Session, error) {
+	l, pol, who, err := e.openGoverned(persona)
+	if err != nil {
+		return nil, err
+	}
+	return queries.Open(e.ctx, l, pol, who)
 }
 
 // cancelledSaid is err, or for a query cancelled (ctrl+c, SIGTERM) how far

@@ -43,6 +43,10 @@ func commands() []command {
 			"           SQL | --file F | --saved NAME"},
 			"run one read-only query as a persona, streaming its rows (SQL on stdin when none is given); " +
 				"--stats adds state, rows, data scanned, billed bytes, cost and timings", runQuery},
+		{"profile", []string{"tarn profile DB.TABLE [COLUMN...] [--persona P] [--format table|json]"},
+			"each column's rows, nulls, distinct values, min, max, mean and quartiles of numbers, most frequent " +
+				"values and a histogram, on P's view (masks and row filters apply); every column P may read when none is named; " +
+				"each column is one query: data scanned, cost and timings on stderr, the workgroup's limit, history and audit", runProfile},
 		{"bench", []string{
 			"tarn bench [--formats csv,json,parquet] [--files 1,100] [--compression none,gzip]",
 			"           [--queries full,like,projection] [--runs 5] [--warmup 1] [--persona P]",

@@ -125,6 +125,18 @@ tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" d
 expect "detail view" "Table sales.customers" "format       csv" "rows         5,000" "location" "columns admin may read (6 of 6)"
 tmux send-keys -t "$session" Escape; sleep 0.3
+
+# i profiles a catalog column and the results' current column, each as a
+# query of the persona's with its data scanned and cost.
+tmux send-keys -t "$session" Enter Down Down Down Down i # customers opened, onto phone
+expect "column profile" "Profile · sales.customers.phone" "rows 5,000" "distinct 5,000" "most frequent" "SUCCEEDED" "scanned" "cost"
+tmux send-keys -t "$session" Escape; sleep 0.3
+tmux send-keys -t "$session" Left Left # up to customers, closed
+type_sql "SELECT status, size FROM weblogs.access_log_parquet_1"
+expect "rows for a result profile" "column 1/2" "(more to fetch)" # the result stays open while its column is profiled
+tmux send-keys -t "$session" F3 Right i
+expect "result column profile" "Profile · size" "quartiles (approx.)" "mean" "histogram: rows up to each value" "█" "scanned"
+tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" C-p Down Down Enter
 expect "analyst again" "persona analyst"
 

@@ -65,6 +65,8 @@ type App struct {
 	// toEnd says G asked for every row: pages are fetched one after
 	// another, the cursor following, until the last or esc.
 	toEnd bool
+	// profileSeq numbers profiles: a superseded one's reply is dropped.
+	profileSeq int
 }
 
 // New builds the workbench over an open session (opening one takes a few

@@ -112,6 +112,12 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return switchPersonaCmd(a, a.ctx.Persona.Name, msg.done)
+	case openProfileMsg:
+		if a.overlay == nil {
+			return a.startProfile(msg)
+		}
+	case profiledMsg:
+		a.onProfiled(msg)
 	case compareMsg:
 		return a.onCompare(msg)
 	case personasComparedMsg:

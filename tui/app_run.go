@@ -20,7 +20,7 @@ func (a *App) startRun(text string) tea.Cmd {
 		return nil
 	}
 	ctx := a.newRun()
-	a.run = runState{running: true, started: time.Now()}
+	a.run = runState{running: true, started: time.Now(), text: text}
 	a.results.Reset(nil)
 	a.editor.errLine = 0
 	return tea.Batch(runCmd(ctx, a.w, a.seq, text), tick(a.seq))
@@ -43,7 +43,7 @@ func (a *App) startMeasure(text string) tea.Cmd {
 		return nil
 	}
 	ctx := a.newRun()
-	a.run = runState{measuring: true, started: time.Now(), stats: a.run.stats}
+	a.run = runState{measuring: true, started: time.Now(), stats: a.run.stats, text: text}
 	a.flash = "measuring: 1 warm-up run, then 5 timed runs"
 	return tea.Batch(measureCmd(ctx, a.w, a.seq, text), tick(a.seq))
 }
@@ -107,6 +107,7 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 	a.fetching = false
 	if msg.started && msg.columns != nil {
 		a.results.Reset(msg.columns) // also when rows came before an error
+		a.run.columns = msg.columns
 	}
 	a.results.Append(msg.rows, msg.done)
 	a.followToEnd(msg.done, msg.err)
@@ -164,6 +165,7 @@ func (a *App) onMeasured(msg measuredMsg) tea.Cmd {
 	a.run.timing = &t
 	a.flash = t.Method()
 	a.results.Reset(msg.columns)
+	a.run.columns = msg.columns
 	a.results.Append(msg.rows, true)
 	if kept := int64(len(msg.rows)); kept < msg.stats.Rows {
 		a.results.Cut(fmt.Sprintf("the first %s of %s rows measured; %s runs it to page through all",

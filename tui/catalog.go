@@ -224,11 +224,13 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 		c.filter.CursorEnd()
 		return c.filter.Focus()
 	case !ok:
+	case key.Matches(msg, k.InsertColumn) && n.column != nil:
+		return func() tea.Msg { return insertMsg{insertName(n)} }
 	case key.Matches(msg, k.Expand):
-		if n.column == nil {
-			c.expanded[n.key()] = !c.expanded[n.key()]
-			c.rebuild()
-		}
+		c.expanded[n.key()] = !c.expanded[n.key()]
+		c.rebuild()
+	case key.Matches(msg, k.Profile) && n.column != nil:
+		return func() tea.Msg { return openProfileMsg{table: n.table.Table.QualifiedName(), column: n.column.Name} }
 	case key.Matches(msg, k.Collapse):
 		c.collapse(n)
 	case key.Matches(msg, k.Insert):
@@ -280,6 +282,9 @@ func (c *catalog) ShortHelp() []key.Binding {
 	if c.mode == catalogFiltering {
 		return []key.Binding{k.Accept, k.Dismiss, k.HelpWhileTyping}
 	}
+	if n, ok := c.Selected(); ok && n.column != nil {
+		return []key.Binding{k.Profile, k.InsertColumn, k.Filter, k.SelectStar, k.Tags, k.Grants}
+	}
 	return []key.Binding{k.Expand, k.Filter, k.SelectStar, k.Detail, k.Access, k.Tags, k.Grants}
 }
 
@@ -288,7 +293,7 @@ func (c *catalog) FullHelp() [][]key.Binding {
 	if c.mode == catalogFiltering {
 		return [][]key.Binding{append(c.ShortHelp(), k.lineHelp()...)}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.SelectStar, k.Detail, k.Access, k.Tags, k.Grants, k.Narrower, k.Wider}}
+	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.Profile, k.InsertColumn, k.SelectStar, k.Detail, k.Access, k.Tags, k.Grants, k.Narrower, k.Wider}}
 }
 
 func (c *catalog) View() string {

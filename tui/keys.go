@@ -16,6 +16,8 @@ type KeyMap struct {
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags, Grants key.Binding
 	Detail, Narrower, Wider                                                      key.Binding
+	// A catalog column (enter inserts its name), or the results' column.
+	Profile, InsertColumn key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
 	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
 	Undo, Redo                                                               key.Binding
@@ -66,19 +68,21 @@ func DefaultKeyMap() KeyMap {
 		Compare:         bind([]string{"ctrl+b"}, "ctrl+b", "compare layouts"),
 		ComparePersonas: bind([]string{"ctrl+g"}, "ctrl+g", "compare personas"),
 
-		Up:         bind([]string{"up", "k"}, "↑/k", "up"),
-		Down:       bind([]string{"down", "j"}, "↓/j", "down"),
-		Expand:     bind([]string{"enter", "right", "l"}, "enter", "open"),
-		Collapse:   bind([]string{"left", "h"}, "←/h", "close"),
-		Filter:     bind([]string{"/"}, "/", "filter"),
-		Insert:     bind([]string{"i"}, "i", "insert name"),
-		SelectStar: bind([]string{"s"}, "s", "SELECT * … LIMIT 100"),
-		Access:     bind([]string{"a"}, "a", "access matrix"),
-		Tags:       bind([]string{"t"}, "t", "tags"),
-		Grants:     bind([]string{"g"}, "g", "grants"),
-		Detail:     bind([]string{"d"}, "d", "table details"),
-		Narrower:   bind([]string{"<"}, "<", "narrower pane"),
-		Wider:      bind([]string{">"}, ">", "wider pane"),
+		Up:           bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:         bind([]string{"down", "j"}, "↓/j", "down"),
+		Expand:       bind([]string{"enter", "right", "l"}, "enter", "open"),
+		Collapse:     bind([]string{"left", "h"}, "←/h", "close"),
+		Filter:       bind([]string{"/"}, "/", "filter"),
+		Insert:       bind([]string{"i"}, "i", "insert name"),
+		Profile:      bind([]string{"i"}, "i", "column profile"),
+		InsertColumn: bind([]string{"enter", "right", "l"}, "enter", "insert column name"),
+		SelectStar:   bind([]string{"s"}, "s", "SELECT * … LIMIT 100"),
+		Access:       bind([]string{"a"}, "a", "access matrix"),
+		Tags:         bind([]string{"t"}, "t", "tags"),
+		Grants:       bind([]string{"g"}, "g", "grants"),
+		Detail:       bind([]string{"d"}, "d", "table details"),
+		Narrower:     bind([]string{"<"}, "<", "narrower pane"),
+		Wider:        bind([]string{">"}, ">", "wider pane"),
 
 		Complete:     bind([]string{"tab", "ctrl+space", "ctrl+@"}, "tab", "complete"),
 		Newline:      bind([]string{"enter"}, "enter", "new line"),

@@ -202,6 +202,8 @@ func (r *results) key(msg tea.KeyPressMsg) tea.Cmd {
 		if v, ok := r.Cell(); ok {
 			return tea.SetClipboard(v)
 		}
+	case key.Matches(msg, k.Profile) && r.columns != nil:
+		return func() tea.Msg { return openProfileMsg{col: r.col} }
 	case key.Matches(msg, k.CopyRow):
 		if row, ok := r.current(); ok {
 			return tea.SetClipboard(strings.Join(row, "\t"))
@@ -230,12 +232,12 @@ func (r *results) Cell() (string, bool) {
 
 func (r *results) ShortHelp() []key.Binding {
 	k := r.ctx.Keys
-	return []key.Binding{k.CopyCell, k.CopyRow, k.CellView, k.Export}
+	return []key.Binding{k.CopyCell, k.CopyRow, k.CellView, k.Profile, k.Export}
 }
 
 func (r *results) FullHelp() [][]key.Binding {
 	k := r.ctx.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CopyCell, k.CopyRow, k.CellView, k.Export}}
+	return [][]key.Binding{{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CopyCell, k.CopyRow, k.CellView, k.Profile, k.Export}}
 }
 
 // View draws the header and the visible rows: work proportional to the

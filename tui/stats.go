@@ -18,6 +18,11 @@ type runState struct {
 	stats     queries.Stats
 	timing    *queries.Timing // set after F6
 	err       string
+	// text and columns are the query and its result's columns as DuckDB
+	// names them (the grid shows them printable): a column profile
+	// profiles the result through its query.
+	text    string
+	columns []queries.Column
 }
 
 // statsView renders the stats panel: state, times, rows, data scanned,
