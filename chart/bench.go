@@ -24,8 +24,8 @@ type BenchGroup struct {
 
 // Bench layout, in pixels.
 const (
-	benchPanelW = 560.0
-	benchLabelW = 190.0
+	benchPanelW = 510.0
+	benchLabelW = 170.0
 	benchBarH   = 18.0
 	benchTop    = 120.0
 )

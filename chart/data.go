@@ -53,8 +53,8 @@ func ClassOf(typeName string) Class {
 	return Text
 }
 
-// integral says whether a number type holds whole numbers only.
-func integral(typeName string) bool {
+// Integral says whether a number type holds whole numbers only.
+func Integral(typeName string) bool {
 	t := strings.ToUpper(typeName)
 	return strings.Contains(t, "INT") && !strings.HasPrefix(t, "INTERVAL")
 }
@@ -78,7 +78,7 @@ func DefaultFormat(typeName string) func(float64) string {
 		return func(v float64) string { return unixTime(v).Format("15:04:05") }
 	case ClassOf(t) == Time:
 		return func(v float64) string { return unixTime(v).Format("2006-01-02 15:04:05") }
-	case integral(t):
+	case Integral(t):
 		return func(v float64) string { return strconv.FormatFloat(math.Round(v), 'f', -1, 64) }
 	}
 	return func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }

@@ -94,7 +94,7 @@ func KindFor(d *Data, x, y int) Kind {
 		}
 		return Line
 	}
-	if d.Rows() <= fewBars && integral(cx.Type) {
+	if d.Rows() <= fewBars && Integral(cx.Type) {
 		return Bar
 	}
 	if ascending(d.values[x]) {

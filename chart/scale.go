@@ -104,7 +104,7 @@ func binned(d *Data, x, bins int) histogram {
 	if !ok {
 		return histogram{skipped: len(values)}
 	}
-	if integral(d.Columns[x].Type) {
+	if Integral(d.Columns[x].Type) {
 		bins = min(bins, int(hi-lo)+1)
 		hi++ // a bin holds [lo, lo+w): the largest whole number needs its own
 	}

@@ -140,7 +140,7 @@ func svgBars(s *canvasSVG, d *Data, spec Spec, note string) (float64, string) {
 }
 
 // plotArea is the frame of an x-y plot in a result's SVG.
-var plotArea = struct{ x, y, w, h float64 }{100, 80, svgWidth - 140, 440}
+var plotArea = struct{ x, y, w, h float64 }{100, 80, svgWidth - 190, 440}
 
 func svgHistogram(s *canvasSVG, d *Data, spec Spec, note string) (float64, string) {
 	h := binned(d, spec.X, 30)
