@@ -148,3 +148,26 @@ func (s Spec) Caption(d *Data) string {
 	}
 	return fmt.Sprintf("%s: %s by %s", s.Kind, d.Columns[s.Y].Name, d.Columns[s.X].Name)
 }
+
+// Fit moves the columns to suit the kind where they do not: a histogram
+// counts the number on y rather than a text x; a line or a scatter takes
+// the first other number, day or time column for a text x.
+func (s Spec) Fit(d *Data) Spec {
+	if s.X < 0 || s.X >= len(d.Columns) || d.Columns[s.X].Class() != Text {
+		return s
+	}
+	switch s.Kind {
+	case Histogram:
+		if s.Y >= 0 && s.Y < len(d.Columns) && d.Columns[s.Y].Class() != Text {
+			s.X = s.Y
+		}
+	case Line, Scatter:
+		for i, c := range d.Columns {
+			if i != s.Y && c.Class() != Text {
+				s.X = i
+				break
+			}
+		}
+	}
+	return s
+}
