@@ -266,3 +266,20 @@ func TestSVGHoldsFiguresAsText(t *testing.T) {
 		}
 	}
 }
+
+func TestFitMovesATextXForKindsThatNeedNumbers(t *testing.T) {
+	d := data([]Column{{Name: "host", Type: "VARCHAR"}, {Name: "size", Type: "BIGINT"}, {Name: "n", Type: "BIGINT"}}, []string{"a", "1", "2"})
+	for _, tt := range []struct {
+		in, want Spec
+	}{
+		{Spec{Histogram, 0, 1}, Spec{Histogram, 1, 1}},
+		{Spec{Line, 0, 1}, Spec{Line, 2, 1}},
+		{Spec{Scatter, 0, 2}, Spec{Scatter, 1, 2}},
+		{Spec{Bar, 0, 1}, Spec{Bar, 0, 1}},
+		{Spec{Line, 1, 2}, Spec{Line, 1, 2}},
+	} {
+		if got := tt.in.Fit(d); got != tt.want || got.Check(d) != nil {
+			t.Errorf("Fit(%+v) = %+v (%v), want %+v", tt.in, got, got.Check(d), tt.want)
+		}
+	}
+}
