@@ -20,6 +20,9 @@ type chartOptions struct {
 // rest are counted, and the chart says it draws the first ones.
 const maxChartRows = 20_000
 
+// maxHistogramRows bounds the values a histogram keeps: 16 MB of them.
+const maxHistogramRows = 2_000_000
+
 // writeQueryChart streams r's rows into the plot of the columns it draws
 // and writes it to o.path as SVG, atomically.
 func writeQueryChart(e *env, r *queries.Result, text string, o chartOptions) error {
@@ -29,6 +32,9 @@ func writeQueryChart(e *env, r *queries.Result, text string, o chartOptions) err
 		return err
 	}
 	d := chart.NewData(subset(cols, keep), maxChartRows)
+	if spec.Kind == chart.Histogram {
+		d = chart.NewNumbers(subset(cols, keep), maxHistogramRows) // bins need values only
+	}
 	formats := queries.FormatsOf(r.Columns())
 	row := make([]string, len(keep))
 	err = r.Each(func(values []any) error {
@@ -41,11 +47,8 @@ func writeQueryChart(e *env, r *queries.Result, text string, o chartOptions) err
 	if err != nil {
 		return err
 	}
-	if o.kind == "" {
-		spec.Kind = chart.KindFor(d, spec.X, spec.Y)
-		if spec.X == spec.Y {
-			spec.Kind = chart.Histogram
-		}
+	if o.kind == "" && len(keep) == 2 {
+		spec.Kind = chart.KindFor(d, spec.X, spec.Y) // some kinds depend on the rows
 	}
 	err = atomicfile.WriteFile(o.path, func(w io.Writer) error { return chart.SVG(w, d, spec, queryTitle(text)) })
 	if err == nil {

@@ -83,14 +83,23 @@ func TestQueryChartPlotsTheResult(t *testing.T) {
 	_, out, _ = tarn(t, "query", "--lake", root, "--format", "csv", "SELECT count(*) FROM weblogs.access_log_parquet_1")
 	total, _ := strconv.ParseInt(strings.TrimSpace(strings.Split(out, "\n")[1]), 10, 64)
 	want := queries.Plural(int(total), "row")
-	if total > maxChartRows {
-		want = fmt.Sprintf("the first %s of %s rows", queries.FormatCount(maxChartRows), queries.FormatCount(total))
+	if total > maxHistogramRows {
+		want = fmt.Sprintf("the first %s of %s rows", queries.FormatCount(maxHistogramRows), queries.FormatCount(total))
 	}
 	hist := filepath.Join(dir, "size.svg")
 	code, _, errOut = tarn(t, "query", "--lake", root, "--chart", hist, "SELECT size FROM weblogs.access_log_parquet_1")
 	b, _ = os.ReadFile(hist)
 	if code != 0 || !strings.Contains(string(b), want) || !strings.Contains(errOut, "histogram: rows by size") {
 		t.Errorf("histogram: exit %d, want the note %q: %s", code, want, errOut)
+	}
+	scatter := filepath.Join(dir, "scatter.svg")
+	code, _, errOut = tarn(t, "query", "--lake", root, "--chart", scatter, "--chart-kind", "scatter", "--x", "size", "--y", "status", "SELECT size, status FROM weblogs.access_log_parquet_1")
+	want = queries.Plural(int(total), "row")
+	if total > maxChartRows {
+		want = fmt.Sprintf("the first %s of %s rows", queries.FormatCount(maxChartRows), queries.FormatCount(total))
+	}
+	if b, _ = os.ReadFile(scatter); code != 0 || !strings.Contains(string(b), want) {
+		t.Errorf("scatter: exit %d, want the note %q: %s", code, want, errOut)
 	}
 
 	for _, tt := range []struct {

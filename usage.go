@@ -44,8 +44,8 @@ func commands() []command {
 			"           SQL | --file F | --saved NAME"},
 			"run one read-only query as a persona, streaming its rows (SQL on stdin when none is given); " +
 				"--stats adds state, rows, data scanned, billed bytes, cost and timings; --chart writes a plot " +
-				"of the result instead (kind and columns chosen from the column types unless given; the first " +
-				"20,000 rows, saying so)", runQuery},
+				"of the result instead (kind and columns chosen from the column types unless given; at most " +
+				"20,000 rows, a histogram 2,000,000, saying so)", runQuery},
 		{"bench", []string{
 			"tarn bench [--formats csv,json,parquet] [--files 1,100] [--compression none,gzip]",
 			"           [--queries full,like,projection] [--runs 5] [--warmup 1] [--persona P]",

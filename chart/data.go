@@ -123,6 +123,7 @@ type Data struct {
 	values  [][]float64
 	limit   int
 	seen    int64
+	numbers bool // values only, no texts: for a histogram
 	// Total is the rows of the result when the caller knows more than it
 	// added (-1: unknown, more were not fetched); 0: what was added.
 	Total int64
@@ -131,6 +132,14 @@ type Data struct {
 // NewData holds the rows of cols, keeping the first limit rows added.
 func NewData(cols []Column, limit int) *Data {
 	return &Data{Columns: cols, texts: make([][]string, len(cols)), values: make([][]float64, len(cols)), limit: limit}
+}
+
+// NewNumbers holds only the values of cols, not their texts: all a
+// histogram needs, at a quarter of the memory, so it can count more rows.
+func NewNumbers(cols []Column, limit int) *Data {
+	d := NewData(cols, limit)
+	d.numbers = true
+	return d
 }
 
 // Add counts a row, and keeps it while fewer than the limit are kept.
@@ -148,17 +157,19 @@ func (d *Data) Add(row []string) {
 		if !ok {
 			v = math.NaN()
 		}
-		d.texts[i] = append(d.texts[i], text)
+		if !d.numbers {
+			d.texts[i] = append(d.texts[i], text)
+		}
 		d.values[i] = append(d.values[i], v)
 	}
 }
 
 // Rows is the number of rows kept.
 func (d *Data) Rows() int {
-	if len(d.texts) == 0 {
+	if len(d.values) == 0 {
 		return 0
 	}
-	return len(d.texts[0])
+	return len(d.values[0])
 }
 
 // Note says which rows the plot draws: all, or the first of how many.
