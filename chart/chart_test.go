@@ -9,6 +9,32 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 )
 
+// BenchmarkDrawLine draws 200,000 points (the rows the grid keeps at
+// most) as a line at 120x35, as the plot does on each frame.
+func BenchmarkDrawLine(b *testing.B) {
+	d := NewData([]Column{{Name: "x", Type: "DOUBLE"}, {Name: "y", Type: "DOUBLE"}}, 200_000)
+	for i := 0; i < 200_000; i++ {
+		d.Add([]string{fmt.Sprint(i), fmt.Sprint(math.Sin(float64(i) / 1000))})
+	}
+	for b.Loop() {
+		Draw(d, Spec{Line, 0, 1}, 118, 33, Style{})
+	}
+}
+
+// BenchmarkAddRows reads 200,000 rows of a timestamp and a number.
+func BenchmarkAddRows(b *testing.B) {
+	rows := make([][]string, 200_000)
+	for i := range rows {
+		rows[i] = []string{fmt.Sprintf("2020-02-29 %02d:%02d:%02d", i/3600%24, i/60%60, i%60), fmt.Sprint(i)}
+	}
+	for b.Loop() {
+		d := NewData([]Column{{Name: "at", Type: "TIMESTAMP"}, {Name: "n", Type: "BIGINT"}}, len(rows))
+		for _, r := range rows {
+			d.Add(r)
+		}
+	}
+}
+
 func data(cols []Column, rows ...[]string) *Data {
 	d := NewData(cols, 1000)
 	for _, r := range rows {
@@ -160,8 +186,12 @@ func TestNoteSaysWhichRowsAreDrawn(t *testing.T) {
 		t.Errorf("Note with a known total = %q", got)
 	}
 	d.Total = -1
-	if got := d.Note(); !strings.Contains(got, "not fetched") {
+	if got := d.Note(); got != "the first 2 rows (the rest were not fetched)" {
 		t.Errorf("Note of a result not fetched whole = %q", got)
+	}
+	d.First, d.Total = 50000, 0
+	if got := d.Note(); got != "rows 50,001–50,002 of 50,005 rows" {
+		t.Errorf("Note of rows after some released = %q", got)
 	}
 }
 

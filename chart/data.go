@@ -6,7 +6,6 @@
 package chart
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -127,6 +126,9 @@ type Data struct {
 	// Total is the rows of the result when the caller knows more than it
 	// added (-1: unknown, more were not fetched); 0: what was added.
 	Total int64
+	// First is how many rows of the result came before the first added
+	// (the workbench releases the oldest rows of a long result).
+	First int64
 }
 
 // NewData holds the rows of cols, keeping the first limit rows added.
@@ -172,18 +174,22 @@ func (d *Data) Rows() int {
 	return len(d.values[0])
 }
 
-// Note says which rows the plot draws: all, or the first of how many.
+// Note says which rows the plot draws: all, or which of how many.
 func (d *Data) Note() string {
 	kept := int64(d.Rows())
-	total := d.seen
+	total := d.First + d.seen
 	if d.Total != 0 {
 		total = d.Total
 	}
+	which := "the first " + count(kept)
+	if d.First > 0 {
+		which = "rows " + count(d.First+1) + "–" + count(d.First+kept)
+	}
 	switch {
 	case total < 0:
-		return fmt.Sprintf("the first %s rows (the rest were not fetched)", count(kept))
-	case kept < total:
-		return fmt.Sprintf("the first %s of %s rows", count(kept), count(total))
+		return which + " rows (the rest were not fetched)"
+	case d.First > 0 || kept < total:
+		return which + " of " + count(total) + " rows"
 	}
 	return plural(kept, "row")
 }

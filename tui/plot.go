@@ -31,8 +31,7 @@ type plotOverlay struct {
 	fetching  func() bool
 	stopFetch func()
 	cache     struct {
-		rows, base int
-		done       bool
+		rows, base int // the grid's rows added, and its first row's number then
 		data       *chart.Data
 	}
 }
@@ -55,26 +54,26 @@ func newPlot(ctx *Context, r *results, title string, cb plotCallbacks) (*plotOve
 	return p, nil
 }
 
-// data is the rows held by the grid as chart data, read again only when
-// more rows have come.
+// data is the rows held by the grid as chart data: rows that came since
+// the last call are added, and all read again only when the grid released
+// some (it keeps a bounded window).
 func (p *plotOverlay) data() *chart.Data {
 	r := p.results
 	c := &p.cache
-	if c.data != nil && c.rows == len(r.rows) && c.base == r.base && c.done == r.done {
-		return c.data
+	if c.data == nil || c.base != r.base || c.rows > len(r.rows) {
+		c.data = chart.NewData(queries.ChartColumns(r.columns), maxKeptRows)
+		c.data.First = int64(r.base)
+		c.rows, c.base = 0, r.base
 	}
-	d := chart.NewData(queries.ChartColumns(r.columns), len(r.rows))
-	for _, row := range r.rows {
-		d.Add(row)
+	for _, row := range r.rows[c.rows:] {
+		c.data.Add(row)
 	}
-	switch {
-	case !r.done:
-		d.Total = -1
-	case r.cut != "":
-		d.Total = -1
+	c.rows = len(r.rows)
+	c.data.Total = 0 // what was added
+	if !r.done || r.cut != "" {
+		c.data.Total = -1
 	}
-	c.rows, c.base, c.done, c.data = len(r.rows), r.base, r.done, d
-	return d
+	return c.data
 }
 
 func (p *plotOverlay) Title() string { return "Plot" }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -151,5 +152,22 @@ func TestPlotWritesSVG(t *testing.T) {
 	press(a, keyPress("enter"))
 	if p.save == nil || !strings.Contains(ansi.Strip(a.render()), "must end in .svg") {
 		t.Errorf("a path without .svg was taken")
+	}
+}
+
+// A long result's plot draws the rows the grid kept, numbered as they
+// came, and follows the window as the grid releases older rows.
+func TestPlotOfALongResultSaysWhichRows(t *testing.T) {
+	r := newResults(&Context{Keys: DefaultKeyMap()})
+	manyRows(r, 250_000)
+	p := &plotOverlay{results: r}
+	first := fmt.Sprintf("rows %s–%s of 250,000 rows", queries.FormatCount(int64(r.base+1)), queries.FormatCount(int64(r.Fetched())))
+	if got := p.data().Note(); r.base == 0 || got != first {
+		t.Errorf("note %q, want %q", got, first)
+	}
+	r.done = false
+	r.Append([][]string{{"250000", "h", "/"}}, false)
+	if got := p.data().Note(); !strings.HasSuffix(got, "–250,001 rows (the rest were not fetched)") || p.data().Rows() != len(r.rows) {
+		t.Errorf("after one more row: %q, %d rows plotted of %d kept", got, p.data().Rows(), len(r.rows))
 	}
 }
