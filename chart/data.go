@@ -90,7 +90,7 @@ func unixTime(v float64) time.Time {
 
 // timeLayouts are the ways DuckDB writes a TIMESTAMP (with or without a
 // zone) and a DATE.
-var timeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999-07", "2006-01-02 15:04:05.999999999", "2006-01-02"}
+var timeLayouts = []string{"2006-01-02 15:04:05.999999999", "2006-01-02", "2006-01-02 15:04:05.999999999-07", "2006-01-02 15:04:05.999999999-07:00"}
 
 // Value reads a value of class c from its text: a number, or a day or a
 // time as seconds (since 1970 UTC; a TIME since midnight). ok is false for
@@ -101,13 +101,13 @@ func Value(c Class, text string) (v float64, ok bool) {
 		v, err := strconv.ParseFloat(text, 64)
 		return v, err == nil && !math.IsInf(v, 0) && !math.IsNaN(v)
 	case Date, Time:
-		if t, err := time.Parse("15:04:05.999999999", text); err == nil {
-			return float64(t.Hour()*3600+t.Minute()*60+t.Second()) + float64(t.Nanosecond())/1e9, true
-		}
 		for _, layout := range timeLayouts {
 			if t, err := time.Parse(layout, text); err == nil {
 				return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
 			}
+		}
+		if t, err := time.Parse("15:04:05.999999999", text); err == nil { // a TIME
+			return float64(t.Hour()*3600+t.Minute()*60+t.Second()) + float64(t.Nanosecond())/1e9, true
 		}
 	}
 	return 0, false
@@ -118,6 +118,7 @@ func Value(c Class, text string) (v float64, ok bool) {
 // limit of rows and counts the rest, so a plot says what it shows.
 type Data struct {
 	Columns []Column
+	classes []Class // each column's, read once
 	texts   [][]string
 	values  [][]float64
 	limit   int
@@ -133,7 +134,11 @@ type Data struct {
 
 // NewData holds the rows of cols, keeping the first limit rows added.
 func NewData(cols []Column, limit int) *Data {
-	return &Data{Columns: cols, texts: make([][]string, len(cols)), values: make([][]float64, len(cols)), limit: limit}
+	d := &Data{Columns: cols, texts: make([][]string, len(cols)), values: make([][]float64, len(cols)), limit: limit}
+	for _, c := range cols {
+		d.classes = append(d.classes, c.Class())
+	}
+	return d
 }
 
 // NewNumbers holds only the values of cols, not their texts: all a
@@ -150,12 +155,12 @@ func (d *Data) Add(row []string) {
 	if d.Rows() >= d.limit {
 		return
 	}
-	for i, c := range d.Columns {
+	for i, class := range d.classes {
 		text := "NULL"
 		if i < len(row) {
 			text = row[i]
 		}
-		v, ok := Value(c.Class(), text)
+		v, ok := Value(class, text)
 		if !ok {
 			v = math.NaN()
 		}

@@ -1,8 +1,9 @@
 package chart
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // niceTicks are about n round values (1, 2 or 5 times a power of ten)
@@ -65,6 +66,7 @@ type point struct{ x, y float64 }
 // line; skipped counts the others.
 func points(d *Data, s Spec) (pts []point, skipped int) {
 	xs, ys := d.values[s.X], d.values[s.Y]
+	pts = make([]point, 0, len(xs))
 	for i := range xs {
 		if math.IsNaN(xs[i]) || math.IsNaN(ys[i]) {
 			skipped++
@@ -72,8 +74,9 @@ func points(d *Data, s Spec) (pts []point, skipped int) {
 		}
 		pts = append(pts, point{xs[i], ys[i]})
 	}
-	if s.Kind == Line {
-		sort.SliceStable(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
+	byX := func(a, b point) int { return cmp.Compare(a.x, b.x) }
+	if s.Kind == Line && !slices.IsSortedFunc(pts, byX) { // a time series mostly is
+		slices.SortStableFunc(pts, byX)
 	}
 	return pts, skipped
 }
