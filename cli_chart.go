@@ -50,7 +50,7 @@ func writeQueryChart(e *env, r *queries.Result, text string, o chartOptions) err
 	if o.kind == "" && len(keep) == 2 {
 		spec.Kind = chart.KindFor(d, spec.X, spec.Y) // some kinds depend on the rows
 	}
-	err = atomicfile.WriteFile(o.path, func(w io.Writer) error { return chart.SVG(w, d, spec, queryTitle(text)) })
+	err = atomicfile.WriteFile(o.path, func(w io.Writer) error { return chart.SVG(w, d, spec, text) })
 	if err == nil {
 		fmt.Fprintf(e.stderr, "wrote %s: %s, %s\n", o.path, spec.Caption(d), d.Note())
 	}
@@ -114,15 +114,6 @@ func columnNamed(cols []chart.Column, flag, name string) (int, error) {
 		names = append(names, c.Name)
 	}
 	return 0, fmt.Errorf("%s %q: the result has no such column (it has %s)", flag, name, strings.Join(names, ", "))
-}
-
-// queryTitle is the chart's title: the query on one line, cut to fit.
-func queryTitle(text string) string {
-	t := strings.Join(strings.Fields(text), " ")
-	if r := []rune(t); len(r) > 75 {
-		t = string(r[:74]) + "…"
-	}
-	return t
 }
 
 // writeBenchChart writes the benchmark as the source's bar charts: a

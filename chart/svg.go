@@ -82,6 +82,9 @@ func (s *canvasSVG) barsAcross(x0, y, barH, gap float64, rows []barRow, length f
 // svgWidth is the width of a result's SVG.
 const svgWidth = 1000
 
+// maxTitle is as many characters of a title as fit across a result's SVG.
+const maxTitle = 75
+
 // maxSVGBars is as many bars as a result's SVG draws.
 const maxSVGBars = 60
 
@@ -92,7 +95,7 @@ func SVG(w io.Writer, d *Data, spec Spec, title string) error {
 		return err
 	}
 	s := &canvasSVG{}
-	s.text(20, 32, "start", "title", title)
+	s.text(20, 32, "start", "title", cut(strings.Join(strings.Fields(title), " "), maxTitle))
 	s.text(20, 56, "start", "label", spec.Caption(d))
 	var bottom float64
 	note := d.Note()

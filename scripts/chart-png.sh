@@ -28,6 +28,7 @@ tarn bench --files 1,10 --runs 3 --chart "$out/bench.svg" >/dev/null
 tarn query --chart "$out/status.svg" "SELECT status, count(*) AS n FROM weblogs.access_log_parquet_1 GROUP BY 1 ORDER BY 1"
 tarn query --chart "$out/minutes.svg" "SELECT time_bucket(INTERVAL 10 MINUTE, time) AS at, count(*) AS n FROM weblogs.access_log_parquet_1 GROUP BY 1 ORDER BY 1"
 tarn query --chart "$out/size.svg" "SELECT size FROM weblogs.access_log_parquet_1"
+tarn query --chart "$out/scatter.svg" "SELECT size, length(path) AS path_length FROM weblogs.access_log_parquet_1"
 
 for svg in "$out"/*.svg; do
 	png=${svg%.svg}.png

@@ -205,7 +205,7 @@ func (a *App) openPlot() {
 		a.flash = "plot: run a query that returns rows first"
 		return
 	}
-	p, err := newPlot(a.ctx, a.results, oneLine(a.editor.Text()), plotCallbacks{
+	p, err := newPlot(a.ctx, a.results, a.editor.Text(), plotCallbacks{
 		fetchAll: func() tea.Cmd {
 			a.toEnd = true
 			a.results.ToLast() // as G in the grid: the next page is wanted
