@@ -75,6 +75,8 @@ func chartColumns(cols []chart.Column, o chartOptions) (chart.Spec, []int, error
 		if y, err = columnNamed(cols, "--y", o.y); err != nil {
 			return chart.Spec{}, nil, err
 		}
+	} else if y == x {
+		y = chart.NumberAfter(cols, x) // --x took the default y
 	}
 	spec := chart.Spec{X: 0, Y: 1}
 	if o.kind != "" {

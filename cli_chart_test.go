@@ -122,4 +122,8 @@ func TestQueryChartPlotsTheResult(t *testing.T) {
 			t.Errorf("%v: exit %d, file left: %v, stderr %q; want %q", tt.args, code, statErr == nil, errOut, tt.want)
 		}
 	}
+	code, _, errOut = tarn(t, "query", "--lake", root, "--chart", filepath.Join(dir, "by-n.svg"), "--x", "n", q)
+	if code != 0 || !strings.Contains(errOut, "status by n") {
+		t.Errorf("--x n alone: exit %d, %s; want y moved off n, to status", code, errOut)
+	}
 }

@@ -55,13 +55,19 @@ func Axes(cols []Column) (x, y int) {
 			break
 		}
 	}
+	return x, NumberAfter(cols, x)
+}
+
+// NumberAfter is the first number column after x (wrapping round to
+// the ones before it), or -1 when no other column is a number.
+func NumberAfter(cols []Column, x int) int {
 	for i := range cols {
 		j := (x + 1 + i) % len(cols)
 		if j != x && cols[j].Class() == Number {
-			return x, j
+			return j
 		}
 	}
-	return x, -1
+	return -1
 }
 
 // Choose picks the kind and axes for d: one number alone is a histogram;
