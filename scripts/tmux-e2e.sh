@@ -30,7 +30,10 @@ cleanup() {
 trap cleanup EXIT
 
 start() {
-	tmux new-session -d -s "$session" -x 120 -y 35 "$bin --lake ${1:-$lake}; sleep 600"
+	# The environment goes in the command: a tmux server that is already
+	# running (another run's) gives new sessions its own, not this script's.
+	tmux new-session -d -s "$session" -x 120 -y 35 \
+		"env XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' $bin --lake ${1:-$lake}; sleep 600"
 }
 
 # shot saves the screen as the next numbered file and prints its path.
