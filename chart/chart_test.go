@@ -17,7 +17,7 @@ func BenchmarkDrawLine(b *testing.B) {
 		d.Add([]string{fmt.Sprint(i), fmt.Sprint(math.Sin(float64(i) / 1000))})
 	}
 	for b.Loop() {
-		Draw(d, Spec{Line, 0, 1}, 118, 33, Style{})
+		Draw(d, Spec{Kind: Line, X: 0, Y: 1}, 118, 33, Style{})
 	}
 }
 
@@ -64,16 +64,16 @@ func TestChooseKindAndAxes(t *testing.T) {
 		rows [][]string
 		want Spec
 	}{
-		{"text against a number: bars", []Column{text, n}, [][]string{{"OK", "3"}}, Spec{Bar, 0, 1}},
-		{"a number before the text still goes on y", []Column{n, text}, [][]string{{"3", "OK"}}, Spec{Bar, 1, 0}},
-		{"a few status codes: bars", []Column{status, n}, [][]string{{"200", "5"}, {"404", "2"}}, Spec{Bar, 0, 1}},
-		{"a few days: bars", []Column{day, n}, [][]string{{"2020-02-29", "5"}}, Spec{Bar, 0, 1}},
-		{"many days: a line", []Column{day, n}, many(func(i int) []string { return []string{fmt.Sprintf("2020-01-%02d", 1+i%28), "1"} }), Spec{Line, 0, 1}},
-		{"a timestamp: a line", []Column{ts, n}, [][]string{{"2020-02-29 00:01:00", "5"}}, Spec{Line, 0, 1}},
-		{"ascending numbers: a line", []Column{f, g}, many(func(i int) []string { return []string{fmt.Sprint(i), "1.50"} }), Spec{Line, 0, 1}},
-		{"unordered numbers: a scatter", []Column{f, g}, many(func(i int) []string { return []string{fmt.Sprint((i * 37) % 100), "2.00"} }), Spec{Scatter, 0, 1}},
-		{"one number: a histogram", []Column{n}, [][]string{{"1"}}, Spec{Histogram, 0, 0}},
-		{"text and one number: bars of the number", []Column{text, text, n}, [][]string{{"a", "b", "1"}}, Spec{Bar, 0, 2}},
+		{"text against a number: bars", []Column{text, n}, [][]string{{"OK", "3"}}, Spec{Kind: Bar, X: 0, Y: 1}},
+		{"a number before the text still goes on y", []Column{n, text}, [][]string{{"3", "OK"}}, Spec{Kind: Bar, X: 1, Y: 0}},
+		{"a few status codes: bars", []Column{status, n}, [][]string{{"200", "5"}, {"404", "2"}}, Spec{Kind: Bar, X: 0, Y: 1}},
+		{"a few days: bars", []Column{day, n}, [][]string{{"2020-02-29", "5"}}, Spec{Kind: Bar, X: 0, Y: 1}},
+		{"many days: a line", []Column{day, n}, many(func(i int) []string { return []string{fmt.Sprintf("2020-01-%02d", 1+i%28), "1"} }), Spec{Kind: Line, X: 0, Y: 1}},
+		{"a timestamp: a line", []Column{ts, n}, [][]string{{"2020-02-29 00:01:00", "5"}}, Spec{Kind: Line, X: 0, Y: 1}},
+		{"ascending numbers: a line", []Column{f, g}, many(func(i int) []string { return []string{fmt.Sprint(i), "1.50"} }), Spec{Kind: Line, X: 0, Y: 1}},
+		{"unordered numbers: a scatter", []Column{f, g}, many(func(i int) []string { return []string{fmt.Sprint((i * 37) % 100), "2.00"} }), Spec{Kind: Scatter, X: 0, Y: 1}},
+		{"one number: a histogram", []Column{n}, [][]string{{"1"}}, Spec{Kind: Histogram, X: 0, Y: 0}},
+		{"text and one number: bars of the number", []Column{text, text, n}, [][]string{{"a", "b", "1"}}, Spec{Kind: Bar, X: 0, Y: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,10 +94,10 @@ func TestCheckNamesTheColumnThatCannotBePlotted(t *testing.T) {
 		spec Spec
 		want string
 	}{
-		{Spec{Line, 0, 1}, "path is VARCHAR"},
-		{Spec{Bar, 1, 0}, "path is VARCHAR"},
-		{Spec{Histogram, 0, 0}, "path is VARCHAR"},
-		{Spec{Bar, 0, 5}, "needs a number column"},
+		{Spec{Kind: Line, X: 0, Y: 1}, "path is VARCHAR"},
+		{Spec{Kind: Bar, X: 1, Y: 0}, "path is VARCHAR"},
+		{Spec{Kind: Histogram, X: 0, Y: 0}, "path is VARCHAR"},
+		{Spec{Kind: Bar, X: 0, Y: 5}, "needs a number column"},
 	} {
 		if err := tt.spec.Check(d); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Check(%+v) = %v, want %q", tt.spec, err, tt.want)
@@ -248,22 +248,29 @@ func TestDrawEachKind(t *testing.T) {
 
 func TestDrawLabelsBarsWithTheirValues(t *testing.T) {
 	d := sample(Bar)
-	out := Draw(d, Spec{Bar, 0, 1}, 60, 10, Style{})
+	out := Draw(d, Spec{Kind: Bar, X: 0, Y: 1}, 60, 10, Style{})
 	for i := 0; i < d.Rows(); i++ {
 		line := strings.Split(out, "\n")[1+i]
 		if !strings.HasPrefix(line, d.texts[0][i]) || !strings.HasSuffix(line, " "+d.texts[1][i]) {
 			t.Errorf("bar line %q does not start with %s and end with %s", line, d.texts[0][i], d.texts[1][i])
 		}
 	}
-	short := Draw(d, Spec{Bar, 0, 1}, 60, 4, Style{})
-	if !strings.Contains(short, "2 bars fit") {
+	short := Draw(d, Spec{Kind: Bar, X: 0, Y: 1}, 60, 4, Style{})
+	if !strings.Contains(short, "bars 1–2 of 4") {
 		t.Errorf("2 of 4 bars drawn without saying so:\n%s", short)
+	}
+	scrolled := strings.Split(Draw(d, Spec{Kind: Bar, X: 0, Y: 1, First: 9}, 60, 4, Style{}), "\n")
+	if !strings.HasPrefix(scrolled[1], d.texts[0][2]+"│") || !strings.Contains(scrolled[3], "bars 3–4 of 4") {
+		t.Errorf("scrolled past the end, the last bars are not drawn:\n%s", strings.Join(scrolled, "\n"))
+	}
+	if unscrolled := strings.Split(Draw(d, Spec{Kind: Bar, X: 0, Y: 1}, 60, 10, Style{}), "\n")[3]; scrolled[1] != unscrolled {
+		t.Errorf("a bar scrolled into view is drawn %q, unscrolled %q: one scale for all bars", scrolled[1], unscrolled)
 	}
 }
 
 func TestDrawStylesThroughTheFunctionsGiven(t *testing.T) {
 	mark := func(s string) string { return "<" + s + ">" }
-	out := Draw(sample(Bar), Spec{Bar, 0, 1}, 60, 10, Style{Mark: mark})
+	out := Draw(sample(Bar), Spec{Kind: Bar, X: 0, Y: 1}, 60, 10, Style{Mark: mark})
 	if !strings.Contains(out, "<█") {
 		t.Errorf("bars not drawn through Style.Mark:\n%s", out)
 	}
@@ -272,7 +279,7 @@ func TestDrawStylesThroughTheFunctionsGiven(t *testing.T) {
 func TestSVGHoldsFiguresAsText(t *testing.T) {
 	var b strings.Builder
 	d := sample(Bar)
-	if err := SVG(&b, d, Spec{Bar, 0, 1}, "status <codes>"); err != nil {
+	if err := SVG(&b, d, Spec{Kind: Bar, X: 0, Y: 1}, "status <codes>"); err != nil {
 		t.Fatal(err)
 	}
 	svg := b.String()
@@ -302,11 +309,11 @@ func TestFitMovesATextXForKindsThatNeedNumbers(t *testing.T) {
 	for _, tt := range []struct {
 		in, want Spec
 	}{
-		{Spec{Histogram, 0, 1}, Spec{Histogram, 1, 1}},
-		{Spec{Line, 0, 1}, Spec{Line, 2, 1}},
-		{Spec{Scatter, 0, 2}, Spec{Scatter, 1, 2}},
-		{Spec{Bar, 0, 1}, Spec{Bar, 0, 1}},
-		{Spec{Line, 1, 2}, Spec{Line, 1, 2}},
+		{Spec{Kind: Histogram, X: 0, Y: 1}, Spec{Kind: Histogram, X: 1, Y: 1}},
+		{Spec{Kind: Line, X: 0, Y: 1}, Spec{Kind: Line, X: 2, Y: 1}},
+		{Spec{Kind: Scatter, X: 0, Y: 2}, Spec{Kind: Scatter, X: 1, Y: 2}},
+		{Spec{Kind: Bar, X: 0, Y: 1}, Spec{Kind: Bar, X: 0, Y: 1}},
+		{Spec{Kind: Line, X: 1, Y: 2}, Spec{Kind: Line, X: 1, Y: 2}},
 	} {
 		if got := tt.in.Fit(d); got != tt.want || got.Check(d) != nil {
 			t.Errorf("Fit(%+v) = %+v (%v), want %+v", tt.in, got, got.Check(d), tt.want)

@@ -38,6 +38,9 @@ func ParseKind(s string) (Kind, error) {
 type Spec struct {
 	Kind Kind
 	X, Y int
+	// First is the first row drawn as a bar in the terminal, when more
+	// bars than fit scroll.
+	First int
 }
 
 // fewBars is as many rows as a whole-number or date x still draws as bars

@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -92,24 +93,25 @@ func hbar(v, full float64, width int) string {
 func drawBars(d *Data, s Spec, width, height int, st Style, note string) ([]string, string) {
 	labels, values, texts := d.texts[s.X], d.values[s.Y], d.texts[s.Y]
 	n := min(len(labels), height)
+	first := max(0, min(s.First, len(labels)-n))
 	labelW, valueW, most := 1, 1, 0.0
-	for i := 0; i < n; i++ {
-		labelW = max(labelW, ansi.StringWidth(printable(labels[i])))
-		valueW = max(valueW, ansi.StringWidth(texts[i]))
+	for i := range labels { // one scale and layout for every bar, shown or not, so scrolling moves none
 		if !math.IsNaN(values[i]) {
 			most = math.Max(most, values[i])
 		}
+		labelW = max(labelW, ansi.StringWidth(printable(labels[i])))
+		valueW = max(valueW, ansi.StringWidth(texts[i]))
 	}
 	labelW = min(labelW, width/3)
 	barW := max(1, width-labelW-2-valueW)
 	var lines []string
-	for i := 0; i < n; i++ {
+	for i := first; i < first+n; i++ {
 		label := padRight(cut(printable(labels[i]), labelW), labelW)
 		b := hbar(values[i], most, barW)
 		lines = append(lines, apply(st.Label, label)+apply(st.Axis, "│")+apply(st.Mark, b)+" "+cut(printable(texts[i]), valueW))
 	}
 	if n < len(labels) {
-		note += " · " + count(int64(n)) + " bars fit; taller shows more"
+		note += fmt.Sprintf(" · bars %s–%s of %s", count(int64(first+1)), count(int64(first+n)), count(int64(len(labels))))
 	}
 	return lines, note
 }

@@ -25,6 +25,7 @@ type plotOverlay struct {
 	err     string
 	save    *promptOverlay // asking where to write the SVG
 	title   string         // the query, for the SVG
+	page    int            // bars on a page, as last drawn
 	// fetchAll starts fetching every row (the grid's G); fetching says
 	// whether that is under way, stopFetch stops it.
 	fetchAll  func() tea.Cmd
@@ -106,6 +107,10 @@ func (p *plotOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 		p.change(func(s *chart.Spec) { s.X = (s.X + 1) % len(p.results.columns) })
 	case key.Matches(m, k.PlotY):
 		p.change(func(s *chart.Spec) { s.Y = (s.Y + 1) % len(p.results.columns) })
+	case key.Matches(m, k.Down), key.Matches(m, k.PageDown):
+		p.scroll(m, 1)
+	case key.Matches(m, k.Up), key.Matches(m, k.PageUp):
+		p.scroll(m, -1)
 	case key.Matches(m, k.PlotAll) && p.results.More():
 		return p.fetchAll(), false
 	case key.Matches(m, k.PlotSave):
@@ -127,6 +132,16 @@ func (p *plotOverlay) change(step func(*chart.Spec)) {
 		}
 	}
 	p.err = err.Error()
+}
+
+// scroll moves the bars a line (a page with pgup/pgdn) towards dir; the
+// drawing keeps the last page in view past the end.
+func (p *plotOverlay) scroll(m tea.KeyPressMsg, dir int) {
+	step := 1
+	if key.Matches(m, p.ctx.Keys.PageDown, p.ctx.Keys.PageUp) {
+		step = max(1, p.page-1)
+	}
+	p.spec.First = max(0, min(p.spec.First+dir*step, p.data().Rows()-p.page))
 }
 
 // savePrompt asks where to write the plot as SVG.
@@ -177,6 +192,7 @@ func (p *plotOverlay) View(width, height int) string {
 		h = height
 	}
 	style := chart.Style{Axis: render(st.Muted), Label: render(st.Text), Mark: render(st.Bar), Note: render(st.Muted)}
+	p.page = h - 2 // the caption and the note: the bars a page holds
 	out := chart.Draw(p.data(), p.spec, width, h, style)
 	if rest != "" {
 		out = fill(out, h) + "\n" + rest
@@ -196,7 +212,8 @@ func (p *plotOverlay) FullHelp() [][]key.Binding {
 	if p.save != nil {
 		return p.save.FullHelp()
 	}
-	return [][]key.Binding{p.ShortHelp()}
+	k := p.ctx.Keys
+	return [][]key.Binding{p.ShortHelp(), {k.Down, k.Up, k.PageDown, k.PageUp}}
 }
 
 // openPlot opens the plot of the result in the grid, or says why not.

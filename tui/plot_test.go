@@ -171,3 +171,43 @@ func TestPlotOfALongResultSaysWhichRows(t *testing.T) {
 		t.Errorf("after one more row: %q, %d rows plotted of %d kept", got, p.data().Rows(), len(r.rows))
 	}
 }
+
+// More bars than fit scroll with ↓ and pgdn, the note saying which.
+func TestPlotBarsScroll(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 80, 24)
+	runInResults(a, "SELECT path, count(*) AS n FROM weblogs.access_log_parquet_1 GROUP BY 1 ORDER BY 2 DESC, 1")
+	rows := a.results.rows
+	press(a, keyPress("p"))
+	p := a.overlay.(*plotOverlay)
+	a.render()
+	if len(rows) <= p.page {
+		t.Fatalf("%d paths fit on a page of %d bars: nothing to scroll", len(rows), p.page)
+	}
+	press(a, keyPress("down"), keyPress("down"))
+	screen := ansi.Strip(a.render())
+	if got := firstBar(screen); got != rows[2][1] {
+		t.Errorf("two lines down, the first bar shows %s, want the third path's %s:\n%s", got, rows[2][1], screen)
+	}
+	want := fmt.Sprintf("bars 3–%d of %d", 2+p.page, len(rows))
+	if !strings.Contains(screen, want) {
+		t.Errorf("the note does not say %q:\n%s", want, screen)
+	}
+	for range len(rows) {
+		press(a, tea.KeyPressMsg{Code: tea.KeyPgDown})
+	}
+	screen = ansi.Strip(a.render())
+	want = fmt.Sprintf("bars %d–%d of %d", len(rows)-p.page+1, len(rows), len(rows))
+	if !strings.Contains(screen, want) {
+		t.Errorf("paged to the end, the note does not say %q:\n%s", want, screen)
+	}
+}
+
+// firstBar is the value written after the first bar of a plot on screen.
+func firstBar(screen string) string {
+	m := regexp.MustCompile(`│[█▏▎▍▌▋▊▉]* (\S+) *┃`).FindStringSubmatch(screen)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
