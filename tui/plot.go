@@ -26,18 +26,16 @@ type plotOverlay struct {
 	save    *promptOverlay // asking where to write the SVG
 	title   string         // the query, for the SVG
 	page    int            // bars on a page, as last drawn
-	// fetchAll starts fetching every row (the grid's G); fetching says
-	// whether that is under way, stopFetch stops it.
-	fetchAll  func() tea.Cmd
-	fetching  func() bool
-	stopFetch func()
-	cache     struct {
+	plotCallbacks
+	cache struct {
 		rows, base int // the grid's rows added, and its first row's number then
 		data       *chart.Data
 	}
 }
 
-// plotCallbacks connect the plot to the app's fetching of rows.
+// plotCallbacks connect the plot to the app's fetching of rows: fetchAll
+// starts fetching every row (the grid's G), fetching says whether that is
+// under way, stopFetch stops it.
 type plotCallbacks struct {
 	fetchAll  func() tea.Cmd
 	fetching  func() bool
@@ -46,7 +44,7 @@ type plotCallbacks struct {
 
 // newPlot opens the plot of r, or says why there is none.
 func newPlot(ctx *Context, r *results, title string, cb plotCallbacks) (*plotOverlay, error) {
-	p := &plotOverlay{ctx: ctx, results: r, title: title, fetchAll: cb.fetchAll, fetching: cb.fetching, stopFetch: cb.stopFetch}
+	p := &plotOverlay{ctx: ctx, results: r, title: title, plotCallbacks: cb}
 	spec, err := chart.Choose(p.data())
 	if err != nil {
 		return nil, err
