@@ -20,7 +20,7 @@ import (
 type benchOptions struct {
 	formats, files, compression, queryNames, tables, saved, sql string
 	runs, warmup                                                int
-	persona, format                                             string
+	persona, format, chart                                      string
 }
 
 func runBench(e *env, args []string) error {
@@ -37,6 +37,7 @@ func runBench(e *env, args []string) error {
 	fs.IntVar(&o.warmup, "warmup", 1, "unrecorded warm-up runs per cell (0 includes the cold run)")
 	fs.StringVar(&o.persona, "persona", "", "persona to run as (default: the policy's default)")
 	fs.StringVar(&o.format, "format", "table", "output: table, csv, json, markdown")
+	fs.StringVar(&o.chart, "chart", "", "also write the bar charts (local beside Athena, a panel per query) to this SVG file")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -64,7 +65,11 @@ func runBench(e *env, args []string) error {
 		return fmt.Errorf("bench cancelled: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "%s in %.1fs as %s\n", queries.Plural(len(cells), "cell"), time.Since(start).Seconds(), s.Persona().Name)
-	return render(e.stdout, benchReport{Runs: o.runs, Warmup: o.warmup, Cells: cells})
+	report := benchReport{Runs: o.runs, Warmup: o.warmup, Cells: cells}
+	if err := render(e.stdout, report); err != nil || o.chart == "" {
+		return err
+	}
+	return writeBenchChart(e, o.chart, report)
 }
 
 // prepareBench opens the session and lays out the cells.

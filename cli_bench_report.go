@@ -52,16 +52,23 @@ func (idx cellIndex) pair(k queries.AthenaCell) ([]string, bool) {
 	if !ok {
 		return []string{"", ""}, false
 	}
-	local := fmt.Sprintf("%.1f ms", c.TrimmedMS)
-	if c.Error != "" {
-		local = "failed"
-	}
 	athena := "—"
 	if ratio, ok := c.AthenaRatio(); ok {
-		athena = fmt.Sprintf("%.2f s %s", *c.AthenaS, times(ratio))
+		athena = athenaFigure(*c.AthenaS) + " " + times(ratio)
 	}
-	return []string{local, athena}, true
+	return []string{localFigure(c), athena}, true
 }
+
+// localFigure is a cell's local time as the tables and the chart write it.
+func localFigure(c queries.BenchCell) string {
+	if c.Error != "" {
+		return "failed"
+	}
+	return fmt.Sprintf("%.1f ms", c.TrimmedMS)
+}
+
+// athenaFigure is the source's Athena time as the tables and the chart write it.
+func athenaFigure(s float64) string { return fmt.Sprintf("%.2f s", s) }
 
 var (
 	benchFormats = []struct{ name, label string }{{"json", "JSON"}, {"csv", "CSV"}, {"parquet", "Parquet"}}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"tarn/chart"
 	"tarn/internal/units"
 	"tarn/queries"
 )
@@ -25,6 +26,11 @@ func runQuery(e *env, args []string) error {
 	saved := fs.String("saved", "", "run the saved query of this name (see tarn saved)")
 	format := fs.String("format", "table", "output: "+strings.Join(outputFormats, ", ")+" (null fetches every row and prints none)")
 	stats := fs.Bool("stats", false, "print the query's state, rows, data scanned, cost and timings to stderr")
+	var plot chartOptions
+	fs.StringVar(&plot.path, "chart", "", "write a plot of the result to this SVG file instead of printing the rows")
+	fs.StringVar(&plot.kind, "chart-kind", "", "the plot: bar, line, scatter or histogram (default: chosen from the column types)")
+	fs.StringVar(&plot.x, "x", "", "the plot's x column (a histogram's only one; default: the first text, date or time column)")
+	fs.StringVar(&plot.y, "y", "", "the plot's y column (default: the first number column after x)")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -32,6 +38,11 @@ func runQuery(e *env, args []string) error {
 	write, ok := writers[*format]
 	if !ok {
 		return fmt.Errorf("--format %q: use one of %s", *format, strings.Join(outputFormats, ", "))
+	}
+	if plot.kind != "" {
+		if _, err := chart.ParseKind(plot.kind); err != nil {
+			return fmt.Errorf("--chart-kind: %w", err)
+		}
 	}
 	text, err := querySQL(e, rest, *file, *saved, *persona)
 	if err != nil {
@@ -49,7 +60,12 @@ func runQuery(e *env, args []string) error {
 		}
 		return cancelledSaid(err, s.Last().Stats)
 	}
-	werr := write(e.stdout, r)
+	var werr error
+	if plot.path != "" {
+		werr = writeQueryChart(e, r, text, plot)
+	} else {
+		werr = write(e.stdout, r)
+	}
 	if errors.Is(werr, syscall.EPIPE) {
 		r.Abandon(werr)
 		werr = errOutputClosed

@@ -40,9 +40,12 @@ func commands() []command {
 		{"personas", []string{"tarn personas"}, "the personas of the lake's policy", runPersonas},
 		{"query", []string{
 			"tarn query [--persona P] [--format table|csv|json|null] [--stats]",
+			"           [--chart FILE.svg [--chart-kind bar|line|scatter|histogram] [--x COL] [--y COL]]",
 			"           SQL | --file F | --saved NAME"},
 			"run one read-only query as a persona, streaming its rows (SQL on stdin when none is given); " +
-				"--stats adds state, rows, data scanned, billed bytes, cost and timings", runQuery},
+				"--stats adds state, rows, data scanned, billed bytes, cost and timings; --chart writes a plot " +
+				"of the result instead (kind and columns chosen from the column types unless given; at most " +
+				"20,000 rows, a histogram 2,000,000, saying so)", runQuery},
 		{"profile", []string{"tarn profile DB.TABLE [COLUMN...] [--persona P] [--format table|json]"},
 			"each column's rows, nulls, distinct values, min, max, mean and quartiles of numbers, most frequent " +
 				"values and a histogram, on P's view (masks and row filters apply); every column P may read when none is named; " +
@@ -51,8 +54,9 @@ func commands() []command {
 			"tarn bench [--formats csv,json,parquet] [--files 1,100] [--compression none,gzip]",
 			"           [--queries full,like,projection] [--runs 5] [--warmup 1] [--persona P]",
 			"           [--tables T,...] [--saved NAME,...] [--sql SQL]",
-			"           [--format table|csv|json|markdown]"},
-			"the source's format benchmark: trimmed means, engine and fetch time, data scanned and cost beside Athena's figures", runBench},
+			"           [--format table|csv|json|markdown] [--chart FILE.svg]"},
+			"the source's format benchmark: trimmed means, engine and fetch time, data scanned and cost beside Athena's figures; " +
+				"--chart also writes them as bar charts, a panel per query", runBench},
 		{"history", []string{"tarn history [--workgroup W | --persona P] [--limit N] [--json]"},
 			"a workgroup's past queries, with totals of scanned and cost (a persona who is not an administrator: its own queries)", runHistory},
 		{"saved", []string{

@@ -11,7 +11,7 @@ set -euo pipefail
 work=$(mktemp -d "${TMPDIR:-/tmp}/tarn-e2e.XXXXXX")
 bin="$work/tarn"
 lake="$work/lake"
-session="tarn-e2e-$$"
+session="tarn-e2e-${work##*.}" # the temp folder's suffix: unique where several runs share one tmux server
 export XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
 step=0
 
@@ -30,7 +30,10 @@ cleanup() {
 trap cleanup EXIT
 
 start() {
-	tmux new-session -d -s "$session" -x 120 -y 35 "$bin --lake ${1:-$lake}; sleep 600"
+	# The environment goes in the command: a tmux server that is already
+	# running (another run's) gives new sessions its own, not this script's.
+	tmux new-session -d -s "$session" -x 120 -y 35 \
+		"env XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' $bin --lake ${1:-$lake}; sleep 600"
 }
 
 # shot saves the screen as the next numbered file and prints its path.
@@ -91,6 +94,18 @@ expect "first frame" "Catalog · admin" "persona admin" "access_log_parquet_1"
 
 type_sql "SELECT status, count(*) AS hits FROM weblogs.access_log_parquet_1 GROUP BY status ORDER BY status"
 expect "query runs" "SUCCEEDED" "hits" "scanned"
+
+# p plots a GROUP BY as bars, each labelled with its status (as the
+# command line prints them) and its count.
+plot_sql="SELECT status, count(*) AS n FROM weblogs.access_log_parquet_1 GROUP BY 1 ORDER BY 1"
+type_sql "$plot_sql"
+expect "group by runs" "SUCCEEDED" "column 1/2 status"
+bars=()
+while IFS=, read -r status n; do bars+=("$status│█" " $n"); done < <("$bin" --lake "$lake" query --format csv "$plot_sql" | tail -n +2)
+[ "${#bars[@]}" -ge 4 ] || { echo "FAIL plot: the query printed no statuses"; exit 1; }
+tmux send-keys -t "$session" F3 p
+expect "p plots bars labelled with the statuses" "Plot" "bar: n by status" "${bars[@]}" "$((${#bars[@]} / 2)) rows"
+tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
 
 tmux send-keys -t "$session" C-p Down Down Enter
 expect "persona switch" "persona analyst" "Catalog · analyst"

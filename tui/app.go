@@ -305,6 +305,10 @@ func (a *App) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
+	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.Plot) {
+		a.openPlot()
+		return nil
+	}
 	if a.focus == paneResults && key.Matches(msg, a.ctx.Keys.CellView) {
 		if a.results.failure != "" {
 			a.overlay = &textOverlay{ctx: a.ctx, title: "Error", text: a.results.failure, words: true}

@@ -308,12 +308,18 @@ func (a *App) exportPrompt() overlay {
 	return newPrompt(a.ctx, "Export results", "Export the rows to (.csv .json .parquet, outside the lake):",
 		filepath.Join(dir, "tarn-export.csv"), "runs the query again, as "+a.ctx.Persona.Name+", and writes every row", validExportPath,
 		func(path string) tea.Cmd {
-			if rest, ok := strings.CutPrefix(path, "~/"); ok {
-				home, _ := os.UserHomeDir()
-				path = filepath.Join(home, rest)
-			}
+			path = expandHome(path)
 			return exportCmd(a.w, exportJob{a.editor.Text(), path, exportFormat(path)}, a.ctx.Lake.Root, false)
 		})
+}
+
+// expandHome reads a path's leading ~/ as the home folder, as a shell would.
+func expandHome(path string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		home, _ := os.UserHomeDir()
+		return filepath.Join(home, rest)
+	}
+	return path
 }
 
 // exportFormat is the format a path's extension names ("" for none).

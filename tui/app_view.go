@@ -150,13 +150,22 @@ func (a *App) frame(title, content string, b box, focused bool) string {
 	return out.String()
 }
 
-// drawOverlay paints the overlay's box over the middle of the body.
-func (a *App) drawOverlay(body string) string {
+// overlayBox is where an overlay is drawn: most of the screen, centred.
+func (a *App) overlayBox() box {
 	w := min(a.ctx.Width-4, max(60, a.ctx.Width*3/4))
 	h := min(a.ctx.Height-statusLines-2, max(12, (a.ctx.Height-statusLines)*3/4))
-	content := a.overlay.View(w-2, h-2)
-	b := box{x: (a.ctx.Width - w) / 2, y: (a.ctx.Height - statusLines - h) / 2, w: w, h: h}
-	panel := strings.Split(a.frame(a.overlay.Title(), content, b, true), "\n")
+	return box{x: (a.ctx.Width - w) / 2, y: (a.ctx.Height - statusLines - h) / 2, w: w, h: h}
+}
+
+// overlayPanel is the overlay in its frame, the size of b.
+func (a *App) overlayPanel(b box) string {
+	return a.frame(a.overlay.Title(), a.overlay.View(b.w-2, b.h-2), b, true)
+}
+
+// drawOverlay paints the overlay's box over the middle of the body.
+func (a *App) drawOverlay(body string) string {
+	b := a.overlayBox()
+	panel := strings.Split(a.overlayPanel(b), "\n")
 	lines := strings.Split(body, "\n")
 	for i, p := range panel {
 		y := b.y + i

@@ -23,6 +23,9 @@ type KeyMap struct {
 	Undo, Redo                                                               key.Binding
 	// Results pane.
 	Left, Right, PageUp, PageDown, Top, Bottom, CopyCell, CopyRow, CellView key.Binding
+	Plot                                                                    key.Binding
+	// The plot of a result.
+	PlotKind, PlotX, PlotY, PlotAll, PlotSave key.Binding
 	// Overlays.
 	Choose, Close, CloseText, CloseHelp key.Binding
 	// The tag overlay, for an administrator.
@@ -103,6 +106,13 @@ func DefaultKeyMap() KeyMap {
 		CopyCell: bind([]string{"y"}, "y", "copy cell"),
 		CopyRow:  bind([]string{"Y"}, "Y", "copy row"),
 		CellView: bind([]string{"enter"}, "enter", "whole value"),
+		Plot:     bind([]string{"p"}, "p", "plot the result"),
+
+		PlotKind: bind([]string{"t"}, "t", "next plot kind"),
+		PlotX:    bind([]string{"x"}, "x", "next x column"),
+		PlotY:    bind([]string{"y"}, "y", "next y column"),
+		PlotAll:  bind([]string{"G"}, "G", "fetch every row"),
+		PlotSave: bind([]string{"w"}, "w", "write as SVG"),
 
 		Choose:    bind([]string{"enter"}, "enter", "choose"),
 		Close:     bind([]string{"esc", "q"}, "esc", "close"),

@@ -232,12 +232,12 @@ func (r *results) Cell() (string, bool) {
 
 func (r *results) ShortHelp() []key.Binding {
 	k := r.ctx.Keys
-	return []key.Binding{k.CopyCell, k.CopyRow, k.CellView, k.Profile, k.Export}
+	return []key.Binding{k.CopyCell, k.CopyRow, k.CellView, k.Plot, k.Profile, k.Export}
 }
 
 func (r *results) FullHelp() [][]key.Binding {
 	k := r.ctx.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CopyCell, k.CopyRow, k.CellView, k.Profile, k.Export}}
+	return [][]key.Binding{{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CopyCell, k.CopyRow, k.CellView, k.Plot, k.Profile, k.Export}}
 }
 
 // View draws the header and the visible rows: work proportional to the
