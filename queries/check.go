@@ -99,7 +99,7 @@ func standIn(view string, cols []lake.Column, from string) string {
 	for i, c := range cols {
 		values[i] = "lag(CAST(NULL AS " + c.Type + ")) OVER () AS " + lake.QuoteIdent(c.Name)
 	}
-	return "CREATE VIEW " + view + " AS SELECT " + strings.Join(values, ", ") + " FROM " + from + " WHERE random() < 2"
+	return "CREATE OR REPLACE VIEW " + view + " AS SELECT " + strings.Join(values, ", ") + " FROM " + from + " WHERE random() < 2"
 }
 
 // checkPlan binds c in the twin and refuses it unless its plan holds only

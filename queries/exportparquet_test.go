@@ -169,3 +169,29 @@ func TestACancelledParquetExportLeavesNoFile(t *testing.T) {
 		t.Errorf("the next query: %+v", st)
 	}
 }
+
+// A statement cancelled at any moment of its setup (the governed view
+// made, its plan-check twin or its columns not yet) leaves the session
+// usable: the next statement over the same view runs. (It failed with
+// "View ... already exists" when the deadline fell between the two.)
+func TestACancelAtAnyMomentLeavesTheSessionUsable(t *testing.T) {
+	l, pol := scanLake(t)
+	for _, persona := range []string{"admin", "sales_east"} {
+		for step := range 24 {
+			s := open(t, l, pol, persona)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(step)*time.Millisecond/2)
+			if r, err := s.Run(ctx, "SELECT * FROM weblogs.access_log_parquet_10 a, sales.customers c LIMIT 1"); err == nil {
+				drain(r)
+			}
+			cancel()
+			r, err := s.Run(context.Background(), "SELECT count(*) FROM weblogs.access_log_parquet_10 a, sales.customers c WHERE a.status = 200 AND c.region = 'east'")
+			if err == nil {
+				_, err = drain(r)
+			}
+			if err != nil {
+				t.Fatalf("%s, after a cancel at %v: %v", persona, time.Duration(step)*time.Millisecond/2, err)
+			}
+			s.Close()
+		}
+	}
+}

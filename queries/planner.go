@@ -48,7 +48,7 @@ func (s *Session) planInPlanner(ctx context.Context, c checked, tables []lake.Ta
 	for _, name := range c.refs {
 		if q := s.guard.names[name].qualified; name != q && !p.views[name] {
 			t := s.tables[q].Table
-			if _, err := p.conn.ExecContext(ctx, "CREATE VIEW main."+lake.QuoteIdent(t.Name)+" AS SELECT * FROM "+viewName(t)); err != nil {
+			if _, err := p.conn.ExecContext(ctx, "CREATE OR REPLACE VIEW main."+lake.QuoteIdent(t.Name)+" AS SELECT * FROM "+viewName(t)); err != nil {
 				return nil, err
 			}
 			p.views[name] = true

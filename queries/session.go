@@ -224,7 +224,7 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 			s.created[qualified] = true
 		}
 		if name != qualified {
-			alias := "CREATE VIEW main." + lake.QuoteIdent(ta.Table.Name) + " AS SELECT * FROM " + view
+			alias := "CREATE OR REPLACE VIEW main." + lake.QuoteIdent(ta.Table.Name) + " AS SELECT * FROM " + view
 			if err := s.exec(ctx, []string{alias}); err != nil {
 				return err
 			}
@@ -246,9 +246,9 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 // view's columns change, so columns added to the files later cannot appear.
 func (s *Session) createView(ctx context.Context, view string, ta perms.TableAccess) error {
 	if !seesWhole(ta) {
-		return s.exec(ctx, []string{"CREATE VIEW " + view + " AS " + ViewSQL(s.Lake, ta)})
+		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + ViewSQL(s.Lake, ta)})
 	}
-	if err := s.exec(ctx, []string{"CREATE VIEW " + view + " AS SELECT * FROM " + s.Lake.Relation(ta.Table)}); err != nil {
+	if err := s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM " + s.Lake.Relation(ta.Table)}); err != nil {
 		return err
 	}
 	if ta.Table.Format != lake.Parquet {
