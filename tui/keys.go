@@ -15,7 +15,7 @@ type KeyMap struct {
 	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags, Grants key.Binding
-	Detail, Narrower, Wider                                                      key.Binding
+	Detail, Narrower, Wider, Compact                                             key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
 	Complete, Newline, TextUp, TextDown, TextPageUp, TextPageDown, ClearText key.Binding
 	Undo, Redo                                                               key.Binding
@@ -77,6 +77,7 @@ func DefaultKeyMap() KeyMap {
 		Tags:       bind([]string{"t"}, "t", "tags"),
 		Grants:     bind([]string{"g"}, "g", "grants"),
 		Detail:     bind([]string{"d"}, "d", "table details"),
+		Compact:    bind([]string{"c"}, "c", "compact files (administrators)"),
 		Narrower:   bind([]string{"<"}, "<", "narrower pane"),
 		Wider:      bind([]string{">"}, ">", "wider pane"),
 
