@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -109,5 +110,49 @@ func TestCompactReportsBeforeAndAfter(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, perms.PolicyFile)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ctrl+c while the new files are written: tarn says nothing changed, and
+// nothing did (the catalog, the folders), and the audit log says CANCELLED.
+func TestCompactInterruptedChangesNothing(t *testing.T) {
+	root := smallLake(t)
+	src := writeLog(t, 20000, "")
+	if code, _, errOut := tarn(t, "import", src, "--lake", root, "--db", "weblogs", "--table", "many", "--to", "json", "--files", "2000"); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	catalog, _ := os.ReadFile(filepath.Join(root, lake.CatalogFile))
+	cmd := tarnProcess(t, "compact", "weblogs.many", "--no-bench", "--lake", root)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	var said strings.Builder
+	for lines.Scan() {
+		said.WriteString(lines.Text() + "\n")
+		if strings.TrimSpace(lines.Text()) == string(lake.StepWrite) { // a line a step: stderr is a pipe
+			cmd.Process.Signal(os.Interrupt)
+		}
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(said.String(), "compact cancelled: weblogs.many is as it was") {
+		t.Errorf("exit %d:\n%s", code, said.String())
+	}
+	if now, _ := os.ReadFile(filepath.Join(root, lake.CatalogFile)); string(now) != string(catalog) {
+		t.Error("lake.toml changed")
+	}
+	entries, _ := os.ReadDir(filepath.Join(root, "weblogs"))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "many.") || strings.HasPrefix(e.Name(), ".many") {
+			t.Errorf("left behind: weblogs/%s", e.Name())
+		}
+	}
+	audit, _ := os.ReadFile(filepath.Join(root, lake.AuditFile))
+	if !strings.Contains(string(audit), `"kind":"compact","persona":"admin","table":"weblogs.many"`) || !strings.Contains(string(audit), `"outcome":"CANCELLED"`) {
+		t.Errorf("the audit log does not record the cancelled compaction")
 	}
 }
