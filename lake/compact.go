@@ -83,6 +83,14 @@ var ErrMismatch = errors.New("the new files do not hold the same rows")
 // compaction of the table clean what an interrupted one left. A cancel
 // before the switch removes what was written; after it, it is ignored.
 func (l *Lake) Compact(ctx context.Context, name string, opts CompactOptions) (rep CompactReport, err error) {
+	if err := l.reloadLocked(); err != nil {
+		return rep, err
+	}
+	t, ok := l.Catalog.Find(name)
+	if !ok {
+		return rep, fmt.Errorf("compact: no table %s in the catalog", name)
+	}
+	name = t.QualifiedName() // the journal's and the lock's name, however it was typed
 	unlock, err := l.lockCompaction(name)
 	if err != nil {
 		return rep, err
@@ -111,6 +119,16 @@ func (l *Lake) Compact(ctx context.Context, name string, opts CompactOptions) (r
 		err = os.Remove(l.journalPath(c.old.QualifiedName()))
 	}
 	return rep, l.auditCompact(rep, opts.Persona, err)
+}
+
+// reloadLocked reads lake.toml afresh, under the catalog's lock.
+func (l *Lake) reloadLocked() error {
+	unlock, err := l.lockCatalog()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return l.reload()
 }
 
 // compaction is one Compact in progress.

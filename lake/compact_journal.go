@@ -67,7 +67,7 @@ func (l *Lake) cleanCompaction(table string) ([]string, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	if err := l.reload(); err != nil {
+	if err := l.reloadLocked(); err != nil {
 		return nil, err
 	}
 	var cleaned []string
