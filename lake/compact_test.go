@@ -11,28 +11,19 @@ import (
 	"syscall"
 	"testing"
 
-	"tarn/demo"
 	"tarn/internal/testlake"
 	"tarn/lake"
 )
 
 // smallFilesLake is a lake with one table, weblogs.logs: rows demo log
-// rows split into files files of the layout.
+// rows split into the layout's files.
 func smallFilesLake(t *testing.T, lay lake.Layout, rows int) *lake.Lake {
 	t.Helper()
 	l, err := lake.Create(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := lake.RowsOf(demo.GenerateLog(rows, 7))
-	table := lake.Table{Database: "weblogs", Name: "logs", Location: "weblogs/logs", Format: lay.Format,
-		Compression: lay.Compression, Rows: int64(rows), Columns: ds.Columns()}
-	if err := lake.WriteLayout(context.Background(), l.Dir(table), ds, lay, lake.LayoutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Update(func(c *lake.Catalog) error { c.Put(table); return nil }); err != nil {
-		t.Fatal(err)
-	}
+	testlake.SmallFiles(t, l, "logs", lay, rows)
 	return l
 }
 

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"tarn/demo"
+	"tarn/internal/testlake"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -21,15 +20,7 @@ import (
 // CSV files, the policy loaded after it was added.
 func smallFilesLake(t *testing.T) (*lake.Lake, *perms.Policy) {
 	l, _ := testLake(t)
-	ds := lake.RowsOf(demo.GenerateLog(600, 3))
-	tab := lake.Table{Database: "weblogs", Name: "small", Location: "weblogs/small", Format: lake.CSV,
-		Compression: lake.None, Rows: 600, Columns: ds.Columns()}
-	if err := lake.WriteLayout(context.Background(), l.Dir(tab), ds, lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 30}, lake.LayoutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Update(func(c *lake.Catalog) error { c.Put(tab); return nil }); err != nil {
-		t.Fatal(err)
-	}
+	testlake.SmallFiles(t, l, "small", lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 30}, 600)
 	pol, err := queries.LoadPolicy(l)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +61,7 @@ func TestSmallFilesHint(t *testing.T) {
 		settle(a, a.Init())
 		onTable(t, a, "weblogs.small")
 		line := ansi.Strip(a.catalog.line(a.catalog.items[a.catalog.cursor]))
-		if !strings.HasSuffix(line, "30 files 111.1 KiB small files") {
+		if !strings.HasSuffix(line, "30 files 111.0 KiB small files") {
 			t.Errorf("%s: catalog line %q", persona, line)
 		}
 		n := a.catalog.items[a.catalog.cursor]
