@@ -100,6 +100,9 @@ func TestCompactReportsBeforeAndAfter(t *testing.T) {
 	}
 	for i, b := range res.Bench.Before {
 		a := res.Bench.After[i]
+		if b.AthenaS != nil || a.AthenaS != nil {
+			t.Errorf("%s: an Athena figure for a table the source never timed", b.Query)
+		}
 		if b.Query != a.Query || b.Rows != a.Rows || b.Files != 40 || a.Files != 1 || a.DataScanned <= 0 || len(b.RunsMS) != 5 || b.Error != "" || a.Error != "" {
 			t.Errorf("%s: before %d files %d rows %v, after %d files %d rows %v", b.Query, b.Files, b.Rows, b.Error, a.Files, a.Rows, a.Error)
 		}
