@@ -35,6 +35,13 @@ func commands() []command {
 			"import CSV, JSON lines or access logs as a table (a log's malformed lines are kept in .tarn/rejects/D.T.csv, " +
 				"for the lake's owner only); --replace refuses new columns that would break the policy " +
 				"(it lists the entries); --update-policy drops what names gone columns where that narrows access", runImport},
+		{"compact", []string{
+			"tarn compact DB.TABLE [--target-size 128MB] [--to parquet|csv|json] [--gzip]",
+			"             [--persona P] [--no-bench] [--format table|json]"},
+			"rewrite a table's files into as few as the target size allows (administrators only): written into a hidden folder, " +
+				"checked against the old files (rows and every column's checksum), then switched to in one catalog save; tags, grants, " +
+				"filters and masks are unchanged. Prints files, bytes and rows before and after, and the source's three queries " +
+				"(trimmed mean of 5, data scanned) over each", runCompact},
 		{"crawl", []string{"tarn crawl [PATH] [--update]"}, "register data folders found under the lake, or under PATH: a folder relative to the lake's root " +
 			"(raw/events), or an absolute path inside the lake", runCrawl},
 		{"personas", []string{"tarn personas"}, "the personas of the lake's policy", runPersonas},

@@ -138,6 +138,7 @@ func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string]
 		return nil, fmt.Errorf("crawl: %s is a hidden folder of the lake (tarn's own .tarn, or one a crawl skips); data folders have names that do not start with a dot", dir)
 	}
 	folders := map[string]map[string][]string{}
+	compacting := l.compactingFolders()
 	err := filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", path, unwrapPath(err)))
@@ -148,6 +149,10 @@ func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string]
 				return fs.SkipDir
 			}
 			return nil
+		}
+		if d.IsDir() && l.compactionLeftover(compacting, path) {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: a compaction's folder (in progress or interrupted; the next tarn compact of its table cleans it)", path))
+			return fs.SkipDir
 		}
 		if d.IsDir() || !d.Type().IsRegular() {
 			return nil

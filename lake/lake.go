@@ -214,6 +214,18 @@ type FileStats struct {
 	Bytes int64
 }
 
+// SmallFileAverage is the average file size below which a table of more
+// than one file is marked "small files": a quarter of the size compact
+// aims at, so compacting it makes at most a quarter as many files (in
+// its format). One file has nothing to merge with, however small.
+const SmallFileAverage = DefaultTargetSize / 4
+
+// SmallFiles says whether the table's files are many and small: the
+// source's cost of a query grew with the file count, not the bytes.
+func (s FileStats) SmallFiles() bool {
+	return s.Files > 1 && s.Bytes/int64(s.Files) < SmallFileAverage
+}
+
 // Stat counts a table's files and bytes.
 func (l *Lake) Stat(t Table) (FileStats, error) {
 	files, err := l.Files(t)

@@ -235,6 +235,30 @@ refute "walk-through: no untagged column" "email" "payment_id"
 
 tmux kill-session -t "$session"
 
+# Compacting a table of small files from the catalog: an administrator's
+# key, a confirmation, the work with progress, then before and after.
+head -2001 "$lake/weblogs/access_log/csv/1/part-00000.csv" >"$work/small.csv"
+"$bin" --lake "$lake" import "$work/small.csv" --db weblogs --table web_small --to csv --files 50 >/dev/null
+start
+expect "compact: analyst" "persona analyst"
+tmux send-keys -t "$session" C-p Up Up Enter
+expect "compact: admin" "persona admin"
+tmux send-keys -t "$session" F4 /
+tmux send-keys -t "$session" -l "web_small"
+tmux send-keys -t "$session" Enter Down Down d # past sales and weblogs
+expect "compact: the hint" "Table weblogs.web_small" "small files" "a file on average"
+tmux send-keys -t "$session" Escape; sleep 0.3
+tmux send-keys -t "$session" c
+expect "compact: confirm" "Compact weblogs.web_small" "50 files" "rewrite as csv files of about 128.0 MiB"
+tmux send-keys -t "$session" Enter
+expect "compact: before and after" "before csv" "after  csv" "1 file ·" "full · before" "projection · after" "now at weblogs/web_small.compacted-"
+tmux send-keys -t "$session" Escape; sleep 0.3
+expect "compact: the catalog reloaded" "web_small csv 1 file"
+tmux kill-session -t "$session"
+"$bin" --lake "$lake" catalog | grep -q "web_small .* 1 " ||
+	{ echo "FAIL compact: the catalog does not list web_small in one file"; exit 1; }
+echo "ok   compact: tarn catalog agrees"
+
 # A read-only lake: queries are refused (their audit record cannot be
 # written), the catalog is still browsed. chmod makes it read-only for a
 # user who is not root; root needs a read-only bind mount or, where

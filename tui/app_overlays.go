@@ -120,6 +120,16 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		a.onProfiled(msg)
 	case compareMsg:
 		return a.onCompare(msg)
+	case openCompactMsg:
+		if a.overlay == nil {
+			a.openCompact(msg)
+		}
+	case compactDoneMsg:
+		return a.onCompactDone(msg)
+	case compactTickMsg, compareTickMsg: // the overlay that asked redraws and asks again
+		if a.overlay != nil {
+			return a.routeOverlay(msg)
+		}
 	case personasComparedMsg:
 		a.overlay = &textOverlay{ctx: a.ctx, title: "As every persona", text: msg.text, cut: true}
 	}

@@ -241,6 +241,9 @@ func (c *catalog) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Detail) && n.table != nil:
 		return func() tea.Msg { return openDetailMsg{n.table} }
+	case key.Matches(msg, k.Compact) && n.table != nil:
+		fs := c.stats[n.table.Table.QualifiedName()]
+		return func() tea.Msg { return openCompactMsg{n.table.Table, fs} }
 	case key.Matches(msg, k.Access) && n.table != nil:
 		return func() tea.Msg { return openAccessMsg{n.table.Table} }
 	case key.Matches(msg, k.Tags):
@@ -293,7 +296,7 @@ func (c *catalog) FullHelp() [][]key.Binding {
 	if c.mode == catalogFiltering {
 		return [][]key.Binding{append(c.ShortHelp(), k.lineHelp()...)}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.Profile, k.InsertColumn, k.SelectStar, k.Detail, k.Access, k.Tags, k.Grants, k.Narrower, k.Wider}}
+	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Filter, k.Insert, k.Profile, k.InsertColumn, k.SelectStar, k.Detail, k.Access, k.Tags, k.Grants, k.Compact, k.Narrower, k.Wider}}
 }
 
 func (c *catalog) View() string {
@@ -372,6 +375,9 @@ func (c *catalog) tableLine(prefix string, ta *perms.TableAccess) string {
 	rest := " " + formatName(t)
 	if fs, ok := c.stats[t.QualifiedName()]; ok {
 		rest += fmt.Sprintf(" %s %s", queries.Plural(fs.Files, "file"), units.Bytes(fs.Bytes))
+		if fs.SmallFiles() {
+			rest += " small files"
+		}
 	}
 	if !ta.Select {
 		rest += " (describe only)"

@@ -26,6 +26,9 @@ func tableDetail(ctx *Context, ta *perms.TableAccess, fs lake.FileStats, counted
 	if counted {
 		field("files", queries.FormatCount(int64(fs.Files)))
 		field("bytes", fmt.Sprintf("%s (%s bytes)", units.Bytes(fs.Bytes), queries.FormatCount(fs.Bytes)))
+		if fs.SmallFiles() {
+			field("small files", smallFilesHint(ctx, fs))
+		}
 	} else {
 		field("files", "not counted yet")
 	}
@@ -45,6 +48,16 @@ func tableDetail(ctx *Context, ta *perms.TableAccess, fs lake.FileStats, counted
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// smallFilesHint says why the files are small and what cures them.
+func smallFilesHint(ctx *Context, fs lake.FileStats) string {
+	hint := fmt.Sprintf("%s a file on average, below %s: each query opens every file; ", units.Bytes(fs.Bytes/int64(fs.Files)),
+		units.Bytes(lake.SmallFileAverage))
+	if ctx.Persona.Admin {
+		return hint + ctx.Keys.Compact.Help().Key + " in the catalog (or tarn compact) rewrites them into fewer"
+	}
+	return hint + "an administrator can compact them (tarn compact)"
 }
 
 // tableRows is the catalog's row count, unless a data filter shows the

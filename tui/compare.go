@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ type compareOverlay struct {
 	err         error
 	finished    bool
 	top         int
+	nameHeader  string // the first column's title; "" is "layout"
 }
 
 func (a *App) startCompare() tea.Cmd {
@@ -149,8 +151,23 @@ func (o *compareOverlay) table(width, height int) string {
 			maxAthena = max(maxAthena, *c.AthenaS)
 		}
 	}
+	// Below 80 cells two bars leave no room for what was scanned: the
+	// Athena figures give way.
+	athenaShown := width >= 80
 	nameW, barW := 24, max(6, (width-24-48)/2)
-	lines := []string{st.Header.Render(pad("layout", nameW) + " " + pad("local (trimmed mean of 5)", barW+11) + " " + pad("Athena (source)", barW+8) + " scanned     cost")}
+	if !athenaShown {
+		nameW = 20
+		barW = max(4, width-nameW-34) // a line is the name, the bar and 34 cells
+	}
+	local := "local (trimmed mean of 5)"
+	if !athenaShown {
+		local = "trimmed mean"
+	}
+	header := pad(cmp.Or(o.nameHeader, "layout"), nameW) + " " + pad(local, barW+11)
+	if athenaShown {
+		header += " " + pad("Athena (source)", barW+8)
+	}
+	lines := []string{st.Header.Render(header + " scanned     cost")}
 	for _, c := range o.cells {
 		if c.Error != "" {
 			lines = append(lines, pad(c.Table, nameW)+" "+st.Error.Render(truncate(c.Error, width-nameW-1)))
@@ -161,6 +178,9 @@ func (o *compareOverlay) table(width, height int) string {
 		athena := strings.Repeat(" ", barW+9) // as wide as a bar and " %6.2f s"
 		if c.AthenaS != nil {
 			athena = st.BarRef.Render(bar(*c.AthenaS, maxAthena, barW)) + fmt.Sprintf(" %6.2f s", *c.AthenaS)
+		}
+		if !athenaShown {
+			athena = ""
 		}
 		line += athena + fmt.Sprintf(" %10s %s", units.Bytes(c.DataScanned), queries.FormatUSD(c.CostUSD))
 		lines = append(lines, line)

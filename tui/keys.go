@@ -15,7 +15,7 @@ type KeyMap struct {
 	Persona, History, Saved, Save, Export, Theme, Compare, ComparePersonas key.Binding
 	// Catalog pane.
 	Up, Down, Expand, Collapse, Filter, Insert, SelectStar, Access, Tags, Grants key.Binding
-	Detail, Narrower, Wider                                                      key.Binding
+	Detail, Narrower, Wider, Compact                                             key.Binding
 	// A catalog column (enter inserts its name), or the results' column.
 	Profile, InsertColumn key.Binding
 	// Editor pane, besides the line keys of Edit and typing.
@@ -76,7 +76,7 @@ func DefaultKeyMap() KeyMap {
 		Expand:       bind([]string{"enter", "right", "l"}, "enter", "open"),
 		Collapse:     bind([]string{"left", "h"}, "←/h", "close"),
 		Filter:       bind([]string{"/"}, "/", "filter"),
-		Insert:       bind([]string{"i"}, "i", "insert name"),
+		Insert:       bind([]string{"i"}, "i", "insert table name"),
 		Profile:      bind([]string{"i"}, "i", "column profile"),
 		InsertColumn: bind([]string{"enter", "right", "l"}, "enter", "insert column name"),
 		SelectStar:   bind([]string{"s"}, "s", "SELECT * … LIMIT 100"),
@@ -84,6 +84,7 @@ func DefaultKeyMap() KeyMap {
 		Tags:         bind([]string{"t"}, "t", "tags"),
 		Grants:       bind([]string{"g"}, "g", "grants"),
 		Detail:       bind([]string{"d"}, "d", "table details"),
+		Compact:      bind([]string{"c"}, "c", "compact files (administrators)"),
 		Narrower:     bind([]string{"<"}, "<", "narrower pane"),
 		Wider:        bind([]string{">"}, ">", "wider pane"),
 

@@ -76,3 +76,19 @@ func WriteFile(t testing.TB, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// SmallFiles adds weblogs.name to l: rows demo log rows written as the
+// layout's files, a table of many small files to compact.
+func SmallFiles(t testing.TB, l *lake.Lake, name string, lay lake.Layout, rows int) lake.Table {
+	t.Helper()
+	ds := lake.RowsOf(demo.GenerateLog(rows, 7))
+	tab := lake.Table{Database: "weblogs", Name: name, Location: "weblogs/" + name, Format: lay.Format,
+		Compression: lay.Compression, Rows: int64(rows), Columns: ds.Columns()}
+	if err := lake.WriteLayout(context.Background(), l.Dir(tab), ds, lay, lake.LayoutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Update(func(c *lake.Catalog) error { c.Put(tab); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}

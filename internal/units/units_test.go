@@ -28,3 +28,19 @@ func TestBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{
+		"4096": 4096, "64KB": 64 << 10, "128MB": 128 << 20, "128MiB": 128 << 20, "128m": 128 << 20,
+		"1.5GB": 3 << 29, "1 GiB": 1 << 30, "2T": 2 << 40, "10 B": 10,
+	} {
+		if got, err := units.ParseBytes(in); err != nil || got != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "MB", "12XB", "-3MB", "1e30TB", "12 MB B"} {
+		if n, err := units.ParseBytes(bad); err == nil {
+			t.Errorf("ParseBytes(%q) = %d, want an error", bad, n)
+		}
+	}
+}
