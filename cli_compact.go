@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -47,6 +48,7 @@ func runCompact(e *env, args []string) error {
 	persona := fs.String("persona", "", "persona compacting (default: the policy's default); administrators only")
 	noBench := fs.Bool("no-bench", false, "skip timing the source's queries before and after")
 	format := fs.String("format", "table", "output: table or json")
+	chartFile := fs.String("chart", "", "also write the source's queries before and after as bar charts to this SVG file")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -56,6 +58,9 @@ func runCompact(e *env, args []string) error {
 	}
 	if *format != "table" && *format != "json" {
 		return fmt.Errorf("--format %q: use table or json", *format)
+	}
+	if *chartFile != "" && *noBench {
+		return errors.New("--chart draws the queries' times before and after: it needs them, so not with --no-bench")
 	}
 	size, err := units.ParseBytes(*target)
 	if err != nil {
@@ -72,10 +77,14 @@ func runCompact(e *env, args []string) error {
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		err = enc.Encode(res)
+	} else {
+		writeCompactReport(e.stdout, res)
 	}
-	writeCompactReport(e.stdout, res)
-	return nil
+	if err != nil || *chartFile == "" {
+		return err
+	}
+	return writeCompactChart(e, *chartFile, res)
 }
 
 // compactTable checks that persona is an administrator, times the source's

@@ -83,7 +83,8 @@ func TestCompactReportsBeforeAndAfter(t *testing.T) {
 	if code, _, errOut := tarn(t, "import", src, "--lake", root, "--db", "weblogs", "--table", "small", "--to", "csv", "--files", "40"); code != 0 {
 		t.Fatalf("import: %s", errOut)
 	}
-	code, out, errOut := tarn(t, "compact", "weblogs.small", "--format", "json", "--lake", root)
+	svg := filepath.Join(t.TempDir(), "compact.svg")
+	code, out, errOut := tarn(t, "compact", "weblogs.small", "--format", "json", "--chart", svg, "--lake", root)
 	if code != 0 {
 		t.Fatalf("compact: exit %d: %s", code, errOut)
 	}
@@ -106,6 +107,18 @@ func TestCompactReportsBeforeAndAfter(t *testing.T) {
 		if b.Query != a.Query || b.Rows != a.Rows || b.Files != 40 || a.Files != 1 || a.DataScanned <= 0 || len(b.RunsMS) != 5 || b.Error != "" || a.Error != "" {
 			t.Errorf("%s: before %d files %d rows %v, after %d files %d rows %v", b.Query, b.Files, b.Rows, b.Error, a.Files, a.Rows, a.Error)
 		}
+	}
+	// The chart holds every figure of the report, before and after.
+	b, _ := os.ReadFile(svg)
+	for i, before := range res.Bench.Before {
+		for _, want := range []string{"query: " + before.Query, ">" + localFigure(before) + "</text>", ">" + localFigure(res.Bench.After[i]) + "</text>", "before: 40 files", "after: 1 file"} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("compact --chart lacks %q", want)
+			}
+		}
+	}
+	if code, _, errOut := tarn(t, "compact", "weblogs.small", "--lake", root, "--no-bench", "--chart", svg); code != 1 || !strings.Contains(errOut, "not with --no-bench") {
+		t.Errorf("--chart with --no-bench: exit %d: %s", code, errOut)
 	}
 	code, out, _ = tarn(t, "compact", "weblogs.small", "--lake", root, "--no-bench")
 	if code != 0 || !strings.Contains(out, "before") || strings.Contains(out, "data scanned") {

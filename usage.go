@@ -37,11 +37,11 @@ func commands() []command {
 				"(it lists the entries); --update-policy drops what names gone columns where that narrows access", runImport},
 		{"compact", []string{
 			"tarn compact DB.TABLE [--target-size 128MB] [--to parquet|csv|json] [--gzip]",
-			"             [--persona P] [--no-bench] [--format table|json]"},
+			"             [--persona P] [--no-bench] [--format table|json] [--chart FILE.svg]"},
 			"rewrite a table's files into as few as the target size allows (administrators only): written into a hidden folder, " +
 				"checked against the old files (rows and every column's checksum), then switched to in one catalog save; tags, grants, " +
 				"filters and masks are unchanged. Prints files, bytes and rows before and after, and the source's three queries " +
-				"(trimmed mean of 5, data scanned) over each", runCompact},
+				"(trimmed mean of 5, data scanned) over each; --chart draws them as bench --chart does, before beside after", runCompact},
 		{"crawl", []string{"tarn crawl [PATH] [--update]"}, "register data folders found under the lake, or under PATH: a folder relative to the lake's root " +
 			"(raw/events), or an absolute path inside the lake", runCrawl},
 		{"personas", []string{"tarn personas"}, "the personas of the lake's policy", runPersonas},
