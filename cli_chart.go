@@ -168,34 +168,34 @@ func benchGroup(c queries.BenchCell) chart.BenchGroup {
 }
 
 // writeCompactChart draws compact's before and after as the benchmark's
-// chart does: a panel per query, the time after compaction beside the
-// time before it.
+// chart does: a panel per query, the time before compaction above the
+// time after it.
 func writeCompactChart(e *env, path string, r compactResult) error {
 	var panels []chart.BenchPanel
-	for i, after := range r.Bench.After {
-		if i >= len(r.Bench.Before) {
+	for i, before := range r.Bench.Before {
+		if i >= len(r.Bench.After) {
 			break
 		}
-		before := r.Bench.Before[i]
-		g := chart.BenchGroup{Label: r.Table, LocalMS: after.TrimmedMS, LocalText: localFigure(after),
-			AthenaMS: before.TrimmedMS, AthenaText: localFigure(before)}
-		if after.Error != "" {
+		after := r.Bench.After[i]
+		g := chart.BenchGroup{Label: r.Table, LocalMS: before.TrimmedMS, LocalText: localFigure(before),
+			AthenaMS: after.TrimmedMS, AthenaText: localFigure(after)}
+		if before.Error != "" {
 			g.LocalMS = math.NaN()
 		}
-		if before.Error != "" {
+		if after.Error != "" {
 			g.AthenaMS = math.NaN()
 		}
-		panels = append(panels, chart.BenchPanel{Title: "query: " + after.Query, Groups: []chart.BenchGroup{g}})
+		panels = append(panels, chart.BenchPanel{Title: "query: " + before.Query, Groups: []chart.BenchGroup{g}})
 	}
 	method := "local runs"
-	if len(r.Bench.After) > 0 {
-		method = r.Bench.After[0].Timing.Method()
+	if len(r.Bench.Before) > 0 {
+		method = r.Bench.Before[0].Timing.Method()
 	}
 	err := atomicfile.WriteFile(path, func(w io.Writer) error {
 		return chart.BenchSVG(w, "tarn compact "+r.Table+": the source's queries before and after",
 			"Both: "+method+", each fetching every row, on this machine.",
-			fmt.Sprintf("after: %s, %s", queries.Plural(r.After.Files, "file"), units.Bytes(r.After.Bytes)),
-			fmt.Sprintf("before: %s, %s", queries.Plural(r.Before.Files, "file"), units.Bytes(r.Before.Bytes)), panels)
+			fmt.Sprintf("before: %s, %s", queries.Plural(r.Before.Files, "file"), units.Bytes(r.Before.Bytes)),
+			fmt.Sprintf("after: %s, %s", queries.Plural(r.After.Files, "file"), units.Bytes(r.After.Bytes)), panels)
 	})
 	if err == nil {
 		fmt.Fprintf(e.stderr, "wrote %s: %s\n", path, queries.Plural(len(panels), "panel"))
