@@ -64,30 +64,91 @@ func readsUnmasked(p *Policy, cat *lake.Catalog, persona string, t lake.Table, c
 }
 
 // looksLike is true when a and b differ only by case, spacing and
-// punctuation, or when a is b with the suffix DuckDB gives a repeated
-// column name ("_1").
+// punctuation, by letters that read alike (a Cyrillic or Greek letter for a
+// Latin one, a fullwidth or mathematical letter, an accent, a letter that
+// shows nothing), or when a is b numbered as a repeat: the suffix DuckDB
+// gives a repeated column name ("_1"), or another numbering ("payment_id.1",
+// "phone2").
 func looksLike(a, b string) bool {
-	if fold(a) == fold(b) {
+	fa, fb := fold(a), fold(b)
+	if fa == fb {
 		return true
 	}
-	base, suffix, ok := cutLast(a, "_")
-	return ok && suffix != "" && strings.Trim(suffix, "0123456789") == "" && fold(base) == fold(b)
+	suffix, ok := strings.CutPrefix(fa, fb)
+	return ok && suffix != "" && strings.Trim(suffix, "0123456789") == ""
 }
 
-func cutLast(s, sep string) (before, after string, found bool) {
-	i := strings.LastIndex(s, sep)
-	if i < 0 {
-		return s, "", false
-	}
-	return s[:i], s[i+len(sep):], true
-}
-
-// fold keeps only letters and digits, in lower case.
+// fold keeps only letters and digits, in lower case, each written as the
+// ASCII letter or digit it reads as where there is one.
 func fold(s string) string {
 	return strings.Map(func(r rune) rune {
+		r = unicode.ToLower(r)
+		if a, ok := readsAs(r); ok {
+			return a
+		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
+			return r
 		}
 		return -1
 	}, s)
 }
+
+// readsAs is the ASCII letter or digit r reads as, or -1 for a letter that
+// shows nothing (dropped, as spacing is), for lower-case r.
+func readsAs(r rune) (rune, bool) {
+	switch {
+	case r < 0x80:
+		return r, false
+	case r >= 0xff10 && r <= 0xff19, r >= 0xff41 && r <= 0xff5a: // fullwidth
+		return r - 0xfee0, true
+	case r >= 0x1d400 && r <= 0x1d6a3: // mathematical letters, 52 a style
+		off := (r - 0x1d400) % 52
+		return 'a' + off%26, true
+	case r >= 0x1d7ce && r <= 0x1d7ff: // mathematical digits
+		return '0' + (r-0x1d7ce)%10, true
+	}
+	if a, ok := lookAlikes[r]; ok {
+		return a, true
+	}
+	return r, false
+}
+
+// lookAlikes are the lower-case letters outside ASCII that read as an
+// ASCII letter (or, -1, as nothing): Latin letters with accents, and the
+// Cyrillic, Greek and other letters confused with Latin ones.
+var lookAlikes = func() map[rune]rune {
+	m := map[rune]rune{'\u115f': -1, '\u1160': -1, '\u3164': -1, '\uffa0': -1} // Hangul fillers
+	for ascii, alikes := range map[rune]string{
+		'a': "àáâãäåāăąǎǟǡǻȁȃȧаӑӓαάɑ",
+		'b': "вьъƀɓβЬ",
+		'c': "çćĉċčсϲƈ",
+		'd': "ďđԁɗ",
+		'e': "èéêëēĕėęěȅȇȩеёэεέҽ",
+		'f': "ƒ",
+		'g': "ĝğġģǧǵɡɠ",
+		'h': "ĥħнһђћ",
+		'i': "ìíîïĩīĭįıǐȉȋіїιίϊɩӏ",
+		'j': "ĵјǰ",
+		'k': "ķĸкκќǩ",
+		'l': "ĺļľŀłƚ",
+		'm': "м",
+		'n': "ñńņňŉŋпηήǹ",
+		'o': "òóôõöøōŏőǒȍȏȯоοόσӧ",
+		'p': "рρþ",
+		'q': "ԛ",
+		'r': "ŕŗřгȑȓ",
+		's': "śŝşšѕșʂ",
+		't': "ţťŧтτț",
+		'u': "ùúûüũūŭůűųǔυύϋμ",
+		'v': "νѵ",
+		'w': "ŵԝωώѡ",
+		'x': "хχҳ",
+		'y': "ýÿŷуγўүұ",
+		'z': "źżžζʐ",
+	} {
+		for _, r := range alikes {
+			m[r] = ascii
+		}
+	}
+	return m
+}()
