@@ -334,10 +334,14 @@ func asInt(v any) (int64, bool) {
 }
 
 // ReadableColumns are the columns of table the persona may read, in the
-// catalog's order: what `tarn profile DB.TABLE` profiles.
+// catalog's order: what `tarn profile DB.TABLE` profiles. A table it may
+// not read is refused and recorded as a refused query of all its columns
+// (history and audit), as a profile of one of them would be.
 func (s *Session) ReadableColumns(table string) ([]string, error) {
 	ta, err := s.selectable(table)
 	if err != nil {
+		db, name, _ := strings.Cut(table, ".")
+		_, err = s.refused("SELECT * FROM "+lake.QuoteIdent(db)+"."+lake.QuoteIdent(name), err)
 		return nil, err
 	}
 	names := make([]string, len(ta.Columns))
