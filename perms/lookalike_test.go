@@ -1,6 +1,9 @@
 package perms
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestLooksLike(t *testing.T) {
 	for _, c := range []struct {
@@ -40,6 +43,22 @@ func TestLooksLike(t *testing.T) {
 	} {
 		if got := looksLike(c.a, c.b); got != c.want {
 			t.Errorf("looksLike(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestFieldNames(t *testing.T) {
+	for typ, want := range map[string]string{
+		"VARCHAR":                      "",
+		"DECIMAL(18,3)":                "",
+		"STRUCT(a VARCHAR, b INTEGER)": "a,b",
+		`STRUCT("a ""b"", c" VARCHAR, d STRUCT(e DATE)[])`:                 `a "b", c,d,e`,
+		"MAP(VARCHAR, STRUCT(x TIMESTAMP WITH TIME ZONE, y DECIMAL(9,2)))": "x,y",
+		"UNION(n INTEGER, s VARCHAR)":                                      "n,s",
+		"STRUCT (a INTEGER)[]":                                             "a",
+	} {
+		if got := strings.Join(fieldNames(typ), ","); got != want {
+			t.Errorf("fieldNames(%s) = %q, want %q", typ, got, want)
 		}
 	}
 }
