@@ -228,12 +228,14 @@ func ProfileQuerySQL(query string, cols []Column, i int) string {
 // distinct, which HyperLogLog put at 2.6M).
 func profileSQL(ref, from, typ string) string {
 	kind := kindOf(typ)
+	// The value binned is ref again, not the alias tarn_value: a column
+	// of that name in from would be read in its place.
 	binned := "NULL"
 	switch kind {
 	case integerKind, timeKind:
-		binned = "tarn_value"
+		binned = ref
 	case floatKind:
-		binned = "CASE WHEN isfinite(CAST(tarn_value AS DOUBLE)) THEN CAST(tarn_value AS DOUBLE) END"
+		binned = "CASE WHEN isfinite(CAST(" + ref + " AS DOUBLE)) THEN CAST(" + ref + " AS DOUBLE) END"
 	}
 	mean, quartiles, bins := "NULL", "NULL", "NULL"
 	if kind == integerKind || kind == floatKind {
