@@ -79,9 +79,11 @@ func TestCrawlUpdateFollowsTheFolderUnderThePolicy(t *testing.T) {
 // differs only by spacing ("payment_id ", which DuckDB reads as
 // payment_id_1) or by case and punctuation would give that column's data a
 // new name that inherits the table's tags: crawl --update refuses it, and
-// the catalog keeps the table as it was.
+// the catalog keeps the table as it was. So does a name spelled with a
+// look-alike letter of another script (a Cyrillic a) or numbered as
+// pandas numbers a repeat ("payment_id.1").
 func TestCrawlUpdateRefusesALookAlikeOfAHiddenColumn(t *testing.T) {
-	for _, header := range []string{"payment_id ", "Payment-ID"} {
+	for _, header := range []string{"payment_id ", "Payment-ID", "p\u0430yment_id", "payment_id.1"} {
 		t.Run(header, func(t *testing.T) {
 			root := governedCLILake(t)
 			dir := filepath.Join(root, "sales", "customers")

@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"tarn/lake"
 	"tarn/queries"
 )
 
@@ -76,4 +79,34 @@ func atoi(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A profile of a whole table the persona may not read is a refused
+// attempt on that table, like a query of it or a profile of one of its
+// columns: it is in the audit log and the workgroup's history, REFUSED,
+// and records the same for a hidden table as for a missing one.
+func TestProfileOfAWholeRefusedTableIsAudited(t *testing.T) {
+	root := governedCLILake(t)
+	audit := func() []queries.Query {
+		data, _ := os.ReadFile(filepath.Join(root, lake.AuditFile))
+		var out []queries.Query
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var q queries.Query
+			if json.Unmarshal([]byte(line), &q) == nil {
+				out = append(out, q)
+			}
+		}
+		return out
+	}
+	for _, table := range []string{"sales.sales", "sales.nosuch"} {
+		before := len(audit())
+		code, _, errOut := tarn(t, "profile", "--lake", root, "--persona", "sales_east", table)
+		if code != 1 || !strings.Contains(errOut, "Table "+table+" not found") {
+			t.Errorf("%s: exit %d: %s", table, code, errOut)
+		}
+		after := audit()
+		if len(after) != before+1 || after[len(after)-1].State != queries.Refused || after[len(after)-1].Persona != "sales_east" {
+			t.Errorf("%s: the refused profile is not audited: %d records before, %d after", table, before, len(after))
+		}
+	}
 }

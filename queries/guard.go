@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"tarn/lake"
 )
 
 // RefusedError is a statement the guard will not run. Its message reads
@@ -400,6 +402,11 @@ func (g *guard) checkTable(n map[string]any, sc *scope, sink map[string]int, c *
 	if cte, ok := sc.lookup(table); ok && schema == "" && catalog == "" {
 		addWeights(sink, cte.counts)
 		return nil
+	}
+	if strings.Contains(table, ".") {
+		// One quoted name ("sales.customers"), not a database and a table:
+		// the guard's names with a dot are database.table only.
+		return refuse("Table %s not found", lake.QuoteIdent(table))
 	}
 	key := table
 	if schema != "" && schema != "main" {

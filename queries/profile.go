@@ -228,12 +228,14 @@ func ProfileQuerySQL(query string, cols []Column, i int) string {
 // distinct, which HyperLogLog put at 2.6M).
 func profileSQL(ref, from, typ string) string {
 	kind := kindOf(typ)
+	// The value binned is ref again, not the alias tarn_value: a column
+	// of that name in from would be read in its place.
 	binned := "NULL"
 	switch kind {
 	case integerKind, timeKind:
-		binned = "tarn_value"
+		binned = ref
 	case floatKind:
-		binned = "CASE WHEN isfinite(CAST(tarn_value AS DOUBLE)) THEN CAST(tarn_value AS DOUBLE) END"
+		binned = "CASE WHEN isfinite(CAST(" + ref + " AS DOUBLE)) THEN CAST(" + ref + " AS DOUBLE) END"
 	}
 	mean, quartiles, bins := "NULL", "NULL", "NULL"
 	if kind == integerKind || kind == floatKind {
@@ -334,10 +336,14 @@ func asInt(v any) (int64, bool) {
 }
 
 // ReadableColumns are the columns of table the persona may read, in the
-// catalog's order: what `tarn profile DB.TABLE` profiles.
+// catalog's order: what `tarn profile DB.TABLE` profiles. A table it may
+// not read is refused and recorded as a refused query of all its columns
+// (history and audit), as a profile of one of them would be.
 func (s *Session) ReadableColumns(table string) ([]string, error) {
 	ta, err := s.selectable(table)
 	if err != nil {
+		db, name, _ := strings.Cut(table, ".")
+		_, err = s.refused("SELECT * FROM "+lake.QuoteIdent(db)+"."+lake.QuoteIdent(name), err)
 		return nil, err
 	}
 	names := make([]string, len(ta.Columns))

@@ -282,3 +282,42 @@ func TestEveryTypeProfiles(t *testing.T) {
 		}
 	}
 }
+
+// A table (or a result) may have a column called tarn_value or
+// tarn_binned, the names the profile's statement gives its own: the
+// histogram is still of the profiled column, not of that one.
+func TestAColumnNamedLikeTheProfilesOwnNamesDoesNotStandIn(t *testing.T) {
+	l, pol := governedLake(t)
+	testlake.WriteFile(t, filepath.Join(l.Root, "odd/clash/part.csv"), "x,tarn_value,tarn_binned\n1,100,5.5\n2,200,6.5\n3,300,7.5\n")
+	if _, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: "odd"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := open(t, l, pol, "admin")
+	for column, top := range map[string]float64{"x": 3, "tarn_value": 300, "tarn_binned": 7.5} {
+		p := profileOf(t, admin, "odd.clash", column)
+		if len(p.Histogram) == 0 {
+			t.Fatalf("%s: no histogram", column)
+		}
+		// Bins of doubles end on a round number at or just above the max.
+		if last, _ := strconv.ParseFloat(p.Histogram[len(p.Histogram)-1].Label, 64); last < top || last > top+1 {
+			t.Errorf("%s (max %s): the histogram ends at %v, not at %v: %v", column, p.Max, last, top, p.Histogram)
+		}
+	}
+	p, err := admin.ProfileResult(context.Background(), "SELECT x AS tarn_binned, tarn_value FROM odd.clash",
+		[]queries.Column{{Name: "tarn_binned", Type: "BIGINT"}, {Name: "tarn_value", Type: "BIGINT"}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := strconv.ParseFloat(p.Histogram[len(p.Histogram)-1].Label, 64); last != 3 {
+		t.Errorf("result column tarn_binned (x): the histogram ends at %v: %v", last, p.Histogram)
+	}
+	// A repeated name is read by position, binned too.
+	p, err = admin.ProfileResult(context.Background(), "SELECT x AS v, tarn_binned AS v FROM odd.clash",
+		[]queries.Column{{Name: "v", Type: "BIGINT"}, {Name: "v", Type: "DOUBLE"}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := strconv.ParseFloat(p.Histogram[len(p.Histogram)-1].Label, 64); last < 7.5 || last > 8 || p.Max != "7.5" {
+		t.Errorf("the second v (tarn_binned): max %s, the histogram ends at %v: %v", p.Max, last, p.Histogram)
+	}
+}

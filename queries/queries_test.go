@@ -492,3 +492,21 @@ func TestARowFilterRunsBeforeAnyPredicateOfTheUsers(t *testing.T) {
 		t.Errorf("the user's predicate is evaluated inside the row filter's CTE:\n%s", rows[0][1])
 	}
 }
+
+// A quoted name holding a dot ("sales.customers") is one table name to
+// DuckDB, never a database and a table: the guard refuses it as a table
+// it does not know rather than admit it as the persona's view, which
+// DuckDB would then look up as something else (a file, by a
+// replacement scan, for a name ending in .csv).
+func TestAQuotedNameWithADotIsNotADatabaseAndATable(t *testing.T) {
+	l, pol := governedLake(t)
+	s := open(t, l, pol, "analyst")
+	_, _, err := result(s, `SELECT count(*) FROM "sales.customers"`)
+	var refused *queries.RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "not found") {
+		t.Errorf(`"sales.customers": %v (%T), want a refusal`, err, err)
+	}
+	if _, _, err := result(s, `SELECT count(*) FROM sales."customers"`); err != nil {
+		t.Errorf(`sales."customers": %v`, err)
+	}
+}
