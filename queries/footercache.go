@@ -1,9 +1,11 @@
 package queries
 
 import (
-	"bufio"
+	"bytes"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -98,12 +100,16 @@ func (c *footerCache) save() {
 	if os.MkdirAll(filepath.Dir(c.file), 0o755) != nil {
 		return
 	}
+	var buf bytes.Buffer
+	if encodeFooters(&buf, c.entries) != nil {
+		return
+	}
+	// A checksum at the end: a damaged file that gob still decodes must
+	// not pass for footers.
+	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(buf.Bytes())))
 	atomicfile.WriteFile(c.file, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		if err := encodeFooters(bw, c.entries); err != nil {
-			return err
-		}
-		return bw.Flush()
+		_, err := w.Write(buf.Bytes())
+		return err
 	})
 }
 
@@ -141,15 +147,15 @@ func encodeFooters(w io.Writer, entries map[string]*parquetMeta) error {
 	return enc.Encode(stored)
 }
 
-// loadFooters reads a stored cache; a missing, unreadable, corrupt or
+// loadFooters reads a stored cache; a missing, unreadable, damaged or
 // other-format file is an empty cache (it is rewritten at the next save).
 func loadFooters(path string) map[string]*parquetMeta {
-	f, err := os.Open(path)
-	if err != nil {
+	data, err := os.ReadFile(path)
+	n := len(data) - 4
+	if err != nil || n < 0 || crc32.ChecksumIEEE(data[:n]) != binary.LittleEndian.Uint32(data[n:]) {
 		return nil
 	}
-	defer f.Close()
-	entries, err := decodeFooters(bufio.NewReader(f))
+	entries, err := decodeFooters(bytes.NewReader(data[:n]))
 	if err != nil {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package queries
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"os"
@@ -139,6 +140,23 @@ func TestStaleFooterCacheNeverChangesAResult(t *testing.T) {
 		{"corrupt cache file", func(t *testing.T, l *lake.Lake) {
 			writeNums(t, duck, a(l), 1000, 1000)
 			testlake.WriteFile(t, filepath.Join(l.Root, FootersFile), "PAR1 not a gob at all")
+		}},
+		{"a damaged cache file that still decodes", func(t *testing.T, l *lake.Lake) {
+			writeNums(t, duck, a(l), 1000, 1000)
+			// The stored footers made to fit the new file's version, with
+			// the old checksum: only the checksum tells them apart.
+			path := filepath.Join(l.Root, FootersFile)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries := loadFooters(path)
+			entries[a(l)].version = lake.StatVersion(a(l)).String()
+			var buf bytes.Buffer
+			if err := encodeFooters(&buf, entries); err != nil {
+				t.Fatal(err)
+			}
+			testlake.WriteFile(t, path, buf.String()+string(data[len(data)-4:]))
 		}},
 		{"another lake's cache", func(t *testing.T, l *lake.Lake) {
 			other := numsLake(t, duck)
