@@ -65,7 +65,7 @@ func runBench(e *env, args []string) error {
 		return fmt.Errorf("bench cancelled: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "%s in %.1fs as %s\n", queries.Plural(len(cells), "cell"), time.Since(start).Seconds(), s.Persona().Name)
-	report := benchReport{Runs: o.runs, Warmup: o.warmup, Cells: cells}
+	report := newBenchReport(o.runs, o.warmup, cells)
 	if err := render(e.stdout, report); err != nil || o.chart == "" {
 		return err
 	}
@@ -256,6 +256,22 @@ type benchReport struct {
 	Runs   int                 `json:"runs"`
 	Warmup int                 `json:"warmup"`
 	Cells  []queries.BenchCell `json:"cells"`
+	Worst  *worstCell          `json:"worst_against_athena,omitempty"`
+}
+
+// worstCell is the cell slowest against Athena, its local time / Athena's.
+type worstCell struct {
+	Table           string  `json:"table"`
+	Query           string  `json:"query"`
+	LocalOverAthena float64 `json:"local_over_athena"`
+}
+
+func newBenchReport(runs, warmup int, cells []queries.BenchCell) benchReport {
+	r := benchReport{Runs: runs, Warmup: warmup, Cells: cells}
+	if c, x, ok := queries.WorstAgainstAthena(cells); ok {
+		r.Worst = &worstCell{c.Table, c.Query, x}
+	}
+	return r
 }
 
 var benchRenderers = map[string]func(io.Writer, benchReport) error{

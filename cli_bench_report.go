@@ -32,6 +32,9 @@ func renderGrids(w io.Writer, r benchReport, write func(io.Writer, grid)) error 
 		}
 		fmt.Fprintf(w, "Local: %s, each fetching every row. Athena: the source's figures (trimmed mean of 5). ×: Athena time / local time.\n", t.Method())
 	}
+	if r.Worst != nil {
+		fmt.Fprintf(w, "Worst cell against Athena: %s %s, local time %.2fx Athena's.\n", r.Worst.Table, r.Worst.Query, r.Worst.LocalOverAthena)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,6 +144,10 @@ func TestBenchJSONCarriesEveryRun(t *testing.T) {
 			Cost        float64   `json:"cost_usd"`
 			AthenaS     *float64  `json:"athena_s"`
 		} `json:"cells"`
+		Worst struct {
+			Table, Query    string
+			LocalOverAthena float64 `json:"local_over_athena"`
+		} `json:"worst_against_athena"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -151,7 +156,11 @@ func TestBenchJSONCarriesEveryRun(t *testing.T) {
 		t.Fatalf("runs %d, %d cells", doc.Runs, len(doc.Cells))
 	}
 	scanned := map[string]int64{}
+	worst, worstCell := 0.0, ""
 	for _, c := range doc.Cells {
+		if x := c.Trimmed / 1000 / *c.AthenaS; x > worst {
+			worst, worstCell = x, c.Table+" "+c.Query
+		}
 		// Recompute the trimmed mean from the raw runs.
 		if len(c.RunsMS) != 3 || c.Trimmed != c.Median || c.Engine <= 0 || c.DataScanned <= 0 || c.Cost <= 0 {
 			t.Errorf("cell %+v", c)
@@ -164,9 +173,12 @@ func TestBenchJSONCarriesEveryRun(t *testing.T) {
 	if !(scanned["parquet projection"] < scanned["parquet full"] && scanned["csv projection"] == scanned["csv full"]) {
 		t.Errorf("data scanned %v: Parquet projection must read less, CSV the same", scanned)
 	}
+	if got := doc.Worst.Table + " " + doc.Worst.Query; got != worstCell || math.Abs(doc.Worst.LocalOverAthena-worst) > 1e-9 {
+		t.Errorf("worst cell against Athena: %s at %v; from the cells: %s at %v", got, doc.Worst.LocalOverAthena, worstCell, worst)
+	}
 
 	code, out, _ = tarn(t, "bench", "--lake", root, "--files", "1", "--formats", "parquet", "--compression", "none", "--runs", "1", "--warmup", "0")
-	for _, want := range []string{"Full scan by files and format", "Parquet", "1.90 s", "plain mean of 1 runs", "cold run included"} {
+	for _, want := range []string{"Full scan by files and format", "Parquet", "1.90 s", "plain mean of 1 runs", "cold run included", "Worst cell against Athena: access_log_parquet_1 "} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("table output lacks %q:\n%s", want, out)
 		}

@@ -43,12 +43,26 @@ type FileVersion struct {
 // Known says whether v was read from a file.
 func (v FileVersion) Known() bool { return v.known }
 
+// String writes v out, so that a version can be kept in a file (tarn's
+// caches) and compared with a later StatVersion's.
+func (v FileVersion) String() string {
+	if !v.exists {
+		return "absent"
+	}
+	return fmt.Sprintf("%d:%d:%d:%d:%d", v.dev, v.ino, v.size, v.mtime, v.ctime)
+}
+
 // StatVersion reads the version of the file at path.
 func StatVersion(path string) FileVersion {
 	info, err := os.Stat(path)
 	if err != nil {
 		return FileVersion{known: true}
 	}
+	return InfoVersion(info)
+}
+
+// InfoVersion is the version of the file os.Stat described as info.
+func InfoVersion(info os.FileInfo) FileVersion {
 	v := FileVersion{known: true, exists: true, size: info.Size(), mtime: info.ModTime().UnixNano()}
 	v.dev, v.ino, v.ctime = fileIdentity(info)
 	return v

@@ -36,6 +36,22 @@ func (c BenchCell) AthenaRatio() (float64, bool) {
 	return *c.AthenaS * 1000 / c.TrimmedMS, true
 }
 
+// WorstAgainstAthena is the cell slowest against the source's Athena
+// figure: the largest local time / Athena time (0.5 means twice as fast
+// as Athena). ok is false when no cell has both figures.
+func WorstAgainstAthena(cells []BenchCell) (worst BenchCell, localOverAthena float64, ok bool) {
+	for _, c := range cells {
+		r, has := c.AthenaRatio()
+		if !has || c.Error != "" {
+			continue
+		}
+		if x := 1 / r; !ok || x > localOverAthena {
+			worst, localOverAthena, ok = c, x, true
+		}
+	}
+	return worst, localOverAthena, ok
+}
+
 // PlanBench lays out the cells: each query over each table. A query
 // without {table} reads its own table, so it makes one cell.
 func PlanBench(l *lake.Lake, tables []lake.Table, queries []Saved) ([]BenchCell, error) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sync"
@@ -229,4 +230,36 @@ func BenchmarkFetchVsMaterialise(b *testing.B) {
 	b.ReportMetric(ratios[len(ratios)/2], "median-fetch/materialise")
 	b.ReportMetric(engine/float64(len(ratios)), "engine-ms")
 	b.ReportMetric(fetchTotal/float64(len(ratios)), "fetch-ms")
+}
+
+func TestWorstAgainstAthena(t *testing.T) {
+	athena := func(s float64) *float64 { return &s }
+	cell := func(table string, ms float64, s *float64, failed string) queries.BenchCell {
+		return queries.BenchCell{Table: table, Timing: queries.Timing{TrimmedMS: ms}, AthenaS: s, Error: failed}
+	}
+	cases := []struct {
+		name  string
+		cells []queries.BenchCell
+		want  string
+		ratio float64
+	}{
+		{"slowest against its own Athena figure, not the slowest", []queries.BenchCell{
+			cell("big", 2000, athena(4), ""), cell("small", 900, athena(1), ""),
+		}, "small", 0.9},
+		{"a cell without an Athena figure is not compared", []queries.BenchCell{
+			cell("mine", 9000, nil, ""), cell("source", 500, athena(2), ""),
+		}, "source", 0.25},
+		{"a failed cell is not compared", []queries.BenchCell{
+			cell("failed", 0, athena(1), "limit"), cell("ok", 100, athena(1), ""),
+		}, "ok", 0.1},
+		{"none to compare", []queries.BenchCell{cell("mine", 10, nil, "")}, "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			worst, ratio, ok := queries.WorstAgainstAthena(c.cells)
+			if worst.Table != c.want || ok != (c.want != "") || math.Abs(ratio-c.ratio) > 1e-9 {
+				t.Errorf("worst %q at %v (ok %v), want %q at %v", worst.Table, ratio, ok, c.want, c.ratio)
+			}
+		})
+	}
 }

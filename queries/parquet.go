@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"tarn/lake"
@@ -20,10 +19,9 @@ import (
 
 // parquetMeta is what data scanned needs from one Parquet file's footer.
 type parquetMeta struct {
-	size   int64
-	mtime  time.Time
-	footer int64 // footer bytes read: metadata, its 4-byte length, "PAR1"
-	groups [][]chunkMeta
+	version string // lake.FileVersion of the file it was read from
+	footer  int64  // footer bytes read: metadata, its 4-byte length, "PAR1"
+	groups  [][]chunkMeta
 }
 
 // chunkMeta is one column chunk: its bytes on disk and its statistics.
@@ -69,57 +67,45 @@ func groupMayMatch(group []chunkMeta, filters map[string]filter) bool {
 	return true
 }
 
-// metaCache keeps parsed footers by path, checked against size and mtime,
-// so the timing harness's repeated runs do not re-read 10,000 footers.
-var metaCache = struct {
-	sync.Mutex
-	m map[string]*parquetMeta
-}{m: map[string]*parquetMeta{}}
-
-// maxCachedFooters bounds the cache (the demo's Parquet layouts hold 11,111
-// files; a footer here is about 1 KB).
-const maxCachedFooters = 50000
-
-// parquetMetadata returns the metadata of files, reading stale or missing
-// footers through DuckDB's parquet_metadata on conn.
-func parquetMetadata(ctx context.Context, conn *sql.Conn, files []string) (map[string]*parquetMeta, error) {
+// parquetMetadata returns the metadata of the files of the lake at root,
+// from its footer cache where a footer was read from the file's current
+// version, else reading it through DuckDB's parquet_metadata on conn.
+func parquetMetadata(ctx context.Context, conn *sql.Conn, root string, files []string) (map[string]*parquetMeta, error) {
+	cache := footersOf(root)
 	out := make(map[string]*parquetMeta, len(files))
 	var missing []string
-	fresh := map[string]os.FileInfo{}
-	metaCache.Lock()
+	versions := map[string]string{}
 	for _, f := range files {
+		if _, seen := versions[f]; seen {
+			continue
+		}
 		info, err := os.Stat(f)
 		if err != nil {
-			metaCache.Unlock()
 			return nil, err
 		}
-		if m := metaCache.m[f]; m != nil && m.size == info.Size() && m.mtime.Equal(info.ModTime()) {
+		v := lake.InfoVersion(info).String()
+		versions[f] = v
+		if m := cache.lookup(f, v); m != nil {
 			out[f] = m
 			continue
 		}
-		if _, dup := fresh[f]; !dup {
-			missing = append(missing, f)
-		}
-		fresh[f] = info
+		missing = append(missing, f)
 	}
-	metaCache.Unlock()
+	read := map[string]*parquetMeta{}
 	const batch = 2000
 	for i := 0; i < len(missing); i += batch {
 		part := missing[i:min(i+batch, len(missing))]
-		read, err := readFooters(ctx, conn, part)
+		metas, err := readFooters(ctx, conn, part)
 		if err != nil {
 			return nil, err
 		}
-		metaCache.Lock()
-		if len(metaCache.m)+len(read) > maxCachedFooters {
-			metaCache.m = map[string]*parquetMeta{}
+		for f, m := range metas {
+			m.version = versions[f]
+			read[f], out[f] = m, m
 		}
-		for f, m := range read {
-			m.size, m.mtime = fresh[f].Size(), fresh[f].ModTime()
-			metaCache.m[f] = m
-			out[f] = m
-		}
-		metaCache.Unlock()
+	}
+	if len(read) > 0 {
+		cache.add(read)
 	}
 	return out, nil
 }

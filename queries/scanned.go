@@ -172,7 +172,7 @@ func (s *Session) account(ctx context.Context, p plan) (Scanned, error) {
 			parquet = append(parquet, sc.files...)
 		}
 	}
-	metas, err := parquetMetadata(ctx, s.conn, parquet)
+	metas, err := parquetMetadata(ctx, s.conn, s.Lake.Root, parquet)
 	if err != nil {
 		return out, err
 	}
@@ -418,7 +418,7 @@ func (s *Session) addBindFooters(ctx context.Context, tables []lake.Table, scans
 		if err != nil {
 			return err
 		}
-		metas, err := parquetMetadata(ctx, s.conn, files)
+		metas, err := parquetMetadata(ctx, s.conn, s.Lake.Root, files)
 		if err != nil {
 			return err
 		}
