@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"tarn/chart"
-	"tarn/internal/atomicfile"
 	"tarn/internal/units"
 	"tarn/queries"
 )
@@ -51,7 +50,7 @@ func writeQueryChart(e *env, r *queries.Result, text string, o chartOptions) err
 	if o.kind == "" && len(keep) == 2 {
 		spec.Kind = chart.KindFor(d, spec.X, spec.Y) // some kinds depend on the rows
 	}
-	err = atomicfile.WriteFile(o.path, func(w io.Writer) error { return chart.SVG(w, d, spec, text) })
+	err = writeChartFile(e, o.path, func(w io.Writer) error { return chart.SVG(w, d, spec, text) })
 	if err == nil {
 		fmt.Fprintf(e.stderr, "wrote %s: %s, %s\n", o.path, spec.Caption(d), d.Note())
 	}
@@ -138,7 +137,7 @@ func writeBenchChart(e *env, path string, r benchReport) error {
 	if len(r.Cells) > 0 && r.Cells[0].Timing.RunsMS != nil {
 		method = r.Cells[0].Timing.Method()
 	}
-	err := atomicfile.WriteFile(path, func(w io.Writer) error {
+	err := writeChartFile(e, path, func(w io.Writer) error {
 		return chart.BenchSVG(w, "tarn bench: local time beside Athena's, per format and file count",
 			"Local: "+method+", each fetching every row. Athena: the source's figures (trimmed mean of 5).",
 			"local (tarn, DuckDB on this machine)", "Athena (the source's figure)", panels)
@@ -191,7 +190,7 @@ func writeCompactChart(e *env, path string, r compactResult) error {
 	if len(r.Bench.Before) > 0 {
 		method = r.Bench.Before[0].Timing.Method()
 	}
-	err := atomicfile.WriteFile(path, func(w io.Writer) error {
+	err := writeChartFile(e, path, func(w io.Writer) error {
 		return chart.BenchSVG(w, "tarn compact "+r.Table+": the source's queries before and after",
 			"Both: "+method+", each fetching every row, on this machine.",
 			fmt.Sprintf("before: %s, %s", queries.Plural(r.Before.Files, "file"), units.Bytes(r.Before.Bytes)),
@@ -201,4 +200,14 @@ func writeCompactChart(e *env, path string, r compactResult) error {
 		fmt.Fprintf(e.stderr, "wrote %s: %s\n", path, queries.Plural(len(panels), "panel"))
 	}
 	return err
+}
+
+// writeChartFile writes a chart where an export may go: never inside the
+// lake.
+func writeChartFile(e *env, path string, write func(io.Writer) error) error {
+	l, err := e.openLake()
+	if err != nil {
+		return err
+	}
+	return queries.WriteOutside(l, path, write)
 }

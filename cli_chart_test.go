@@ -127,3 +127,23 @@ func TestQueryChartPlotsTheResult(t *testing.T) {
 		t.Errorf("--x n alone: exit %d, %s; want y moved off n, to status", code, errOut)
 	}
 }
+
+// A chart is written where an export may go: never inside the lake, where
+// it could stand in for policy.toml or join a table's files.
+func TestAChartIsNeverWrittenInsideTheLake(t *testing.T) {
+	root := governedCLILake(t)
+	policy, _ := os.ReadFile(filepath.Join(root, "policy.toml"))
+	const q = "SELECT status, count(*) AS n FROM weblogs.access_log_parquet_1 GROUP BY 1"
+	for _, path := range []string{filepath.Join(root, "policy.toml"), filepath.Join(root, "weblogs", "plot.svg")} {
+		code, _, errOut := tarn(t, "query", "--lake", root, "--persona", "analyst", "--chart", path, q)
+		if code != 1 || !strings.Contains(errOut, "inside the lake") {
+			t.Errorf("--chart %s: exit %d: %s", path, code, errOut)
+		}
+	}
+	if now, _ := os.ReadFile(filepath.Join(root, "policy.toml")); string(now) != string(policy) {
+		t.Error("a chart replaced policy.toml")
+	}
+	if _, err := os.Stat(filepath.Join(root, "weblogs", "plot.svg")); err == nil {
+		t.Error("a chart was written into the lake")
+	}
+}

@@ -3,11 +3,13 @@ package queries
 import (
 	"crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"tarn/internal/atomicfile"
 	"tarn/lake"
 )
 
@@ -233,4 +235,25 @@ func EnsureExportDir(root string) (string, error) {
 		return dir, fmt.Errorf("the default export folder %s is inside the lake; give a path outside it", dir)
 	}
 	return dir, os.MkdirAll(dir, 0o700) // exports hold people's data: the owner's alone
+}
+
+// WriteOutside writes a file people asked for besides a result (a chart)
+// as an export is written: never inside the lake (a chart could otherwise
+// stand in for policy.toml or a table's file), into its place at once.
+func WriteOutside(l *lake.Lake, path string, write func(io.Writer) error) error {
+	dest, err := openDestination(l, path, true)
+	if err != nil {
+		return err
+	}
+	defer dest.close()
+	private, err := os.MkdirTemp("", "tarn-file-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(private)
+	file := filepath.Join(private, "file")
+	if err := atomicfile.WriteFile(file, write); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return dest.commit(file, true)
 }

@@ -11,7 +11,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"tarn/chart"
-	"tarn/internal/atomicfile"
 	"tarn/queries"
 )
 
@@ -153,7 +152,7 @@ func (p *plotOverlay) savePrompt() *promptOverlay {
 				if filepath.Dir(path) == dir {
 					queries.EnsureExportDir(p.ctx.Lake.Root)
 				}
-				err := atomicfile.WriteFile(path, func(w io.Writer) error { return chart.SVG(w, data, spec, title) })
+				err := queries.WriteOutside(p.ctx.Lake, path, func(w io.Writer) error { return chart.SVG(w, data, spec, title) })
 				if err != nil {
 					return flashMsg("plot not written: " + err.Error())
 				}
