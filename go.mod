@@ -19,8 +19,10 @@ require (
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
 	github.com/klauspost/compress v1.18.3
 	github.com/parquet-go/parquet-go v0.32.0
-	golang.org/x/sys v0.47.0
+	golang.org/x/sys v0.50.0
 )
+
+require golang.org/x/crypto v0.59.0
 
 require (
 	github.com/andybalholm/brotli v1.2.0 // indirect

@@ -101,6 +101,8 @@ type Policy struct {
 	Grants     []Grant      `toml:"grant,omitempty"`
 	Filters    []Filter     `toml:"filter,omitempty"`
 	Masks      []Mask       `toml:"mask,omitempty"`
+	// Principals are the people a served lake knows by SSH key.
+	Principals []Principal `toml:"principal,omitempty"`
 	// Version is the version of policy.toml the policy was read from;
 	// zero for a policy made in memory.
 	Version lake.FileVersion `toml:"-"`
@@ -274,7 +276,7 @@ func (r Resource) check(cat *lake.Catalog) error {
 // resource exists; validate, if given, checks row filters.
 func (p *Policy) Validate(cat *lake.Catalog, validate ExprValidator) error {
 	for _, check := range []func(*lake.Catalog, ExprValidator) *PolicyError{
-		p.validateTags, p.validateWorkgroups, p.validatePersonas, p.validateAssigns, p.validateGrants, p.validateFilters, p.validateMasks,
+		p.validateTags, p.validateWorkgroups, p.validatePersonas, p.validateAssigns, p.validateGrants, p.validateFilters, p.validateMasks, p.validatePrincipals,
 	} {
 		if err := check(cat, validate); err != nil {
 			return err
