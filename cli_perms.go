@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"tarn/engines"
 	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
@@ -61,11 +63,12 @@ func runAccess(e *env, args []string) error {
 	fs := e.newFlags("access")
 	why := fs.Bool("why", false, "say why each persona sees each column")
 	as := fs.String("persona", "", "persona asking (default: the policy's default); administrators only")
+	asJSON := fs.Bool("json", false, "every table (or the one named) as JSON: per persona its access, each column's state and the row filter")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
+	if len(rest) > 1 || len(rest) == 0 && !*asJSON || *asJSON && *why {
 		return usageError("access")
 	}
 	l, pol, who, err := e.openGoverned(*as)
@@ -76,11 +79,19 @@ func runAccess(e *env, args []string) error {
 		// It names every persona's columns and row filters.
 		return fmt.Errorf("tarn access is for administrators: it shows what every persona may see (%s is not one)", who)
 	}
-	db, name, _ := strings.Cut(rest[0], ".")
-	t, ok := l.Catalog.Lookup(db, name)
-	if !ok {
-		return fmt.Errorf("no table %s in the catalog", rest[0])
+	var tables []lake.Table
+	for _, arg := range rest {
+		db, name, _ := strings.Cut(arg, ".")
+		t, ok := l.Catalog.Lookup(db, name)
+		if !ok {
+			return fmt.Errorf("no table %s in the catalog", arg)
+		}
+		tables = append(tables, t)
 	}
+	if *asJSON {
+		return printAccessJSON(e, l.Catalog, pol, tables)
+	}
+	t := tables[0]
 	if *why {
 		for _, c := range t.Columns {
 			for _, persona := range pol.PersonaNames() {
@@ -98,6 +109,17 @@ func runAccess(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "access to %s, columns x personas (why: tarn access --why)\n\n", t.QualifiedName())
 	printAligned(e.stdout, rows, 99)
 	return nil
+}
+
+// printAccessJSON prints the access matrix as data (engines.AccessDoc).
+func printAccessJSON(e *env, cat *lake.Catalog, pol *perms.Policy, tables []lake.Table) error {
+	doc, err := engines.Access(cat, pol, tables...)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
 }
 
 func runTags(e *env, args []string) error {

@@ -71,8 +71,9 @@ func commands() []command {
 			"           delete NAME [--persona P | --workgroup W]"},
 			"saved queries (queries.toml); {table} stands for a table. A persona's belong to its workgroup; " +
 				"an administrator's are shared with everyone who may see their table (--workgroup W for a workgroup's)", runSaved},
-		{"access", []string{"tarn access DB.TABLE [--why] [--persona P]"},
-			"columns x personas: visible / masked(kind) / hidden, row filters (administrators only)", runAccess},
+		{"access", []string{"tarn access DB.TABLE [--why] [--persona P] | --json [DB.TABLE]"},
+			"columns x personas: visible / masked(kind) / hidden, row filters (administrators only); --json: every table " +
+				"(or one), per persona select / describe / none, each column visible / hidden / masked:KIND and the row filter", runAccess},
 		{"tags", []string{
 			"tarn tags [list] [--as P]",
 			"tarn tags create KEY VALUE... | delete KEY [VALUE] | assign RESOURCE KEY=VALUE |",
