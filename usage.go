@@ -89,6 +89,13 @@ func commands() []command {
 			"grants on tag expressions or named resources (DESCRIBE, SELECT or both), and data filters: all for an " +
 				"administrator, P's own for anyone else; changing them is for administrators, who see the effect " +
 				"first as for tags (--dry-run: only that; --persona is the same as --as)", runGrants},
+		{"export", []string{
+			"tarn export trino --out DIR [--catalog hive] [--location-prefix s3://bucket/prefix]",
+			"tarn export aws --out DIR --bucket s3://bucket/prefix [--persona P]"},
+			"publish the catalog and policy to another engine (administrators only): for Trino catalog.sql (Hive connector " +
+				"tables) and rules.json (file-based access control, users are personas and their principals); for AWS Terraform " +
+				"(*.tf.json: Glue tables, LF-Tags, grants, data cells filters, Athena workgroups) and upload.sh. Stricter than tarn, " +
+				"never looser: every place it is stricter is printed and in NOTES.md", runExport},
 		{"help", []string{"tarn help [COMMAND]"}, "this list, or one command's usage and flags", runHelp},
 	}
 }
