@@ -20,9 +20,14 @@ func runImport(e *env, args []string) error {
 	input := fs.String("input", "", "input kind: csv, json or log (default: detect)")
 	replace := fs.Bool("replace", false, "replace an existing table of the same name")
 	updatePolicy := fs.Bool("update-policy", false, "with --replace: drop from the policy what names columns the new table lacks (where that narrows access)")
+	var maps awsMaps
+	fs.Var(&maps, "map", "import aws: s3://bucket/prefix=DIR, the local folder of an S3 prefix (repeatable)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(files) > 0 && files[0] == "aws" {
+		return runImportAWS(e, maps, files[1:])
 	}
 	if len(files) == 0 || *db == "" || *table == "" {
 		return usageError("import")

@@ -31,10 +31,15 @@ func commands() []command {
 			"databases, tables, format, compression, files, bytes, rows; with --persona only what P may describe, with P's visible columns", runCatalog},
 		{"import", []string{
 			"tarn import FILE... --db D --table T [--to parquet|csv|json] [--files N] [--gzip]",
-			"            [--input csv|json|log] [--replace [--update-policy]]"},
+			"            [--input csv|json|log] [--replace [--update-policy]]",
+			"tarn import aws --map s3://bucket/prefix=DIR FILE..."},
 			"import CSV, JSON lines or access logs as a table (a log's malformed lines are kept in .tarn/rejects/D.T.csv, " +
 				"for the lake's owner only); --replace refuses new columns that would break the policy " +
-				"(it lists the entries); --update-policy drops what names gone columns where that narrows access", runImport},
+				"(it lists the entries); --update-policy drops what names gone columns where that narrows access. " +
+				"import aws reads the JSON the AWS CLI prints (glue get-databases, get-tables; lakeformation list-lf-tags, " +
+				"get-resource-lf-tags saved as DB.json or DB.TABLE.json, list-permissions, list-data-cells-filter, get-data-lake-settings) " +
+				"into an empty lake: tables under the mapped folders, LF-Tags, IAM principals as personas with their grants; " +
+				"what has no place in tarn is listed by file and JSON path", runImport},
 		{"compact", []string{
 			"tarn compact DB.TABLE [--target-size 128MB] [--to parquet|csv|json] [--gzip]",
 			"             [--persona P] [--no-bench] [--format table|json] [--chart FILE.svg]"},
