@@ -112,3 +112,12 @@ func (d AccessDoc) Table(name string) (TableAccess, error) {
 	}
 	return d.Tables[i], nil
 }
+
+// byTable indexes the tables by name.
+func (d AccessDoc) byTable() map[string]TableAccess {
+	m := make(map[string]TableAccess, len(d.Tables))
+	for _, t := range d.Tables {
+		m[t.Table] = t
+	}
+	return m
+}

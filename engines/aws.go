@@ -38,7 +38,7 @@ type awsExport struct {
 	Export
 	cat    *lake.Catalog
 	pol    *perms.Policy
-	doc    AccessDoc
+	access map[string]TableAccess // the access matrix by table
 	opts   AWSOptions
 	tables []lake.Table // the ones every column of which maps to Glue
 	glue   tf
@@ -61,7 +61,7 @@ func AWS(cat *lake.Catalog, pol *perms.Policy, opts AWSOptions) (Export, error) 
 	if err != nil {
 		return Export{}, err
 	}
-	x := &awsExport{cat: cat, pol: pol, doc: doc, opts: opts, glue: tf{}, lf: tf{}}
+	x := &awsExport{cat: cat, pol: pol, access: doc.byTable(), opts: opts, glue: tf{}, lf: tf{}}
 	for _, t := range cat.Tables {
 		if why, ok := exportable(t); !ok {
 			x.stricter("", t.QualifiedName(), "", "%s", why)
@@ -212,17 +212,29 @@ func (x *awsExport) tags() {
 	}
 }
 
-// special are the tables on which persona has a row filter or a mask:
-// only a data cells filter may give it those.
+// special are the tables on which persona has a row filter or a mask, or
+// DESCRIBE on columns beside SELECT on others (tarn then shows only the
+// latter; Lake Formation would describe all): only a grant of exactly what
+// tarn shows may give it those.
 func (x *awsExport) special(persona string) map[string]bool {
+	widened := x.pol.Clone()
+	widened.Filters, widened.Masks = nil, nil
+	for i := range widened.Grants {
+		widened.Grants[i].Permissions = []string{perms.Describe, perms.Select}
+	}
+	covered, _ := widened.Visibility(x.cat, persona)
 	out := map[string]bool{}
 	for _, t := range x.tables {
-		ta, _ := x.doc.Table(t.QualifiedName())
-		pa := ta.Personas[persona]
-		if pa.RowFilter != nil || slices.ContainsFunc(slices.Collect(maps.Values(pa.Columns)), func(s string) bool { return strings.HasPrefix(s, "masked:") }) {
-			out[t.QualifiedName()] = true
+		pa := x.access[t.QualifiedName()].Personas[persona]
+		shown := 0
+		for _, state := range pa.Columns {
+			if state != Hidden {
+				shown++
+			}
 		}
-		if _, filtered := x.filterOf(persona, t); filtered {
+		cov, _ := covered.Lookup(t.Database, t.Name)
+		if _, filtered := x.filterOf(persona, t); filtered || pa.RowFilter != nil || shown < len(cov.Columns) ||
+			slices.ContainsFunc(slices.Collect(maps.Values(pa.Columns)), func(s string) bool { return strings.HasPrefix(s, "masked:") }) {
 			out[t.QualifiedName()] = true
 		}
 	}
@@ -274,7 +286,7 @@ func (x *awsExport) personaGrants(p perms.Persona) {
 		}
 		for _, t := range covered {
 			if !special[t.QualifiedName()] && !effective[t.QualifiedName()] {
-				x.stricter(p.Name, t.QualifiedName(), "", "grant #%d also covers a table with a row filter or mask for %s, and Lake Formation's grants add up: it is exported as a grant on this table, which a table tagged later will not inherit", i+1, p.Name)
+				x.stricter(p.Name, t.QualifiedName(), "", "grant #%d also covers a table %s sees only part of (a row filter, a mask, or columns it may only describe), and Lake Formation's grants add up: it is exported as a grant on this table, which a table tagged later will not inherit", i+1, p.Name)
 			}
 			effective[t.QualifiedName()] = true
 		}
@@ -286,21 +298,20 @@ func (x *awsExport) personaGrants(p perms.Persona) {
 	}
 }
 
-// coveredBy lists the exported tables a grant gives anything on.
+// coveredBy lists the exported tables a grant gives anything on: the
+// policy evaluated with that grant alone, once for every table.
 func (x *awsExport) coveredBy(g perms.Grant) []lake.Table {
+	single := x.pol.Clone()
+	single.Grants = []perms.Grant{g}
+	single.Filters, single.Masks = nil, nil
+	v, err := single.Visibility(x.cat, g.Persona)
+	if err != nil {
+		return nil
+	}
 	var out []lake.Table
 	for _, t := range x.tables {
-		ta, _ := x.doc.Table(t.QualifiedName())
-		if ta.Personas[g.Persona].Access == AccessNone {
-			continue
-		}
-		single := x.pol.Clone()
-		single.Grants = []perms.Grant{g}
-		single.Filters, single.Masks = nil, nil
-		if v, err := single.Visibility(x.cat, g.Persona); err == nil {
-			if _, ok := v.Lookup(t.Database, t.Name); ok {
-				out = append(out, t)
-			}
+		if _, ok := v.Lookup(t.Database, t.Name); ok && x.access[t.QualifiedName()].Personas[g.Persona].Access != AccessNone {
+			out = append(out, t)
 		}
 	}
 	return out
@@ -338,8 +349,7 @@ func (x *awsExport) grantAsIs(g perms.Grant, covered []lake.Table) {
 // columns left out: through a data cells filter where tarn has a filter or
 // mask, else as a grant on the table's visible columns.
 func (x *awsExport) effectiveGrant(persona string, t lake.Table, filtered bool) {
-	ta, _ := x.doc.Table(t.QualifiedName())
-	pa := ta.Personas[persona]
+	pa := x.access[t.QualifiedName()].Personas[persona]
 	var visible []string
 	for _, c := range t.Columns {
 		switch state := pa.Columns[c.Name]; {

@@ -122,8 +122,9 @@ func regexQuote(s string) string {
 func trinoRules(ex *Export, pol *perms.Policy, doc AccessDoc, tables []lake.Table, catalog string) TrinoRules {
 	rules := TrinoRules{Catalogs: []TrinoCatalogRule{}, Schemas: []TrinoSchemaRule{}, Tables: []TrinoTableRule{}}
 	withTables := map[string]bool{}
+	access := doc.byTable()
 	for _, t := range tables {
-		ta, _ := doc.Table(t.QualifiedName())
+		ta := access[t.QualifiedName()]
 		for _, persona := range pol.PersonaNames() {
 			pa := ta.Personas[persona]
 			switch pa.Access {
