@@ -156,8 +156,8 @@ func ImportAWS(files []AWSFile, maps []AWSMap, validate perms.ExprValidator) (*l
 				im.admins[a.DataLakePrincipalIdentifier] = true
 			}
 		}
-		for _, k := range in.LFTags {
-			im.pol.Tags = append(im.pol.Tags, perms.TagKey{Key: k.TagKey, Values: k.TagValues})
+		for j, k := range in.LFTags {
+			im.tagKey(files[i].Name, fmt.Sprintf("$.LFTags[%d]", j), k)
 		}
 	}
 	for i, in := range inputs {
@@ -176,6 +176,30 @@ func ImportAWS(files []AWSFile, maps []AWSMap, validate perms.ExprValidator) (*l
 	im.localAdmin()
 	im.cat.Sort()
 	return im.cat, im.pol, im.problems, nil
+}
+
+// tagKey declares an LF-Tag, the values tarn can hold (lower-case text).
+func (im *awsImport) tagKey(file, at string, k awsTagPair) {
+	if !perms.ValidName(k.TagKey) {
+		im.problem(file, at+".TagKey", "tag key %q: tarn's keys are lower-case letters, digits and _; its assignments and grants are left out", k.TagKey)
+		return
+	}
+	var values []string
+	for j, v := range k.TagValues {
+		if v == "" || v != strings.ToLower(v) || strings.ContainsAny(v, "\"'\n") || lake.HasControl(v) {
+			im.problem(file, fmt.Sprintf("%s.TagValues[%d]", at, j), "tag %s value %q: tarn's values are lower-case text; its assignments and grants are left out", k.TagKey, v)
+			continue
+		}
+		values = append(values, v)
+	}
+	if len(values) > 0 {
+		im.pol.Tags = append(im.pol.Tags, perms.TagKey{Key: k.TagKey, Values: values})
+	}
+}
+
+// declared says whether key=value is an imported LF-Tag.
+func (im *awsImport) declared(key, value string) bool {
+	return slices.ContainsFunc(im.pol.Tags, func(k perms.TagKey) bool { return k.Key == key && slices.Contains(k.Values, value) })
 }
 
 // jsonError adds the line to a decoding error.
@@ -297,7 +321,12 @@ func (im *awsImport) resourceTags(file string, in awsInput) {
 		return
 	}
 	tableTags := im.assign(file, "$.LFTagsOnTable", db+"."+table, in.LFTagsOnTable, dbTags)
+	t, _ := im.cat.Lookup(db, table)
 	for j, c := range in.LFTagsOnColumns {
+		if !slices.ContainsFunc(t.Columns, func(x lake.Column) bool { return x.Name == c.Name }) {
+			im.problem(file, fmt.Sprintf("$.LFTagsOnColumns[%d].Name", j), "%s has no column %s", t.QualifiedName(), c.Name)
+			continue
+		}
 		im.assign(file, fmt.Sprintf("$.LFTagsOnColumns[%d].LFTags", j), db+"."+table+"."+c.Name, c.LFTags, tableTags)
 	}
 }
@@ -313,6 +342,10 @@ func (im *awsImport) assign(file, at, resource string, pairs []awsTagPair, inher
 	for j, p := range pairs {
 		if len(p.TagValues) != 1 {
 			im.problem(file, fmt.Sprintf("%s[%d].TagValues", at, j), "%s: a resource holds one value of a tag key, not %d", resource, len(p.TagValues))
+			continue
+		}
+		if !im.declared(p.TagKey, p.TagValues[0]) {
+			im.problem(file, fmt.Sprintf("%s[%d]", at, j), "%s: tag %s=%s is not among the imported LF-Tags (list-lf-tags)", resource, p.TagKey, p.TagValues[0])
 			continue
 		}
 		effective[p.TagKey] = p.TagValues[0]
@@ -412,9 +445,8 @@ func (im *awsImport) permission(file, at string, p awsPermission) {
 			return
 		}
 	case r.LFTagPolicy != nil && r.LFTagPolicy.ResourceType == "TABLE":
-		g.Expression = map[string][]string{}
-		for _, e := range r.LFTagPolicy.Expression {
-			g.Expression[e.TagKey] = e.TagValues
+		if g.Expression = im.expression(file, at+".Resource.LFTagPolicy.Expression", r.LFTagPolicy.Expression); g.Expression == nil {
+			return
 		}
 	case r.DataCellsFilter != nil:
 		im.cellsFilterGrant(file, at, principal, kept, *r.DataCellsFilter)
@@ -428,6 +460,26 @@ func (im *awsImport) permission(file, at string, p awsPermission) {
 	}
 	g.Persona = im.persona(principal)
 	im.pol.Grants = append(im.pol.Grants, g)
+}
+
+// expression keeps a tag expression's imported values: fewer values match
+// fewer resources. A key left with none drops the grant.
+func (im *awsImport) expression(file, at string, pairs []awsTagPair) map[string][]string {
+	expr := map[string][]string{}
+	for j, e := range pairs {
+		for _, v := range e.TagValues {
+			if im.declared(e.TagKey, v) {
+				expr[e.TagKey] = append(expr[e.TagKey], v)
+			} else {
+				im.problem(file, fmt.Sprintf("%s[%d]", at, j), "tag %s=%s is not among the imported LF-Tags; the grant is narrowed to the others", e.TagKey, v)
+			}
+		}
+		if len(expr[e.TagKey]) == 0 {
+			im.problem(file, fmt.Sprintf("%s[%d]", at, j), "no value of tag %s is imported, so the grant is left out", e.TagKey)
+			return nil
+		}
+	}
+	return expr
 }
 
 // known checks that a named grant's database or table was imported.
@@ -454,6 +506,12 @@ func (im *awsImport) columnsOf(file, at, db, table string, names []string, wildc
 		return "", nil, false
 	}
 	if wildcard == nil {
+		for _, c := range names {
+			if !slices.ContainsFunc(t.Columns, func(x lake.Column) bool { return x.Name == c }) {
+				im.problem(file, at+".ColumnNames", "%s has no column %s, so the grant is left out", t.QualifiedName(), c)
+				return "", nil, false
+			}
+		}
 		return t.QualifiedName(), names, true
 	}
 	var cols []string
@@ -484,6 +542,10 @@ func (im *awsImport) cellsFilterGrant(file, at, principal string, kept []string,
 		im.problem(file, at+".Resource.DataCellsFilter", "data cells filter %s on %s.%s, which is not among the imported tables", f.Name, f.DatabaseName, f.TableName)
 		return
 	}
+	if im.admins[principal] {
+		im.problem(file, at, "%s is a data lake administrator, who sees everything: its data cells filter %s is left out", principal, f.Name)
+		return
+	}
 	persona := im.persona(principal)
 	if slices.ContainsFunc(im.pol.Filters, func(x perms.Filter) bool { return x.Persona == persona && x.Table == t.QualifiedName() }) {
 		im.problem(file, at, "%s has a second data cells filter (%s) on %s; tarn has one per persona and table, so this one is left out with its grant", persona, f.Name, t.QualifiedName())
@@ -492,6 +554,12 @@ func (im *awsImport) cellsFilterGrant(file, at, principal string, kept []string,
 	tf := perms.Filter{Persona: persona, Table: t.QualifiedName(), IncludeColumns: f.ColumnNames}
 	if f.ColumnWildcard != nil {
 		tf.IncludeColumns, tf.ExcludeColumns = nil, f.ColumnWildcard.ExcludedColumnNames
+	}
+	for _, c := range append(slices.Clone(tf.IncludeColumns), tf.ExcludeColumns...) {
+		if !slices.ContainsFunc(t.Columns, func(x lake.Column) bool { return x.Name == c }) {
+			im.problem(file, at, "data cells filter %s names column %s, which %s lacks, so the grant is left out", f.Name, c, t.QualifiedName())
+			return
+		}
 	}
 	if f.RowFilter != nil && f.RowFilter.AllRowsWildcard == nil {
 		tf.Rows = f.RowFilter.FilterExpression

@@ -2,6 +2,8 @@ package engines_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,9 +46,15 @@ const (
         {"Principal": {"DataLakePrincipalIdentifier": "arn:aws:iam::123456789012:user/east"},
          "Resource": {"DataCellsFilter": {"TableCatalogId": "123456789012", "DatabaseName": "shop", "TableName": "orders", "Name": "east"}}, "Permissions": ["SELECT"]},
         {"Principal": {"DataLakePrincipalIdentifier": "arn:aws:iam::123456789012:user/east"},
-         "Resource": {"DataCellsFilter": {"TableCatalogId": "123456789012", "DatabaseName": "shop", "TableName": "orders", "Name": "big"}}, "Permissions": ["SELECT"]}
+         "Resource": {"DataCellsFilter": {"TableCatalogId": "123456789012", "DatabaseName": "shop", "TableName": "orders", "Name": "big"}}, "Permissions": ["SELECT"]},
+        {"Principal": {"DataLakePrincipalIdentifier": "arn:aws:iam::123456789012:role/tiered"},
+         "Resource": {"LFTagPolicy": {"CatalogId": "123456789012", "ResourceType": "TABLE",
+            "Expression": [{"TagKey": "tier", "TagValues": ["Gold", "silver"]}]}}, "Permissions": ["SELECT"]},
+        {"Principal": {"DataLakePrincipalIdentifier": "arn:aws:iam::123456789012:role/tiered"},
+         "Resource": {"TableWithColumns": {"CatalogId": "123456789012", "DatabaseName": "shop", "Name": "orders", "ColumnNames": ["nope"]}}, "Permissions": ["SELECT"]}
     ]
 }`
+	listLFTags          = `{"LFTags": [{"CatalogId": "123456789012", "TagKey": "tier", "TagValues": ["Gold", "silver"]}]}`
 	listDataCellsFilter = `{
     "DataCellsFilters": [
         {"TableCatalogId": "123456789012", "DatabaseName": "shop", "TableName": "orders", "Name": "east",
@@ -64,6 +72,7 @@ func importSamples(t *testing.T, m engines.AWSMap, validate perms.ExprValidator)
 		{Name: "list-permissions.json", Data: []byte(listPermissions)},
 		{Name: "get-tables.json", Data: []byte(getTables)},
 		{Name: "list-data-cells-filter.json", Data: []byte(listDataCellsFilter)},
+		{Name: "list-lf-tags.json", Data: []byte(listLFTags)},
 	}, []engines.AWSMap{m}, validate)
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +90,9 @@ func TestImportAWSNamesWhatItCannotMapByFileAndPath(t *testing.T) {
 		"list-permissions.json: $.PrincipalResourcePermissions[1].Permissions: arn:aws:iam::123456789012:role/Data-Analyst: tarn's personas only read; ALTER not imported",
 		"list-permissions.json: $.PrincipalResourcePermissions[2].Permissions: arn:aws:iam::123456789012:role/Data-Analyst: tarn's personas only read; DATA_LOCATION_ACCESS not imported",
 		"list-permissions.json: $.PrincipalResourcePermissions[4]: east has a second data cells filter (big) on shop.orders",
+		`list-lf-tags.json: $.LFTags[0].TagValues[0]: tag tier value "Gold": tarn's values are lower-case text`,
+		"list-permissions.json: $.PrincipalResourcePermissions[5].Resource.LFTagPolicy.Expression[0]: tag tier=Gold is not among the imported LF-Tags; the grant is narrowed to the others",
+		"list-permissions.json: $.PrincipalResourcePermissions[6].Resource.TableWithColumns.ColumnNames: shop.orders has no column nope, so the grant is left out",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("problems lack %q:\n%s", want, all)
@@ -105,6 +117,12 @@ func TestImportAWSNamesWhatItCannotMapByFileAndPath(t *testing.T) {
 	orders, _ = vis.Lookup("shop", "orders")
 	if orders.RowFilter != "total > 100" || len(orders.Columns) != 2 {
 		t.Errorf("east (through its first data cells filter only): %+v", orders)
+	}
+	if err := pol.Validate(cat, nil); err != nil {
+		t.Errorf("the imported policy is not valid: %v", err)
+	}
+	if i := slices.IndexFunc(pol.Grants, func(g perms.Grant) bool { return g.Persona == "tiered" }); i < 0 || fmt.Sprint(pol.Grants[i].Expression) != "map[tier:[silver]]" {
+		t.Errorf("tiered's grants: %+v", pol.Grants)
 	}
 	if _, ok := pol.Persona("admin"); !ok {
 		t.Error("no administrator to run tarn access with")
