@@ -82,6 +82,8 @@ func AWS(cat *lake.Catalog, pol *perms.Policy, opts AWSOptions) (Export, error) 
 		"lakeformation.tf.json": tfFile(map[string]any{"resource": x.lf}),
 		"upload.sh":             x.upload(),
 	}
+	// Written even when empty: a previous export's workgroups must not stay.
+	x.Files["athena.tf.json"] = []byte("{}\n")
 	if len(athena) > 0 {
 		x.Files["athena.tf.json"] = tfFile(map[string]any{"resource": tf{"aws_athena_workgroup": athena}})
 	}

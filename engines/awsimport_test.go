@@ -153,3 +153,16 @@ func problemsText(ps []engines.Problem) string {
 	}
 	return strings.Join(s, "\n")
 }
+
+func TestImportAWSMakesTheDataLakeAdministratorsAdministrators(t *testing.T) {
+	settings := `{"DataLakeSettings": {"DataLakeAdmins": [{"DataLakePrincipalIdentifier": "arn:aws:iam::123456789012:role/LakeAdmin"}],
+        "CreateDatabaseDefaultPermissions": [], "CreateTableDefaultPermissions": []}}`
+	_, pol, _, err := engines.ImportAWS([]engines.AWSFile{{Name: "settings.json", Data: []byte(settings)}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, ok := pol.Persona("lakeadmin")
+	if !ok || !admin.Admin || len(pol.Personas) != 1 {
+		t.Errorf("personas: %+v", pol.Personas)
+	}
+}
