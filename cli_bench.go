@@ -176,7 +176,7 @@ func benchTables(e *env, o benchOptions, admin bool) ([]lake.Table, []string, er
 			return nil, nil, fmt.Errorf("the lake lacks the benchmark's layouts; an administrator adds them (tarn demo --bench)")
 		}
 		fmt.Fprintln(e.stderr, "adding the benchmark layouts to the demo lake (as tarn demo --bench does)")
-		if err := makeDemo(e, true); err != nil {
+		if err := makeDemo(e, demo.Options{Bench: true}); err != nil {
 			return nil, nil, err
 		}
 		if l, err = e.openLake(); err != nil {

@@ -24,8 +24,9 @@ func commands() []command {
 		{"", []string{"tarn [--lake DIR] [--persona P] [--theme T]"},
 			"open the workbench on the lake as P (the default lake is created on first run, with " +
 				"progress; one named by --lake or $TARN_LAKE must exist; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
-		{"demo", []string{"tarn demo [--bench] [--walkthrough]"},
+		{"demo", []string{"tarn demo [--bench] [--scale N] [--walkthrough]"},
 			"create or complete the demo lake; --bench adds every layout of the format experiment (~53,500 files, ~600 MB); " +
+				"--scale N adds the access log N times larger, streamed, as Parquet and CSV in 1 and 100 files (weblogs.logs_xN_csv_100 ...); " +
 				"--walkthrough resets the policy to the Lake Formation story's start, the analyst holding no grant on any sales table", runDemo},
 		{"catalog", []string{"tarn catalog [--persona P] [--json]"},
 			"databases, tables, format, compression, files, bytes, rows; with --persona only what P may describe, with P's visible columns", runCatalog},
