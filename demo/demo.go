@@ -218,21 +218,22 @@ func estimate(root string, jobs []job) (int64, error) {
 func roundBlock(n int64) int64 { return (n + 4095) / 4096 * 4096 }
 
 // fileSize estimates the size of the job's first file: written whole when
-// small, scaled from a 1% sample when large. A scaled log's sample is the
-// start of the source's log, which its rows continue.
+// small, scaled from a sample of 1% (at most 20,000 rows) when large. A
+// scaled log's sample is the start of the source's log, which its rows
+// continue; only the sample is generated.
 func (j job) fileSize() (int64, error) {
-	var ds lake.Dataset
-	if j.data != nil {
-		ds = j.data()
-	} else {
-		ds = lake.RowsOf(GenerateLog(LogRows, Seed))
-	}
 	_, rows := lake.SplitBounds(int(j.table.Rows), j.layout.Files, 0)
 	sample := rows
 	if rows > 20_000 {
-		sample = rows / 100
+		sample = min(rows/100, 20_000)
 	}
-	sample = min(sample, ds.Len())
+	var ds lake.Dataset
+	if j.data != nil {
+		ds = j.data()
+		sample = min(sample, ds.Len())
+	} else {
+		ds = lake.RowsOf(GenerateLog(sample, Seed))
+	}
 	size, err := lake.EncodedSize(ds, j.layout, 0, sample)
 	return size * int64(rows) / int64(sample), err
 }
