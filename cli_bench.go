@@ -21,6 +21,7 @@ type benchOptions struct {
 	formats, files, compression, queryNames, tables, saved, sql string
 	runs, warmup                                                int
 	persona, format, chart                                      string
+	besideDuckDB                                                bool
 }
 
 func runBench(e *env, args []string) error {
@@ -37,6 +38,7 @@ func runBench(e *env, args []string) error {
 	fs.IntVar(&o.warmup, "warmup", 1, "unrecorded warm-up runs per cell (0 includes the cold run)")
 	fs.StringVar(&o.persona, "persona", "", "persona to run as (default: the policy's default)")
 	fs.StringVar(&o.format, "format", "table", "output: table, csv, json, markdown")
+	fs.BoolVar(&o.besideDuckDB, "beside-duckdb", false, "also time each query over the same files in plain DuckDB (default settings, no governance; administrators only), after each of tarn's runs")
 	fs.StringVar(&o.chart, "chart", "", "also write the bar charts (local beside Athena, a panel per query) to this SVG file")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
@@ -55,9 +57,16 @@ func runBench(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	var plain *queries.PlainDuckDB
+	if o.besideDuckDB {
+		if plain, err = queries.OpenPlainDuckDB(e.ctx); err != nil {
+			return err
+		}
+		defer plain.Close()
+	}
 	bar := newProgressBar(e)
 	start := time.Now()
-	err = s.Bench(e.ctx, cells, o.runs, o.warmup, func(p queries.BenchProgress) {
+	err = s.BenchBeside(e.ctx, cells, o.runs, o.warmup, plain, func(p queries.BenchProgress) {
 		bar.draw(int64(p.Done), int64(p.Total), "runs", p.Cell.Table+" "+p.Cell.Query)
 	})
 	bar.finish()
@@ -83,6 +92,9 @@ func prepareBench(e *env, o benchOptions) ([]queries.BenchCell, *queries.Session
 		return nil, nil, err // an unknown persona, before any work
 	}
 	p, _ := pol.Persona(who)
+	if o.besideDuckDB && !p.Admin {
+		return nil, nil, fmt.Errorf("--beside-duckdb reads the files outside tarn's governance: administrators only, and %s is not one", who)
+	}
 	tables, names, err := benchTables(e, o, p.Admin)
 	if err != nil {
 		return nil, nil, err
@@ -176,7 +188,7 @@ func benchTables(e *env, o benchOptions, admin bool) ([]lake.Table, []string, er
 			return nil, nil, fmt.Errorf("the lake lacks the benchmark's layouts; an administrator adds them (tarn demo --bench)")
 		}
 		fmt.Fprintln(e.stderr, "adding the benchmark layouts to the demo lake (as tarn demo --bench does)")
-		if err := makeDemo(e, true); err != nil {
+		if err := makeDemo(e, demo.Options{Bench: true}); err != nil {
 			return nil, nil, err
 		}
 		if l, err = e.openLake(); err != nil {

@@ -35,7 +35,23 @@ func renderGrids(w io.Writer, r benchReport, write func(io.Writer, grid)) error 
 	if r.Worst != nil {
 		fmt.Fprintf(w, "Worst cell against Athena: %s %s, local time %.2fx Athena's.\n", r.Worst.Table, r.Worst.Query, r.Worst.LocalOverAthena)
 	}
+	if c, ok := worstOverPlain(r.Cells); ok {
+		fmt.Fprintf(w, "Plain DuckDB: the same query over read_parquet/read_csv of the same files, default settings, no governance, "+
+			"timed after each of tarn's runs. Worst cell: %s %s, tarn %.2fx plain DuckDB.\n", c.Table, c.Query, c.TarnOverPlain)
+	}
 	return nil
+}
+
+// worstOverPlain is the cell where tarn took longest against plain DuckDB.
+func worstOverPlain(cells []queries.BenchCell) (queries.BenchCell, bool) {
+	var worst queries.BenchCell
+	ok := false
+	for _, c := range cells {
+		if c.PlainDuckDB != nil && c.Error == "" && (!ok || c.TarnOverPlain > worst.TarnOverPlain) {
+			worst, ok = c, true
+		}
+	}
+	return worst, ok
 }
 
 // cellIndex finds cells by table layout and query.
@@ -194,18 +210,19 @@ func (g grid) withoutEmptyColumns() grid {
 // fetch split, data scanned and cost, and the source's figure.
 func cellsGrid(r benchReport) grid {
 	g := grid{title: "Every cell (ms: trimmed mean; spread: (max-min)/mean)", header: []string{"table", "query",
-		"ms", "spread", "engine", "fetch", "rows", "data scanned", "cost", "Athena", "×"}}
+		"ms", "spread", "plain DuckDB", "tarn/plain", "engine", "fetch", "rows", "data scanned", "cost", "Athena", "×"}}
 	for _, c := range r.Cells {
 		if c.Error != "" {
-			g.rows = append(g.rows, []string{c.Table, c.Query, "failed: " + c.Error, "", "", "", "", "", "", "", ""})
+			g.rows = append(g.rows, append([]string{c.Table, c.Query, "failed: " + c.Error}, make([]string, len(g.header)-3)...))
 			continue
 		}
+		plain, over := plainFigures(c, "%.1f", "%.2f")
 		athena, ratio := "—", ""
 		if x, ok := c.AthenaRatio(); ok {
 			athena, ratio = fmt.Sprintf("%.2f s", *c.AthenaS), times(x)
 		}
 		g.rows = append(g.rows, []string{c.Table, c.Query, fmt.Sprintf("%.1f", c.TrimmedMS), fmt.Sprintf("%.0f%%", 100*c.Spread),
-			fmt.Sprintf("%.1f", c.EngineMS), fmt.Sprintf("%.1f", c.FetchMS), queries.FormatCount(c.Rows),
+			plain, over, fmt.Sprintf("%.1f", c.EngineMS), fmt.Sprintf("%.1f", c.FetchMS), queries.FormatCount(c.Rows),
 			units.Bytes(c.DataScanned), queries.FormatUSD(c.CostUSD), athena, ratio})
 	}
 	return g
@@ -215,7 +232,7 @@ func cellsGrid(r benchReport) grid {
 func detailGrid(r benchReport) grid {
 	g := grid{title: "Every cell", header: []string{"table", "query", "format", "compression", "files",
 		"trimmed_mean_ms", "min_ms", "median_ms", "max_ms", "spread_pct", "engine_ms", "fetch_ms", "rows",
-		"data_scanned_bytes", "billed_bytes", "cost_usd", "athena_s", "athena_over_local", "error"}}
+		"data_scanned_bytes", "billed_bytes", "cost_usd", "athena_s", "athena_over_local", "plain_duckdb_ms", "tarn_over_plain", "error"}}
 	for _, c := range r.Cells {
 		athena, ratio := "", ""
 		if c.AthenaS != nil {
@@ -225,12 +242,22 @@ func detailGrid(r benchReport) grid {
 			ratio = fmt.Sprintf("%.1f", x)
 		}
 		f1 := func(x float64) string { return fmt.Sprintf("%.1f", x) }
+		plain, over := plainFigures(c, "%.1f", "%.3f")
 		g.rows = append(g.rows, []string{c.Table, c.Query, c.Format, c.Compression, fmt.Sprint(c.Files),
 			f1(c.TrimmedMS), f1(c.MinMS), f1(c.MedianMS), f1(c.MaxMS), fmt.Sprintf("%.0f", 100*c.Spread),
 			f1(c.EngineMS), f1(c.FetchMS), fmt.Sprint(c.Rows), fmt.Sprint(c.DataScanned), fmt.Sprint(c.BilledBytes),
-			fmt.Sprintf("%.7f", c.CostUSD), athena, ratio, c.Error})
+			fmt.Sprintf("%.7f", c.CostUSD), athena, ratio, plain, over, c.Error})
 	}
 	return g
+}
+
+// plainFigures are a cell's plain DuckDB trimmed mean and tarn's time
+// over it, or nothing when the benchmark ran no plain DuckDB.
+func plainFigures(c queries.BenchCell, msFormat, ratioFormat string) (string, string) {
+	if c.PlainDuckDB == nil {
+		return "", ""
+	}
+	return fmt.Sprintf(msFormat, c.PlainDuckDB.TrimmedMS), fmt.Sprintf(ratioFormat, c.TarnOverPlain)
 }
 
 func writeAligned(w io.Writer, g grid) {

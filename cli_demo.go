@@ -18,13 +18,16 @@ import (
 func runDemo(e *env, args []string) error {
 	fs := e.newFlags("demo")
 	bench := fs.Bool("bench", false, "add the 10 to 10,000-file layouts and gzip variants (about 53,500 files)")
+	scale := fs.Int("scale", 0, "also add the access log N times larger as Parquet and CSV in 1 and 100 files (weblogs.logs_xN_parquet_1 ...)")
 	walkthrough := fs.Bool("walkthrough", false, "put the policy in the walk-through's start state: the analyst holds no grant on any sales table")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return fmt.Errorf("demo takes no arguments, got %q", rest[0])
+	} else if *scale < 0 {
+		return fmt.Errorf("--scale %d: the log's size is a positive multiple, as in --scale 100", *scale)
 	}
-	if err := makeDemo(e, *bench); err != nil || !*walkthrough {
+	if err := makeDemo(e, demo.Options{Bench: *bench, Scale: *scale}); err != nil || !*walkthrough {
 		return err
 	}
 	return startWalkthrough(e)
@@ -45,9 +48,14 @@ func startWalkthrough(e *env) error {
 	return nil
 }
 
-func makeDemo(e *env, bench bool) error {
+// makeDemo creates the demo lake with the command line's progress bar:
+// rows written when a scaled log is in it (one file of 15 million rows
+// would hold a bar of files still), files otherwise.
+func makeDemo(e *env, opts demo.Options) error {
 	bar := newProgressBar(e)
-	err := createDemo(e.ctx, e.lakeRoot, bench, bar.update, func() { bar.finish() }, e.stderr)
+	bar.rows = opts.Scale > 0
+	opts.Progress = bar.update
+	err := createDemo(e.ctx, e.lakeRoot, opts, func() { bar.finish() }, e.stderr)
 	if err != nil && e.ctx.Err() != nil {
 		return fmt.Errorf("demo cancelled; the tables finished before are registered, the rest is untouched")
 	}
@@ -56,12 +64,12 @@ func makeDemo(e *env, bench bool) error {
 
 // createDemo creates or completes the demo lake at root, reporting
 // progress while it writes files, then what it did to out.
-func createDemo(ctx context.Context, root string, bench bool, progress func(demo.Progress), written func(), out io.Writer) error {
+func createDemo(ctx context.Context, root string, opts demo.Options, written func(), out io.Writer) error {
 	l, err := lake.Create(root)
 	if err != nil {
 		return err
 	}
-	rep, err := demo.Create(ctx, l, demo.Options{Bench: bench, Progress: progress})
+	rep, err := demo.Create(ctx, l, opts)
 	written()
 	for _, k := range rep.Kept {
 		fmt.Fprintln(out, "kept", k)
@@ -81,7 +89,7 @@ func createDemo(ctx context.Context, root string, bench bool, progress func(demo
 	}
 	fmt.Fprintf(out, "demo lake %s: %s written, %s already complete (%.1fs)\n",
 		l.Root, queries.Plural(len(rep.Written), "table"), queries.Plural(len(rep.UpToDate), "table"), rep.Elapsed.Seconds())
-	if _, ok := l.Catalog.Lookup("weblogs", demo.LogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !bench {
+	if _, ok := l.Catalog.Lookup("weblogs", demo.LogTable(lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 10000}, 0).Name); !ok && !opts.Bench {
 		fmt.Fprintln(out, "`tarn demo --bench` adds the 10 to 10,000-file layouts for the format benchmark")
 	}
 	return nil
@@ -93,6 +101,7 @@ type progressBar struct {
 	e       *env
 	mu      sync.Mutex
 	tty     bool
+	rows    bool // demo progress in rows, not files
 	last    time.Time
 	table   string
 	started bool
@@ -109,6 +118,10 @@ func (p *progressBar) update(pr demo.Progress) {
 		fmt.Fprintf(p.e.stderr, "writing %s, about %s on disk\n", queries.Plural(int(pr.FilesTotal), "file"), units.Bytes(pr.EstimatedBytes))
 	}
 	p.mu.Unlock()
+	if p.rows {
+		p.draw(pr.RowsDone, pr.RowsTotal, "rows", pr.Table)
+		return
+	}
 	p.draw(pr.FilesDone, pr.FilesTotal, "files", pr.Table)
 }
 

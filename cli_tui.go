@@ -52,7 +52,7 @@ func runTUI(e *env, persona, theme string) error {
 // own progress screen, otherwise with the command line's progress bar.
 func firstRunDemo(e *env) error {
 	if !isTerminal(e.stdout) {
-		return makeDemo(e, false)
+		return makeDemo(e, demo.Options{})
 	}
 	palettes, err := themes.Load(themes.UserDir())
 	if err != nil {
@@ -61,9 +61,10 @@ func firstRunDemo(e *env) error {
 	styles := themes.NewStyles(themes.Find(palettes, tui.LoadState(tui.StateFile()).Theme), os.Getenv("NO_COLOR") != "")
 	var report bytes.Buffer
 	err = tui.Setup(e.ctx, "is creating the demo lake in "+e.lakeRoot, styles, func(ctx context.Context, progress func(tui.Progress)) error {
-		return createDemo(ctx, e.lakeRoot, false, func(p demo.Progress) {
+		opts := demo.Options{Progress: func(p demo.Progress) {
 			progress(tui.Progress{Done: p.FilesDone, Total: p.FilesTotal, Units: "files", Label: p.Table})
-		}, func() {}, &report)
+		}}
+		return createDemo(ctx, e.lakeRoot, opts, func() {}, &report)
 	}, tea.WithContext(e.ctx))
 	e.stderr.Write(report.Bytes())
 	if errors.Is(err, context.Canceled) {

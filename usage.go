@@ -24,8 +24,9 @@ func commands() []command {
 		{"", []string{"tarn [--lake DIR] [--persona P] [--theme T]"},
 			"open the workbench on the lake as P (the default lake is created on first run, with " +
 				"progress; one named by --lake or $TARN_LAKE must exist; when output is not a terminal, print the catalog); `tarn --persona P CMD` is `tarn CMD --persona P`", runOpen},
-		{"demo", []string{"tarn demo [--bench] [--walkthrough]"},
+		{"demo", []string{"tarn demo [--bench] [--scale N] [--walkthrough]"},
 			"create or complete the demo lake; --bench adds every layout of the format experiment (~53,500 files, ~600 MB); " +
+				"--scale N adds the access log N times larger, streamed, as Parquet and CSV in 1 and 100 files (weblogs.logs_xN_csv_100 ...); " +
 				"--walkthrough resets the policy to the Lake Formation story's start, the analyst holding no grant on any sales table", runDemo},
 		{"catalog", []string{"tarn catalog [--persona P] [--json]"},
 			"databases, tables, format, compression, files, bytes, rows; with --persona only what P may describe, with P's visible columns", runCatalog},
@@ -66,9 +67,10 @@ func commands() []command {
 			"tarn bench [--formats csv,json,parquet] [--files 1,100] [--compression none,gzip]",
 			"           [--queries full,like,projection] [--runs 5] [--warmup 1] [--persona P]",
 			"           [--tables T,...] [--saved NAME,...] [--sql SQL]",
-			"           [--format table|csv|json|markdown] [--chart FILE.svg]"},
+			"           [--format table|csv|json|markdown] [--chart FILE.svg] [--beside-duckdb]"},
 			"the source's format benchmark: trimmed means, engine and fetch time, data scanned and cost beside Athena's figures; " +
-				"--chart also writes them as bar charts, a panel per query", runBench},
+				"--chart also writes them as bar charts, a panel per query; --beside-duckdb also times each query over the same files " +
+				"in plain DuckDB (default settings, no governance; administrators only) after each of tarn's runs, and prints tarn/plain", runBench},
 		{"history", []string{"tarn history [--workgroup W | --persona P] [--limit N] [--json]"},
 			"a workgroup's past queries, with totals of scanned and cost (a persona who is not an administrator: its own queries)", runHistory},
 		{"saved", []string{

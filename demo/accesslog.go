@@ -67,17 +67,35 @@ var logStart = time.Date(2020, 2, 29, 0, 0, 2, 0, time.UTC)
 // the source log's character: a few 192.168.10.x hosts, ::1 internal
 // OPTIONS requests, Horde webmail php pages and static assets.
 func GenerateLog(n int, seed uint64) []lake.LogRecord {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	g := NewLogGenerator(seed)
 	out := make([]lake.LogRecord, n)
-	t := logStart
 	for i := range out {
-		out[i] = logRecord(r, t)
-		t = t.Add(time.Duration(r.IntN(5000)) * time.Millisecond).Truncate(time.Second)
-		if t.Equal(out[i].Time) && r.IntN(3) == 0 {
-			t = t.Add(time.Second)
-		}
+		out[i] = g.Next()
 	}
 	return out
+}
+
+// LogGenerator makes GenerateLog's records one at a time, so a log of any
+// length streams: its first n records are GenerateLog(n, seed), and the
+// rest continue the same distribution with timestamps that never go back.
+type LogGenerator struct {
+	r *rand.Rand
+	t time.Time
+}
+
+// NewLogGenerator starts the log of seed at its first record.
+func NewLogGenerator(seed uint64) *LogGenerator {
+	return &LogGenerator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), t: logStart}
+}
+
+// Next makes the next record.
+func (g *LogGenerator) Next() lake.LogRecord {
+	rec := logRecord(g.r, g.t)
+	g.t = g.t.Add(time.Duration(g.r.IntN(5000)) * time.Millisecond).Truncate(time.Second)
+	if g.t.Equal(rec.Time) && g.r.IntN(3) == 0 {
+		g.t = g.t.Add(time.Second)
+	}
+	return rec
 }
 
 func logRecord(r *rand.Rand, t time.Time) lake.LogRecord {

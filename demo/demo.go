@@ -73,8 +73,10 @@ func LogTable(l lake.Layout, rows int) lake.Table {
 // Options tunes a demo run. LogRows below the package's LogRows make
 // small lakes for tests; Progress, if set, is called as files are written.
 type Options struct {
-	Bench    bool
-	LogRows  int
+	Bench   bool
+	LogRows int
+	// Scale, if above 0, adds the log Scale times larger (see ScaleLayouts).
+	Scale    int
 	Progress func(Progress)
 }
 
@@ -83,6 +85,8 @@ type Progress struct {
 	Table          string
 	FilesDone      int64
 	FilesTotal     int64
+	RowsDone       int64
+	RowsTotal      int64
 	EstimatedBytes int64
 }
 
@@ -96,11 +100,13 @@ type Report struct {
 }
 
 // job is one table of the demo lake; its rows are generated only when it
-// must be written.
+// must be written. A job with data has its rows in memory; a scaled log's
+// job streams them (see scale.go).
 type job struct {
 	table  lake.Table
 	layout lake.Layout
 	data   func() lake.Dataset
+	scale  int
 }
 
 // Create creates or completes the demo lake in l: the weblogs layouts and
@@ -142,8 +148,9 @@ func jobsOf(opts Options) []job {
 	sales := sync.OnceValue(func() SalesData { return GenerateSales(Seed) })
 	var jobs []job
 	for _, lay := range Layouts(opts.Bench) {
-		jobs = append(jobs, job{LogTable(lay, opts.LogRows), lay, logRows})
+		jobs = append(jobs, job{table: LogTable(lay, opts.LogRows), layout: lay, data: logRows})
 	}
+	jobs = append(jobs, scaleJobs(opts.Scale, opts.LogRows)...)
 	return append(jobs,
 		salesJob("sales", "Daily sales, Jan 2013 - Oct 2015 (date is a dd.mm.yyyy string)", SaleRows,
 			func() []Sale { return sales().Sales }),
@@ -160,7 +167,7 @@ func salesJob[T any](name, desc string, rows int, data func() []T) job {
 	return job{lake.Table{
 		Database: "sales", Name: name, Location: "sales/" + name, Format: lake.CSV, Compression: lake.None,
 		Description: desc, Origin: lake.OriginDemo, Rows: int64(rows), Columns: lake.RowsOf[T](nil).Columns(),
-	}, lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 1}, func() lake.Dataset { return lake.RowsOf(data()) }}
+	}, lake.Layout{Format: lake.CSV, Compression: lake.None, Files: 1}, func() lake.Dataset { return lake.RowsOf(data()) }, 0}
 }
 
 // state is "" when the job must run, "current" when the table is
@@ -196,17 +203,11 @@ func state(l *lake.Lake, j job) string {
 func estimate(root string, jobs []job) (int64, error) {
 	var total int64
 	for _, j := range jobs {
-		ds := j.data()
-		lo, hi := lake.SplitBounds(ds.Len(), j.layout.Files, 0)
-		scale := int64(1)
-		if j.layout.Files == 1 && hi > 2000 { // sample 1% of a big single file
-			hi, scale = hi/100, 100
-		}
-		size, err := lake.EncodedSize(ds, j.layout, lo, hi)
+		size, err := j.fileSize()
 		if err != nil {
 			return 0, err
 		}
-		total += roundBlock(size*scale) * int64(j.layout.Files)
+		total += roundBlock(size) * int64(j.layout.Files)
 	}
 	if free, ok := freeBytes(root); ok && total > free {
 		return total, fmt.Errorf("demo needs about %s but %s has %s free", units.Bytes(total), root, units.Bytes(free))
@@ -216,19 +217,41 @@ func estimate(root string, jobs []job) (int64, error) {
 
 func roundBlock(n int64) int64 { return (n + 4095) / 4096 * 4096 }
 
-func run(ctx context.Context, l *lake.Lake, jobs []job, est int64, progress func(Progress), rep *Report) error {
-	var total int64
-	for _, j := range jobs {
-		total += int64(j.layout.Files)
+// fileSize estimates the size of the job's first file: written whole when
+// small, scaled from a sample of 1% (at most 20,000 rows) when large. A
+// scaled log's sample is the start of the source's log, which its rows
+// continue; only the sample is generated.
+func (j job) fileSize() (int64, error) {
+	_, rows := lake.SplitBounds(int(j.table.Rows), j.layout.Files, 0)
+	sample := rows
+	if rows > 20_000 {
+		sample = min(rows/100, 20_000)
 	}
-	var done atomic.Int64
+	var ds lake.Dataset
+	if j.data != nil {
+		ds = j.data()
+		sample = min(sample, ds.Len())
+	} else {
+		ds = lake.RowsOf(GenerateLog(sample, Seed))
+	}
+	size, err := lake.EncodedSize(ds, j.layout, 0, sample)
+	return size * int64(rows) / int64(sample), err
+}
+
+func run(ctx context.Context, l *lake.Lake, jobs []job, est int64, progress func(Progress), rep *Report) error {
+	var files, rows int64
+	for _, j := range jobs {
+		files += int64(j.layout.Files)
+		rows += j.table.Rows
+	}
+	var filesDone, rowsDone atomic.Int64
 	var mu sync.Mutex
 	for _, j := range jobs {
-		report := func() {
-			n := done.Add(1)
+		report := func(newFiles, newRows int64) {
+			p := Progress{j.table.QualifiedName(), filesDone.Add(newFiles), files, rowsDone.Add(newRows), rows, est}
 			if progress != nil {
 				mu.Lock()
-				progress(Progress{j.table.QualifiedName(), n, total, est})
+				progress(p)
 				mu.Unlock()
 			}
 		}
@@ -240,9 +263,21 @@ func run(ctx context.Context, l *lake.Lake, jobs []job, est int64, progress func
 	return nil
 }
 
-func writeTable(ctx context.Context, l *lake.Lake, j job, onFile func()) error {
-	opts := lake.LayoutOptions{OnFile: onFile, Marker: marker}
-	if err := lake.WriteLayout(ctx, l.Dir(j.table), j.data(), j.layout, opts); err != nil {
+// writeTable writes the job's files, reporting progress as files and
+// rows written, and registers its table.
+func writeTable(ctx context.Context, l *lake.Lake, j job, report func(files, rows int64)) error {
+	var err error
+	if j.scale > 0 {
+		err = writeScaledLog(ctx, l.Dir(j.table), j, report)
+	} else {
+		ds := j.data()
+		perFile := int64(ds.Len() / j.layout.Files) // files differ by a row at most
+		opts := lake.LayoutOptions{OnFile: func() { report(1, perFile) }, Marker: marker}
+		if err = lake.WriteLayout(ctx, l.Dir(j.table), ds, j.layout, opts); err == nil {
+			report(0, int64(ds.Len())-perFile*int64(j.layout.Files)) // the rows the files' sizes rounded off
+		}
+	}
+	if err != nil {
 		return err
 	}
 	return l.Update(func(c *lake.Catalog) error {

@@ -2,8 +2,10 @@ package demo_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +179,78 @@ func BenchmarkDemo(b *testing.B) {
 func BenchmarkDemoBench(b *testing.B) {
 	for b.Loop() {
 		testlake.Demo(b, demo.Options{Bench: true})
+	}
+}
+
+// fileSums maps each file under dir (relative name) to its SHA-256.
+func fileSums(t *testing.T, dir string) map[string]string {
+	sums := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		sums[rel] = fmt.Sprintf("%x", sha256.Sum256(b))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sums
+}
+
+// --scale 2 adds the log twice as long in Parquet and CSV at 1 and 100
+// files: the demo log's rows, then as many again later in time; the same
+// bytes on every run, readable by every persona that reads weblogs, and
+// left alone when complete.
+func TestDemoScaleContinuesTheLog(t *testing.T) {
+	const logRows = 3000
+	opts := demo.Options{LogRows: logRows, Scale: 2}
+	l := testlake.Demo(t, opts)
+	db := testlake.OpenDuck(t)
+	rel := func(name string) string {
+		tab, ok := l.Catalog.Lookup("weblogs", name)
+		if !ok {
+			t.Fatalf("no table weblogs.%s", name)
+		}
+		return l.Relation(tab)
+	}
+	for _, lay := range demo.ScaleLayouts {
+		name := demo.ScaledLogTable(2, lay, logRows).Name
+		if got := testlake.Scalar[int64](t, db, "SELECT count(*) FROM "+rel(name)); got != 2*logRows {
+			t.Errorf("%s: %d rows, want %d", name, got, 2*logRows)
+		}
+		if d := testlake.DifferingRows(t, db, "SELECT * FROM "+rel(name), "SELECT * FROM "+rel("logs_x2_parquet_1")); d != 0 {
+			t.Errorf("%s: %d rows differ from logs_x2_parquet_1", name, d)
+		}
+	}
+	// In file and row order: the demo log's rows first, then times that never go back.
+	ordered := fmt.Sprintf(`SELECT *, row_number() OVER (ORDER BY filename, file_row_number) AS n
+		FROM read_parquet(%s, filename=true, file_row_number=true)`, lake.SQLString(filepath.Join(l.Root, "weblogs/scaled/x2/parquet/100/*.parquet")))
+	first := fmt.Sprintf("SELECT * EXCLUDE (filename, file_row_number, n) FROM (%s) WHERE n <= %d", ordered, logRows)
+	if d := testlake.DifferingRows(t, db, first, "SELECT * FROM "+rel("access_log_parquet_1")); d != 0 {
+		t.Errorf("the first %d rows are not the demo log's: %d differ", logRows, d)
+	}
+	back := testlake.Scalar[int64](t, db, fmt.Sprintf("SELECT count(*) FROM (SELECT time < lag(time) OVER (ORDER BY n) AS back FROM (%s)) WHERE back", ordered))
+	later := testlake.Scalar[bool](t, db, fmt.Sprintf("SELECT (SELECT max(time) FROM (%s) WHERE n > %d) > (SELECT max(time) FROM %s)", ordered, logRows, rel("access_log_parquet_1")))
+	if back != 0 || !later {
+		t.Errorf("%d rows go back in time; the second half is later than the demo log: %v", back, later)
+	}
+	vis, err := demo.Policy().Visibility(l.Catalog, "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ta, ok := vis.Lookup("weblogs", "logs_x2_csv_100"); !ok || !ta.Select {
+		t.Error("the analyst, who reads weblogs, may not read logs_x2_csv_100")
+	}
+	again := testlake.Demo(t, opts)
+	scaled := filepath.Join("weblogs", "scaled")
+	if a, b := fileSums(t, filepath.Join(l.Root, scaled)), fileSums(t, filepath.Join(again.Root, scaled)); len(a) != 206 || !maps.Equal(a, b) {
+		t.Errorf("two runs wrote different scaled files (%d and %d files, want 202 and 4 markers)", len(a), len(b))
+	}
+	rep, err := demo.Create(context.Background(), l, opts)
+	if err != nil || len(rep.Written) != 0 || len(rep.UpToDate) != 14 {
+		t.Errorf("a second run wrote %v, %d up to date (want 14), err %v", rep.Written, len(rep.UpToDate), err)
 	}
 }

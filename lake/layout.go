@@ -73,15 +73,19 @@ func WriteLayout(ctx context.Context, dir string, ds Dataset, lay Layout, opts L
 	if lay.Files < 1 || lay.Files > ds.Len() {
 		return fmt.Errorf("cannot split %d rows into %d files", ds.Len(), lay.Files)
 	}
-	return ReplaceDirAtomically(dir, func(tmp string) error {
-		if err := writeParts(ctx, tmp, ds, lay, opts.OnFile); err != nil {
+	return ReplaceDirAtomically(dir, opts.withMarker(func(tmp string) error {
+		return writeParts(ctx, tmp, ds, lay, opts.OnFile)
+	}))
+}
+
+// withMarker adds the marker file, if any, to what fill writes.
+func (o LayoutOptions) withMarker(fill func(tmp string) error) func(tmp string) error {
+	return func(tmp string) error {
+		if err := fill(tmp); err != nil || o.Marker == "" {
 			return err
 		}
-		if opts.Marker == "" {
-			return nil
-		}
-		return os.WriteFile(filepath.Join(tmp, opts.Marker), nil, 0o644)
-	})
+		return os.WriteFile(filepath.Join(tmp, o.Marker), nil, 0o644)
+	}
 }
 
 // ReplaceDirAtomically lets fill write a temp sibling of dir, syncs it and

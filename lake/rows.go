@@ -152,10 +152,7 @@ const ParquetRowGroupRows = 16384
 // its footer (TestParquetFootersNameTheirColumns).
 func (r *Rows[T]) ParquetEncoder() func(w io.Writer, lo, hi int) error {
 	return func(w io.Writer, lo, hi int) error {
-		pw := parquet.NewGenericWriter[T](w,
-			parquet.Compression(&parquet.Snappy),
-			parquet.MaxRowsPerRowGroup(ParquetRowGroupRows),
-			parquet.CreatedBy("tarn", "0.1", ""))
+		pw := newParquetWriter[T](w)
 		for start := lo; start < hi; start += ParquetRowGroupRows {
 			end := min(start+ParquetRowGroupRows, hi)
 			if _, err := pw.Write(r.rows[start:end]); err != nil {
@@ -169,6 +166,14 @@ func (r *Rows[T]) ParquetEncoder() func(w io.Writer, lo, hi int) error {
 		}
 		return pw.Close()
 	}
+}
+
+// newParquetWriter writes one demo Parquet file (see ParquetEncoder).
+func newParquetWriter[T any](w io.Writer) *parquet.GenericWriter[T] {
+	return parquet.NewGenericWriter[T](w,
+		parquet.Compression(&parquet.Snappy),
+		parquet.MaxRowsPerRowGroup(ParquetRowGroupRows),
+		parquet.CreatedBy("tarn", "0.1", ""))
 }
 
 // appendCSVField quotes a field when needed. Empty strings are written as ""

@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"tarn/lake"
@@ -26,6 +27,11 @@ type BenchCell struct {
 	CostUSD     float64  `json:"cost_usd"`
 	AthenaS     *float64 `json:"athena_s"` // the source's figure; null where it has none
 	Error       string   `json:"error,omitempty"`
+	// PlainDuckDB times the same query over the same files in a PlainDuckDB,
+	// when the benchmark ran one; TarnOverPlain is tarn's trimmed mean over it.
+	PlainDuckDB   *Timing `json:"plain_duckdb,omitempty"`
+	TarnOverPlain float64 `json:"tarn_over_plain,omitempty"`
+	plainSQL      string  // the query over read_parquet/read_csv of the table's files
 }
 
 // AthenaRatio is how many times longer Athena took than the local run.
@@ -69,8 +75,10 @@ func PlanBench(l *lake.Lake, tables []lake.Table, queries []Saved) ([]BenchCell,
 					return nil, err
 				}
 				c.Table, c.SQL = t.Name, q.Text(t.QualifiedName())
+				c.plainSQL = q.Text(lake.RelationOf(t, files))
 				c.Format, c.Compression, c.Files = string(t.Format), string(t.Compression), len(files)
-				if s, ok := AthenaSeconds(AthenaCell{c.Format, c.Compression, c.Files, q.Name}); ok && q.SQL == sourceSQL(q.Name) {
+				// The source timed its 148,534-line log: a larger table (demo --scale) is not that cell.
+				if s, ok := AthenaSeconds(AthenaCell{c.Format, c.Compression, c.Files, q.Name}); ok && q.SQL == sourceSQL(q.Name) && t.Rows <= SourceLogRows {
 					c.AthenaS = &s
 				}
 			}
@@ -98,14 +106,32 @@ type BenchProgress struct {
 // (a workgroup limit, say) records the error and the rest go on; a
 // cancelled context stops everything.
 func (s *Session) Bench(ctx context.Context, cells []BenchCell, runs, warmup int, progress func(BenchProgress)) error {
+	return s.BenchBeside(ctx, cells, runs, warmup, nil, progress)
+}
+
+// BenchBeside is Bench, and with plain it also times each cell's query
+// over the same files in plain, right after each of tarn's runs, so both
+// see the same machine; the cell gets both and their ratio. Cells whose
+// query names no table ({table}) have nothing to run there.
+func (s *Session) BenchBeside(ctx context.Context, cells []BenchCell, runs, warmup int, plain *PlainDuckDB, progress func(BenchProgress)) error {
 	total, done := len(cells)*(runs+warmup), 0
 	ctx = Repeats(ctx) // one entry in the history
 	for i := range cells {
 		c := &cells[i]
-		var engine, fetch []float64
+		var engine, fetch, plainMS []float64
 		var last Stats
 		run := func() (float64, error) {
 			st, err := s.RunToEnd(ctx, c.SQL)
+			if err == nil && plain != nil && c.plainSQL != "" {
+				rows, ms, perr := plain.RunToEnd(ctx, c.plainSQL)
+				switch {
+				case perr != nil:
+					err = fmt.Errorf("plain DuckDB: %w", perr)
+				case rows != st.Rows: // not the same files, or not the same query
+					err = fmt.Errorf("plain DuckDB read %d rows, tarn %d", rows, st.Rows)
+				}
+				plainMS = append(plainMS, ms)
+			}
 			done++
 			if progress != nil {
 				progress(BenchProgress{Done: done, Total: total, Cell: c})
@@ -127,6 +153,10 @@ func (s *Session) Bench(ctx context.Context, cells []BenchCell, runs, warmup int
 		c.EngineMS = Summarize(engine[warmup:], false).TrimmedMS
 		c.FetchMS = Summarize(fetch[warmup:], false).TrimmedMS
 		c.Rows, c.DataScanned, c.BilledBytes, c.CostUSD = last.Rows, last.DataScanned, last.BilledBytes, last.CostUSD
+		if len(plainMS) > warmup && plainMS[warmup] > 0 {
+			t := Summarize(plainMS[warmup:], warmup == 0)
+			c.PlainDuckDB, c.TarnOverPlain = &t, c.TrimmedMS/t.TrimmedMS
+		}
 	}
 	return nil
 }
