@@ -88,6 +88,12 @@ func commands() []command {
 			"grants on tag expressions or named resources (DESCRIBE, SELECT or both), and data filters: all for an " +
 				"administrator, P's own for anyone else; changing them is for administrators, who see the effect " +
 				"first as for tags (--dry-run: only that; --persona is the same as --as)", runGrants},
+		{"serve", []string{
+			"tarn serve [--listen 127.0.0.1:23234] [--max-sessions 64] [--max-sessions-per-principal 4]",
+			"           [--max-queries-per-principal 2] [--idle 30m] [--memory-limit 1GB]"},
+			"serve the lake over SSH to the policy's principals (public keys only): `ssh -p 23234 HOST` opens the workbench as the key's " +
+				"persona; `ssh -p 23234 HOST query|catalog|history|saved|access ...` runs that command; every audit record names the principal, " +
+				"key and address; the limits say which one a refused session or query hit", runServe},
 		{"help", []string{"tarn help [COMMAND]"}, "this list, or one command's usage and flags", runHelp},
 	}
 }
