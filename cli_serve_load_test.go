@@ -51,8 +51,8 @@ func TestServeLoad(t *testing.T) {
 	server := startServerProcess(t, l.Root, limits)
 	texts := loadQueries()
 
-	one := server.load(t, keys[:1], 1, 10*time.Second, texts)
-	t.Logf("1 session, 10 s: %s", one.summary())
+	one := server.load(t, keys[:1], 1, 30*time.Second, texts)
+	t.Logf("1 session, 30 s: %s", one.summary())
 	many := server.load(t, keys, sessions, time.Duration(seconds)*time.Second, texts)
 	t.Logf("%d sessions, %d s: %s", sessions, seconds, many.summary())
 	t.Logf("server peak RSS (VmHWM): %s", server.peakRSS(t))
