@@ -269,7 +269,7 @@ if command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
 	"$bin" --lake "$lake" serve --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 	server=$!
 	for _ in $(seq 1 100); do grep -q "host key" "$work/serve.log" && break; sleep 0.1; done
-	tmux kill-session -t "$session"
+	tmux kill-session -t "$session" 2>/dev/null || true
 	tmux new-session -d -s "$session" -x 120 -y 35 "ssh -t -p $port -i $work/ana -o IdentitiesOnly=yes \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=$work/known_hosts -o LogLevel=ERROR localhost; sleep 600"
 	expect "served: the workbench as the key's persona" "Catalog · analyst" "persona analyst"
@@ -286,7 +286,7 @@ if command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
 	grep -q '"principal":"ana"' "$lake/audit.jsonl" || { echo "FAIL served: the audit log does not name the principal"; exit 1; }
 	echo "ok   served: the audit log names the principal"
 	kill "$server"
-	tmux kill-session -t "$session"
+	tmux kill-session -t "$session" 2>/dev/null || true
 else
 	echo "skip served workbench: no ssh client"
 fi
