@@ -87,7 +87,7 @@ func (e *env) openSession(persona string) (*queries.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return queries.Open(e.ctx, l, pol, who)
+	return queries.OpenWith(e.ctx, l, pol, who, e.session)
 }
 
 // cancelledSaid is err, or for a query cancelled (ctrl+c, SIGTERM) how far
@@ -124,7 +124,7 @@ func querySQL(e *env, rest []string, file, saved, persona string) (string, error
 	case len(rest) == 1 && rest[0] != "-":
 		return rest[0], nil
 	case len(rest) == 0 || rest[0] == "-":
-		b, err := io.ReadAll(os.Stdin)
+		b, err := io.ReadAll(e.stdin)
 		if err == nil && strings.TrimSpace(string(b)) == "" {
 			return "", usageError("query")
 		}

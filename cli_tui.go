@@ -37,7 +37,7 @@ func runTUI(e *env, persona, theme string) error {
 	}
 	if state.Editor == "" {
 		// A first start opens on the source's column projection: F5 runs it.
-		state.Editor = "-- ctrl+j or F5 runs; ? lists every key\nSELECT host, path, status\nFROM weblogs.access_log_parquet_1\nLIMIT 100"
+		state.Editor = firstEditorText
 	}
 	app, err := tui.New(tui.Options{Lake: l, Policy: pol, Persona: who, Themes: palettes, Theme: theme,
 		NoColor: os.Getenv("NO_COLOR") != "", Editor: state.Editor, State: tui.StateFile()})
@@ -47,6 +47,9 @@ func runTUI(e *env, persona, theme string) error {
 	_, err = tui.Program(app, tea.WithContext(e.ctx)).Run()
 	return err
 }
+
+// firstEditorText is the editor's text on a first start.
+const firstEditorText = "-- ctrl+j or F5 runs; ? lists every key\nSELECT host, path, status\nFROM weblogs.access_log_parquet_1\nLIMIT 100"
 
 // firstRunDemo creates the demo lake: on a terminal inside the workbench's
 // own progress screen, otherwise with the command line's progress bar.

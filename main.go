@@ -34,11 +34,15 @@ func main() {
 // env is what every command gets: where to write and the lake to use.
 type env struct {
 	ctx       context.Context
+	stdin     io.Reader
 	stdout    io.Writer
 	stderr    io.Writer
 	lakeRoot  string // from --lake, $TARN_LAKE or the XDG default
 	named     bool   // --lake or $TARN_LAKE: only the default lake is created on its own
 	helpAsked bool   // -h or --help: usage goes to stdout and exits 0
+	// session is what query sessions open with: a served principal's
+	// identity and limits (tarn serve); zero for local use.
+	session queries.Options
 }
 
 // errUsage marks an error already explained by the flag package.
@@ -52,7 +56,7 @@ var errHelp = errors.New("help")
 var errOutputClosed = errors.New("output closed")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdout: stdout, stderr: stderr}
+	e := &env{ctx: ctx, stdin: os.Stdin, stdout: stdout, stderr: stderr}
 	global := flag.NewFlagSet("tarn", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	lakeFlag := global.String("lake", "", "lake directory (default $TARN_LAKE or ~/.local/share/tarn/lake)")
@@ -90,20 +94,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmdRun, cmdArgs = cmd.run, append(passed, args[1:]...)
 	}
 	e.helpAsked = asksHelp(cmdArgs)
-	if err := cmdRun(e, cmdArgs); err != nil {
-		if errors.Is(err, errHelp) {
-			return 0
-		}
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		if errors.Is(err, errOutputClosed) {
-			return 128 + int(syscall.SIGPIPE)
-		}
-		fmt.Fprintln(stderr, "tarn:", queries.PrintableLines(err.Error()))
-		return 1
+	return exitCode(e, cmdRun(e, cmdArgs))
+}
+
+// exitCode is a command's exit status for its error, which it says on
+// stderr unless the flag package or a closed output already did.
+func exitCode(e *env, err error) int {
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, errOutputClosed):
+		return 128 + int(syscall.SIGPIPE)
 	}
-	return 0
+	fmt.Fprintln(e.stderr, "tarn:", queries.PrintableLines(err.Error()))
+	return 1
 }
 
 func globalUsage(w io.Writer, global *flag.FlagSet) {

@@ -131,9 +131,10 @@ type EditRecord struct {
 	Time    time.Time `json:"time"`
 	Kind    string    `json:"kind"`
 	Persona string    `json:"persona"`
-	Change  string    `json:"change"`
-	Outcome string    `json:"outcome"`
-	Error   string    `json:"error,omitempty"`
+	Identity
+	Change  string `json:"change"`
+	Outcome string `json:"outcome"`
+	Error   string `json:"error,omitempty"`
 }
 
 // Edit applies change to the lake's policy on behalf of persona as: under
@@ -142,6 +143,12 @@ type EditRecord struct {
 // atomically and appends the attempt to the audit log. On any error the
 // policy file is unchanged.
 func Edit(root string, cat *lake.Catalog, validate ExprValidator, as, what string, change func(*Policy) error) (*Policy, error) {
+	return EditBy(root, cat, validate, Identity{}, as, what, change)
+}
+
+// EditBy is Edit by an identified principal (a served lake's): its audit
+// record names the principal, the key and the remote address too.
+func EditBy(root string, cat *lake.Catalog, validate ExprValidator, who Identity, as, what string, change func(*Policy) error) (*Policy, error) {
 	unlock, err := filelock.Lock(filepath.Join(root, "."+PolicyFile+".lock"))
 	if err != nil {
 		return nil, err
@@ -154,7 +161,7 @@ func Edit(root string, cat *lake.Catalog, validate ExprValidator, as, what strin
 	if err == nil {
 		err = atomicfile.WriteFile(filepath.Join(root, PolicyFile), p.Encode)
 	}
-	rec := EditRecord{Time: time.Now().UTC(), Kind: "policy_edit", Persona: as, Change: what, Outcome: "SUCCEEDED"}
+	rec := EditRecord{Time: time.Now().UTC(), Kind: "policy_edit", Persona: as, Identity: who, Change: what, Outcome: "SUCCEEDED"}
 	if err != nil {
 		rec.Outcome, rec.Error = "REFUSED", err.Error()
 	}

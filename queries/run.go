@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"tarn/internal/atomicfile"
@@ -63,7 +64,8 @@ type Query struct {
 	Destination string `json:"destination,omitempty"`
 	Persona     string `json:"persona"`
 	Workgroup   string `json:"workgroup"`
-	SQL         string `json:"sql"`
+	Identity
+	SQL string `json:"sql"`
 	Stats
 	// ErrorDetail is the whole error where Error is redacted (see
 	// RedactedError); only the audit log, never the history, keeps it.
@@ -122,6 +124,7 @@ type Result struct {
 	idle    time.Duration // paused time ended so far (see Pause)
 	paused  time.Time     // when the pause under way began; zero when reading
 	synced  chan error    // the RUNNING record's fsync; nil once waited for
+	release func()        // frees the query's place under Options.Admit
 }
 
 // Run checks text with the guard, computes its data scanned, enforces the
@@ -138,7 +141,7 @@ func (s *Session) run(ctx context.Context, text, kind, dest string) (*Result, er
 	}
 	start := time.Now()
 	if err := s.checkAuditWritable(); err != nil {
-		s.last = Query{Time: start.UTC(), Kind: kind, Persona: s.Persona().Name, SQL: text, Stats: Stats{State: Refused, Error: err.Error()}}
+		s.last = Query{Time: start.UTC(), Kind: kind, Persona: s.Persona().Name, Identity: s.Identity, SQL: text, Stats: Stats{State: Refused, Error: err.Error()}}
 		return nil, err
 	}
 	ferr := s.follow(ctx) // the policy this statement runs under
@@ -146,9 +149,12 @@ func (s *Session) run(ctx context.Context, text, kind, dest string) (*Result, er
 	wg := s.Policy.Workgroup(p.Workgroup)
 	r := &Result{s: s, start: start}
 	r.rec = Query{ID: newQueryID(), Group: repeatGroup(ctx), Time: r.start.UTC(), Kind: kind, Destination: dest, Persona: p.Name, Workgroup: p.Workgroup,
-		SQL: text, Stats: Stats{State: Queued, CutoffBytes: wg.BytesScannedCutoff}}
+		Identity: s.Identity, SQL: text, Stats: Stats{State: Queued, CutoffBytes: wg.BytesScannedCutoff}}
 	var st *stream
 	err := ferr
+	if err == nil && s.opts.Admit != nil {
+		r.release, err = s.opts.Admit()
+	}
 	if err == nil {
 		st, err = s.start(ctx, text, r)
 	}
@@ -195,7 +201,7 @@ func (s *Session) start(ctx context.Context, text string, r *Result) (*stream, e
 		return nil, err
 	}
 	st, err := startStream(ctx, s.raw, c.exec)
-	return st, s.redact(err)
+	return st, s.explain(s.redact(err))
 }
 
 // begin appends the query's RUNNING record to the audit log before DuckDB
@@ -310,7 +316,7 @@ func (r *Result) Next() bool {
 		return false
 	}
 	if err != nil {
-		r.err = r.s.redact(err)
+		r.err = r.s.explain(r.s.redact(err))
 		if ctxErr := r.st.ctxErr(); ctxErr != nil {
 			r.err = errors.Join(ctxErr, r.err)
 		}
@@ -416,6 +422,10 @@ func (r *Result) Close() error {
 // finish settles the final state and figures and writes the record.
 func (r *Result) finish() error {
 	r.closed = true
+	if r.release != nil {
+		r.release()
+		r.release = nil
+	}
 	st := &r.rec.Stats
 	st.State = stateOf(r.err)
 	if r.err != nil {
@@ -458,3 +468,12 @@ func (s *Session) record(q Query) error {
 // Each decodes every remaining row into one reused slice and calls fn
 // with it, stopping at fn's first error. It does not close the result.
 func (r *Result) Each(fn func(row []any) error) error { return eachRow(r, fn) }
+
+// explain names the session's memory limit in DuckDB's out-of-memory
+// error: a served session's limit is the server's, not the machine's.
+func (s *Session) explain(err error) error {
+	if err == nil || s.opts.MemoryLimit == "" || !strings.Contains(err.Error(), "Out of Memory") {
+		return err
+	}
+	return fmt.Errorf("%w (this session's DuckDB memory limit is %s, set by tarn serve --memory-limit)", err, s.opts.MemoryLimit)
+}

@@ -32,6 +32,10 @@ type Session struct {
 	Policy     *perms.Policy
 	Visibility perms.Visibility
 	Generation int
+	// Identity is who the session acts for, beyond its persona (a served
+	// lake's principal); every audit record names it.
+	Identity Identity
+	opts     Options
 	*engine
 	open     *Result        // the query whose rows are being read
 	last     Query          // the last finished query's record
@@ -55,13 +59,33 @@ type engine struct {
 	tmp      string                       // the folder DuckDB spills to
 }
 
+// Identity is who acts beyond the persona (see perms.Identity).
+type Identity = perms.Identity
+
+// Options are what a session shares a served lake under (tarn serve):
+// who it is and its limits. The zero value is a local session's.
+type Options struct {
+	Identity Identity
+	// MemoryLimit is DuckDB's memory_limit for the session ("512MB"); ""
+	// leaves DuckDB's default (80% of the machine's memory).
+	MemoryLimit string
+	// Admit is asked before each query runs and may refuse it (a limit of
+	// concurrent queries); release is called once the query has ended.
+	Admit func() (release func(), err error)
+}
+
 // Open starts a session for persona over the lake.
 func Open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) (*Session, error) {
+	return OpenWith(ctx, l, pol, persona, Options{})
+}
+
+// OpenWith starts a session for persona with opts.
+func OpenWith(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string, opts Options) (*Session, error) {
 	vis, err := pol.Visibility(l.Catalog, persona)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Lake: l, Policy: pol, Visibility: vis}
+	s := &Session{Lake: l, Policy: pol, Visibility: vis, Identity: opts.Identity, opts: opts}
 	if s.engine, err = s.build(ctx); err != nil {
 		return nil, fmt.Errorf("session for %s: %w", persona, err)
 	}
@@ -70,7 +94,12 @@ func Open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) 
 
 // build makes the engine for the session's lake, policy and visibility.
 func (s *Session) build(ctx context.Context) (*engine, error) {
-	db, conn, err := openDuck(ctx, nil)
+	var limits []string
+	if s.opts.MemoryLimit != "" {
+		// Before the sandbox, which locks the configuration.
+		limits = append(limits, "SET memory_limit = "+lake.SQLString(s.opts.MemoryLimit))
+	}
+	db, conn, err := openDuck(ctx, limits)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +172,7 @@ func (s *Session) follow(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("the lake's policy changed: %w", err)
 	}
-	next := &Session{Lake: l, Policy: pol, Visibility: vis}
+	next := &Session{Lake: l, Policy: pol, Visibility: vis, opts: s.opts}
 	e, err := next.build(ctx)
 	if err != nil {
 		return err

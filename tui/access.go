@@ -209,9 +209,9 @@ func (o *tagOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
 // UI: as the current persona, under the policy's lock, validated (row
 // filters by DuckDB), atomic and audited.
 func editPolicyCmd(ctx *Context, what string, change func(*perms.Policy) error) tea.Cmd {
-	l, as := ctx.Lake, ctx.Persona.Name
+	l, as, who := ctx.Lake, ctx.Persona.Name, ctx.Served.identity()
 	return func() tea.Msg {
-		pol, err := perms.Edit(l.Root, l.Catalog, queries.CheckRowFilter, as, what, change)
+		pol, err := perms.EditBy(l.Root, l.Catalog, queries.CheckRowFilter, who, as, what, change)
 		return tagEditMsg{pol: pol, done: what, err: err}
 	}
 }

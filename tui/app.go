@@ -35,6 +35,7 @@ type Options struct {
 	NoColor bool
 	Editor  string // the editor's text at start (the restored session)
 	State   string // where the session is saved on quit; "" not saved
+	Served  *Served
 }
 
 // App is the root model: it lays the panes out, routes messages to the
@@ -72,11 +73,11 @@ type App struct {
 // New builds the workbench over an open session (opening one takes a few
 // milliseconds, so the first frame does not wait on anything slow).
 func New(opts Options) (*App, error) {
-	w, err := openSession(context.Background(), opts.Lake, opts.Policy, opts.Persona)
+	w, err := openSession(context.Background(), opts.Served, opts.Lake, opts.Policy, opts.Persona)
 	if err != nil {
 		return nil, err
 	}
-	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor}
+	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor, Served: opts.Served}
 	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State, catalogShare: defaultCatalogShare}
 	a.setTheme(opts.Theme)
 	a.adopt(opts.Policy, w)
@@ -362,6 +363,11 @@ func (a *App) routeOverlay(msg tea.Msg) tea.Cmd {
 	}
 	return cmd
 }
+
+// Close ends the workbench's session when its program ended without a
+// quit (a served connection that closed or went idle); after a quit it
+// does nothing.
+func (a *App) Close() { a.w.shutdown() }
 
 func (a *App) quit() tea.Cmd {
 	a.quitting = true

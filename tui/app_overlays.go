@@ -34,13 +34,13 @@ type personaMsg struct {
 // they are on disk now: an edit made elsewhere since the workbench started
 // applies to the persona chosen.
 func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
-	root := a.ctx.Lake.Root
+	root, sv := a.ctx.Lake.Root, a.ctx.Served
 	return func() tea.Msg {
 		l, pol, err := queries.LoadLake(root)
 		if err != nil {
 			return personaMsg{err: err}
 		}
-		w, err := openSession(context.Background(), l, pol, persona)
+		w, err := openSession(context.Background(), sv, l, pol, persona)
 		msg := personaMsg{lake: l, w: w, pol: pol, note: note, err: err}
 		if err == nil {
 			var serr error
@@ -54,7 +54,10 @@ func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
 
 func (a *App) personaPicker() overlay {
 	o := newList(a.ctx, "Act as persona", "", nil)
-	for i, p := range a.ctx.Policy.Personas {
+	for _, p := range a.ctx.Policy.Personas {
+		if !a.ctx.Served.MayActAs(p.Name) {
+			continue // a principal who is not an administrator is its own persona only
+		}
 		desc := p.Description
 		if p.Admin {
 			desc += " (data lake administrator)"
@@ -64,7 +67,7 @@ func (a *App) personaPicker() overlay {
 			choose: switchPersonaCmd(a, p.Name, "acting as "+p.Name),
 		})
 		if p.Name == a.ctx.Persona.Name {
-			o.cursor = i
+			o.cursor = len(o.items) - 1
 		}
 	}
 	o.all = o.items
@@ -314,6 +317,11 @@ type exportJob struct{ text, path, format string }
 // tarn's exports folder, outside the lake: an export may not write inside
 // it (queries.Export refuses).
 func (a *App) exportPrompt() overlay {
+	if a.ctx.Served != nil {
+		// The file would be written on the server, not where the user is.
+		return &textOverlay{ctx: a.ctx, title: "Export results", text: "Over SSH, export with the query command instead, " +
+			"which writes to your own terminal: ssh HOST query --format csv \"SQL\" > rows.csv"}
+	}
 	dir := queries.DefaultExportDir(a.ctx.Lake.Root)
 	return newPrompt(a.ctx, "Export results", "Export the rows to (.csv .json .parquet, outside the lake):",
 		filepath.Join(dir, "tarn-export.csv"), "runs the query again, as "+a.ctx.Persona.Name+", and writes every row", validExportPath,

@@ -225,12 +225,12 @@ func (a *App) comparePersonas() tea.Cmd {
 		a.overlay = adminOnly(a.ctx, "As every persona", "run a query as every persona")
 		return nil
 	}
-	l, pol := a.ctx.Lake, a.ctx.Policy
+	l, pol, sv := a.ctx.Lake, a.ctx.Policy, a.ctx.Served
 	a.flash = "running as every persona…"
 	return func() tea.Msg {
 		var b strings.Builder
 		for _, p := range pol.Personas {
-			fmt.Fprintf(&b, "── %s (%s)\n%s\n", p.Name, p.Workgroup, asPersona(l, pol, p.Name, text))
+			fmt.Fprintf(&b, "── %s (%s)\n%s\n", p.Name, p.Workgroup, asPersona(sv, l, pol, p.Name, text))
 		}
 		return personasComparedMsg{b.String()}
 	}
@@ -238,10 +238,10 @@ func (a *App) comparePersonas() tea.Cmd {
 
 // asPersona is one persona's outcome in two lines: state, rows, columns
 // and data scanned, then its first row (or the refusal).
-func asPersona(l *lake.Lake, pol *perms.Policy, persona, text string) string {
+func asPersona(sv *Served, l *lake.Lake, pol *perms.Policy, persona, text string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := queries.Open(ctx, l, pol, persona)
+	s, err := sv.open(ctx, l, pol, persona)
 	if err != nil {
 		return "error: " + err.Error()
 	}

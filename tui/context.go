@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"tarn/lake"
@@ -29,6 +30,41 @@ type Context struct {
 	Workgroup     perms.Workgroup
 	Visibility    perms.Visibility
 	Saved         []queries.Saved
+	Served        *Served // nil when the lake's owner runs tarn locally
+}
+
+// Served is how the workbench runs for a principal over SSH (tarn serve):
+// every session opens with the principal's identity and the server's
+// limits, and a principal whose persona is not an administrator acts as
+// that persona only.
+type Served struct {
+	Options queries.Options
+	Persona string // the principal's persona
+	Admin   bool   // the principal's persona is an administrator: it may act as anyone
+}
+
+// MayActAs says whether the workbench may act as persona.
+func (sv *Served) MayActAs(persona string) bool {
+	return sv == nil || sv.Admin || persona == sv.Persona
+}
+
+// open starts a session as persona, refusing one the principal may not be.
+func (sv *Served) open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) (*queries.Session, error) {
+	if sv == nil {
+		return queries.Open(ctx, l, pol, persona)
+	}
+	if !sv.MayActAs(persona) {
+		return nil, fmt.Errorf("over SSH you act as %s: your key's principal is not an administrator, so it cannot act as %s", sv.Persona, persona)
+	}
+	return queries.OpenWith(ctx, l, pol, persona, sv.Options)
+}
+
+// identity is who edits the policy, for its audit record.
+func (sv *Served) identity() perms.Identity {
+	if sv == nil {
+		return perms.Identity{}
+	}
+	return sv.Options.Identity
 }
 
 // worker owns one persona's DuckDB session. Commands reach the session only
@@ -39,6 +75,7 @@ type worker struct {
 	session    *queries.Session
 	open       *queries.Result
 	generation int // the session's Generation the workbench has adopted
+	closed     bool
 }
 
 func newWorker(s *queries.Session) *worker { return &worker{session: s} }
@@ -62,14 +99,18 @@ func (w *worker) closeOpen() {
 func (w *worker) shutdown() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	w.closed = true
 	w.closeOpen()
 	w.session.Close()
 }
 
 // openSession starts a session for persona: the evaluation of its views
 // happens here, off the UI.
-func openSession(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) (*worker, error) {
-	s, err := queries.Open(ctx, l, pol, persona)
+func openSession(ctx context.Context, sv *Served, l *lake.Lake, pol *perms.Policy, persona string) (*worker, error) {
+	s, err := sv.open(ctx, l, pol, persona)
 	if err != nil {
 		return nil, err
 	}

@@ -71,14 +71,14 @@ func (a *App) startProfile(msg openProfileMsg) tea.Cmd {
 		run = func(s *queries.Session) (queries.Profile, error) { return s.ProfileResult(ctx, text, cols, msg.col) }
 	}
 	a.overlay = o
-	return tea.Batch(profileCmd(ctx, o.seq, a.w, l, pol, persona, run), profileTick(o.seq))
+	return tea.Batch(profileCmd(ctx, o.seq, a.w, a.ctx.Served, l, pol, persona, run), profileTick(o.seq))
 }
 
 // profileCmd runs a profile in the persona's session when no result is
 // open there, else in a session of its own, so the grid's open result
 // stays open. A new session's first statement creates its views: a
 // profile took 3-4 times as long in one (BenchmarkProfile).
-func profileCmd(ctx context.Context, seq int, w *worker, l *lake.Lake, pol *perms.Policy, persona string,
+func profileCmd(ctx context.Context, seq int, w *worker, sv *Served, l *lake.Lake, pol *perms.Policy, persona string,
 	run func(*queries.Session) (queries.Profile, error)) tea.Cmd {
 	return func() tea.Msg {
 		msg := profiledMsg{seq: seq}
@@ -93,7 +93,7 @@ func profileCmd(ctx context.Context, seq int, w *worker, l *lake.Lake, pol *perm
 		if ran {
 			return msg
 		}
-		s, err := queries.Open(ctx, l, pol, persona)
+		s, err := sv.open(ctx, l, pol, persona)
 		if err != nil {
 			return profiledMsg{seq: seq, err: err}
 		}
