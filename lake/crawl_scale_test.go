@@ -2,6 +2,8 @@ package lake_test
 
 import (
 	"context"
+	"errors"
+	"os"
 	"slices"
 	"testing"
 
@@ -64,5 +66,33 @@ func BenchmarkCrawl1000Tables(b *testing.B) {
 		if len(rep.Registered) != len(want) {
 			b.Fatalf("registered %d of %d", len(rep.Registered), len(want))
 		}
+	}
+}
+
+// A crawl cancelled part way saves nothing: lake.toml stays as it was.
+func TestCancelledCrawlLeavesTheCatalog(t *testing.T) {
+	l := newLake(t)
+	if _, err := (testlake.Tree{Databases: 2, Tables: 10, FilesPerTable: 1, RowsPerFile: 2}).Write(l.Root); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var seen []int
+	_, err := l.Crawl(ctx, lake.CrawlOptions{Dir: l.Root, Progress: func(p lake.CrawlProgress) {
+		seen = append(seen, p.Done)
+		if p.Done == 5 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("crawl: %v, want cancelled", err)
+	}
+	if _, err := os.Stat(l.CatalogPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a cancelled crawl wrote lake.toml (%v)", err)
+	}
+	if !slices.Equal(seen, []int{0, 1, 2, 3, 4, 5}) {
+		t.Errorf("progress %v", seen)
+	}
+	if _, err := l.Crawl(context.Background(), lake.CrawlOptions{Dir: l.Root}); err != nil || len(l.Catalog.Tables) != 20 {
+		t.Errorf("crawl after: %v, %d tables", err, len(l.Catalog.Tables))
 	}
 }
