@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"tarn/demo"
-	"tarn/internal/testlake"
 	"tarn/internal/atomicfile"
+	"tarn/internal/testlake"
 	"tarn/lake"
 	"tarn/perms"
 )
