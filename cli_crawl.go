@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"tarn/lake"
 	"tarn/queries"
@@ -26,9 +27,13 @@ func runCrawl(e *env, args []string) error {
 	if len(rest) == 1 {
 		dir = rest[0]
 	}
+	progress := &crawlProgress{e: e, tty: isTerminal(e.stderr)}
 	rep, err := l.Crawl(e.ctx, lake.CrawlOptions{Dir: dir, Update: *update, Check: func(before, after *lake.Catalog, t lake.Table) error {
 		return crawlPolicyFollows(e, before, after, t)
-	}})
+	}, Progress: progress.show})
+	if err != nil && e.ctx.Err() != nil {
+		return fmt.Errorf("crawl cancelled; lake.toml is as it was")
+	}
 	for _, t := range rep.Registered {
 		fmt.Fprintf(e.stdout, "registered %s (%s, %s rows) from %s\n", t.QualifiedName(), t.Format, queries.FormatCount(t.Rows), t.Location)
 	}
@@ -86,4 +91,36 @@ func crawlPolicyFollows(e *env, before, after *lake.Catalog, t lake.Table) error
 	}
 	reportNewColumns(e, pol, before, after, t.Database, t.Name)
 	return nil
+}
+
+// crawlProgress shows how far a crawl is on stderr: folders done of all,
+// their rate and the current one; redrawn on a terminal every 100 ms, a
+// line every 2 s otherwise (CI logs), and a last line when done.
+type crawlProgress struct {
+	e    *env
+	tty  bool
+	last time.Time
+}
+
+func (p *crawlProgress) show(pr lake.CrawlProgress) {
+	done := pr.Done == pr.Total
+	every := map[bool]time.Duration{true: 100 * time.Millisecond, false: 2 * time.Second}[p.tty]
+	if pr.Total == 0 || (!done && time.Since(p.last) < every) {
+		return
+	}
+	p.last = time.Now()
+	elapsed := time.Since(pr.Started).Seconds()
+	line := fmt.Sprintf("crawled %s/%s folders, %.0f/s, %.1fs", queries.FormatCount(int64(pr.Done)),
+		queries.FormatCount(int64(pr.Total)), float64(pr.Done)/max(elapsed, 0.001), elapsed)
+	if !done {
+		line += "  " + queries.Printable(pr.Folder)
+	}
+	if p.tty {
+		fmt.Fprint(p.e.stderr, "\r\x1b[K"+line)
+		if done {
+			fmt.Fprintln(p.e.stderr)
+		}
+		return
+	}
+	fmt.Fprintln(p.e.stderr, line)
 }

@@ -3,8 +3,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"tarn/internal/testlake"
 )
 
 // A PATH names a folder of the lake wherever the command runs: relative
@@ -100,5 +103,19 @@ func TestCrawlUpdateRefusesALookAlikeOfAHiddenColumn(t *testing.T) {
 				t.Error("the refused update changed the catalog")
 			}
 		})
+	}
+}
+
+// A crawl reports how far it is on stderr: folders done of all, their
+// rate, and a last line when done.
+func TestCrawlReportsProgress(t *testing.T) {
+	root := smallLake(t)
+	if _, err := (testlake.Tree{Databases: 2, Tables: 3, FilesPerTable: 1, RowsPerFile: 2}).Write(root); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := tarn(t, "crawl", "--lake", root)
+	last := regexp.MustCompile(`crawled (\d+)/(\d+) folders, \d+/s, [\d.]+s\n$`).FindStringSubmatch(errOut)
+	if code != 0 || !strings.Contains(out, "crawl: 6 registered") || last == nil || last[1] != last[2] {
+		t.Errorf("crawl: exit %d:\n%s%s", code, out, errOut)
 	}
 }

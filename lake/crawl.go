@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -33,6 +31,9 @@ type CrawlOptions struct {
 	// applied: an error refuses that change (it is reported in Refused)
 	// and the crawl goes on. The command line checks the policy there.
 	Check func(before, after *Catalog, table Table) error
+	// Progress, if set, is called as each folder is applied, and once
+	// with Done == Total at the end.
+	Progress func(CrawlProgress)
 }
 
 // fileKind is how the crawler recognises a data file by its name.
@@ -77,7 +78,11 @@ func kindOf(name string) (fileKind, bool) {
 //
 // The crawl is one locked update of the catalog: lake.toml is read, and
 // saved only if something was registered or applied, so no other change
-// is lost meanwhile.
+// is lost meanwhile; a cancelled crawl saves nothing.
+//
+// Folders are read by several DuckDB connections at once (crawlWorkers)
+// and applied one at a time in the folders' order, so the catalog and the
+// report are those of a crawl folder by folder.
 func (l *Lake) Crawl(ctx context.Context, opts CrawlOptions) (CrawlReport, error) {
 	var rep CrawlReport
 	err := l.Update(func(*Catalog) error {
@@ -85,25 +90,28 @@ func (l *Lake) Crawl(ctx context.Context, opts CrawlOptions) (CrawlReport, error
 		if err != nil {
 			return err
 		}
-		db, err := OpenDuckDB()
+		db, err := l.OpenBoundedDuckDB()
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		for _, rel := range slices.Sorted(maps.Keys(folders)) {
+		c := newCrawl(l, opts, &rep)
+		jobs := c.plan(folders)
+		if err := shareOut(db, len(jobs)); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		results, wait := inspectAll(ctx, db, jobs)
+		defer func() { cancel(); wait() }() // before db.Close
+		for i, job := range jobs {
+			res := <-results[i]
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			kinds := folders[rel]
-			if len(kinds) > 1 {
-				rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: mixes %s files; put each format in its own folder", rel, strings.Join(slices.Sorted(maps.Keys(kinds)), " and ")))
-				continue
-			}
-			for ext, files := range kinds {
-				kind, _ := kindOf("x" + ext)
-				l.crawlFolder(ctx, db, rel, kind, files, opts, &rep)
-			}
+			c.progress(i, len(jobs), job.rel)
+			c.apply(job, res)
 		}
+		c.progress(len(jobs), len(jobs), "")
 		if len(rep.Registered) == 0 && (!opts.Update || len(rep.Changed) == 0) {
 			return errNothingToSave
 		}
@@ -179,47 +187,47 @@ func (l *Lake) dataFolders(dir string, rep *CrawlReport) (map[string]map[string]
 	return folders, err
 }
 
-func (l *Lake) crawlFolder(ctx context.Context, db *sql.DB, rel string, kind fileKind, files []string, opts CrawlOptions, rep *CrawlReport) {
-	sort.Strings(files)
-	if existing, ok := l.tableAt(rel); ok {
-		l.recrawl(ctx, db, existing, files, opts, rep)
-		return
+// inspectNew reads a folder no table owns as a new table: its schema
+// from the first readable file, its rows from all of them. The names are
+// those the folder derives (apply gives the final ones); what is left out
+// is in skipped, in the order a crawl reports it.
+func inspectNew(ctx context.Context, db *sql.DB, job crawlJob) inspection {
+	t := Table{Location: job.rel, Format: job.kind.Format, Compression: job.kind.Compression, Origin: OriginCrawl}
+	if job.kind.Ext != Extension(job.kind.Format, job.kind.Compression) {
+		t.Pattern = "*" + job.kind.Ext
 	}
-	t := Table{Location: rel, Format: kind.Format, Compression: kind.Compression, Origin: OriginCrawl}
-	if kind.Ext != Extension(kind.Format, kind.Compression) {
-		t.Pattern = "*" + kind.Ext
-	}
+	t.Database, t.Name, _ = derivedName(job.rel)
+	var res inspection
+	files := job.files
+	cols, rows, footers := parquetFooters(t, files)
 	var err error
-	if err = l.Catalog.FolderConflict(rel); err == nil {
-		t.Database, t.Name, err = l.nameFor(rel)
+	if !footers {
+		cols, err = inferSchema(ctx, db, t, files[:1])
 	}
-	if err != nil {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", rel, err))
-		return
-	}
-	cols, err := inferSchema(ctx, db, t, files[:1])
 	for err != nil && len(files) > 1 { // the first file may be the broken one
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", files[0], err))
+		res.skip(fmt.Sprintf("%s: %v", files[0], err))
 		t.Exclude = append(t.Exclude, filepath.Base(files[0]))
 		files = files[1:]
 		cols, err = inferSchema(ctx, db, t, files[:1])
 	}
 	if err != nil {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", files[0], err))
-		return
+		res.skip(fmt.Sprintf("%s: %v", files[0], err))
+		return res
 	}
 	t.Columns = cols
 	if err := validateTable(t); err != nil {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", rel, err))
-		return
+		res.skip(fmt.Sprintf("%s: %v", job.rel, err))
+		return res
 	}
-	countFiles(ctx, db, &t, files, rep)
+	if t.Rows = rows; !footers {
+		countFiles(ctx, db, &t, files, &res.CrawlReport)
+	}
 	if allExcluded(t, files) {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: no readable files", rel))
-		return
+		res.skip(fmt.Sprintf("%s: no readable files", job.rel))
+		return res
 	}
-	l.Catalog.Put(t)
-	rep.Registered = append(rep.Registered, t)
+	res.table, res.ok = t, true
+	return res
 }
 
 func allExcluded(t Table, files []string) bool {
@@ -253,15 +261,23 @@ func countFiles(ctx context.Context, db *sql.DB, t *Table, files []string, rep *
 	}
 }
 
+// inspectRegistered reads the folder of a registered table as it is now.
+func inspectRegistered(ctx context.Context, db *sql.DB, job crawlJob) inspection {
+	var res inspection
+	next, err := folderTable(ctx, db, *job.existing, job.files, &res.CrawlReport)
+	if err != nil {
+		res.skip(fmt.Sprintf("%s: %v", job.existing.QualifiedName(), err))
+		return res
+	}
+	res.table, res.ok = next, true
+	return res
+}
+
 // recrawl compares a registered table with its folder as it is now and
 // reports what changed; with opts.Update (and Check's consent) the
 // catalog follows.
-func (l *Lake) recrawl(ctx context.Context, db *sql.DB, t Table, files []string, opts CrawlOptions, rep *CrawlReport) {
-	next, err := folderTable(ctx, db, t, files, rep)
-	if err != nil {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", t.QualifiedName(), err))
-		return
-	}
+func (c *crawl) recrawl(t, next Table) {
+	l, opts, rep := c.l, c.opts, c.rep
 	change := describeChange(t, next)
 	if change == "" {
 		rep.Unchanged++
@@ -389,12 +405,13 @@ func (l *Lake) tableAt(rel string) (Table, bool) {
 
 var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
 
-// nameFor derives database and table names from a folder: the first
+// derivedName derives database and table names from a folder: the first
 // component is the database, the rest joined by _ the table (as a Glue
-// crawler names tables after folders). Taken names get a numeric suffix.
-// A folder directly under the root names no table, and a database is never
-// given one of DuckDB's own names: the crawler does not invent names.
-func (l *Lake) nameFor(rel string) (string, string, error) {
+// crawler names tables after folders). A folder directly under the root
+// names no table, and a database is never given one of DuckDB's own
+// names: the crawler does not invent names. (crawl.name makes a taken
+// name unique.)
+func derivedName(rel string) (string, string, error) {
 	parts := strings.Split(rel, "/")
 	if len(parts) < 2 {
 		return "", "", fmt.Errorf("data files must be in a table's folder, database/table/ (found them directly in %s/)", rel)
@@ -406,13 +423,7 @@ func (l *Lake) nameFor(rel string) (string, string, error) {
 	if slices.Contains(ReservedDatabases, db) {
 		return "", "", fmt.Errorf("database name %q is DuckDB's own (reserved: %s); rename the folder", db, strings.Join(ReservedDatabases, ", "))
 	}
-	base := name
-	for i := 2; ; i++ {
-		if _, taken := l.Catalog.Lookup(db, name); !taken {
-			return db, name, nil
-		}
-		name = fmt.Sprintf("%s_%d", base, i)
-	}
+	return db, name, nil
 }
 
 // identifier makes a cleaned name valid: not empty, not starting with a digit.

@@ -30,7 +30,7 @@ func (p *Policy) AccessMatrix(cat *lake.Catalog, t lake.Table) Matrix {
 		m.Cells, m.Why = append(m.Cells, cells), append(m.Why, why)
 	}
 	for _, persona := range m.Personas {
-		m.RowFilters = append(m.RowFilters, p.rowFilterOf(cat, persona, t))
+		m.RowFilters = append(m.RowFilters, p.rowFilterOf(persona, t))
 	}
 	return m
 }
@@ -44,12 +44,15 @@ func cellState(why string) string {
 	return state
 }
 
-func (p *Policy) rowFilterOf(cat *lake.Catalog, persona string, t lake.Table) string {
-	vis, err := p.Visibility(cat, persona)
-	if err != nil {
+// rowFilterOf is persona's row filter of t, evaluated for t alone (the
+// persona's visibility of the whole catalog took 0.4 s of opening the
+// matrix at 10,000 tables).
+func (p *Policy) rowFilterOf(persona string, t lake.Table) string {
+	who, known := p.Persona(persona)
+	if !known {
 		return "?"
 	}
-	ta, ok := vis.Lookup(t.Database, t.Name)
+	ta, ok := p.evaluator().tableAccess(who, t)
 	switch {
 	case !ok:
 		return "(no access)"

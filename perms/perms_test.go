@@ -15,6 +15,7 @@ import (
 
 	"tarn/demo"
 	"tarn/internal/atomicfile"
+	"tarn/internal/testlake"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -507,6 +508,17 @@ func TestTagsOfInheritAndOverride(t *testing.T) {
 	for r, want := range cases {
 		if g := got(r); g != want {
 			t.Errorf("%s: %q, want %q", r, g, want)
+		}
+	}
+}
+
+// BenchmarkVisibility10000Tables evaluates the analyst over issue 15's
+// generated catalog (100 databases x 100 tables, a third tagged for it).
+func BenchmarkVisibility10000Tables(b *testing.B) {
+	l, pol := testlake.ManyTables(b, testlake.TenThousandTables)
+	for b.Loop() {
+		if _, err := pol.Visibility(l.Catalog, "analyst"); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -34,9 +34,9 @@ type personaMsg struct {
 // they are on disk now: an edit made elsewhere since the workbench started
 // applies to the persona chosen.
 func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
-	root, sv := a.ctx.Lake.Root, a.ctx.Served
+	loaded, loadedPol, sv := a.ctx.Lake, a.ctx.Policy, a.ctx.Served
 	return func() tea.Msg {
-		l, pol, err := queries.LoadLake(root)
+		l, pol, err := loadLakeAgain(loaded, loadedPol)
 		if err != nil {
 			return personaMsg{err: err}
 		}

@@ -10,6 +10,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"tarn/lake"
+	"tarn/perms"
 	"tarn/queries"
 	"tarn/themes"
 )
@@ -67,17 +69,28 @@ func BenchmarkScrollKeypressView(b *testing.B) {
 // loaded, persona session opened) and draws the first frame.
 func BenchmarkStartToFirstFrame(b *testing.B) {
 	l, pol := testLake(b)
-	palettes, _ := themes.Load("")
 	for b.Loop() {
-		a, err := New(Options{Lake: l, Policy: pol, Persona: "analyst", Themes: palettes})
-		if err != nil {
-			b.Fatal(err)
-		}
-		a.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
-		if a.render() == "" {
-			b.Fatal("no frame")
-		}
-		a.w.shutdown()
+		startAndDraw(b, l, pol, "analyst", 120, 35)
+	}
+}
+
+// startAndDraw opens the workbench as persona, draws its first frame
+// at w x h, and closes it.
+func startAndDraw(b *testing.B, l *lake.Lake, pol *perms.Policy, persona string, w, h int) {
+	palettes, _ := themes.Load("")
+	a, err := New(Options{Lake: l, Policy: pol, Persona: persona, Themes: palettes})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	mustDraw(b, a)
+	a.w.shutdown()
+}
+
+// mustDraw draws the whole screen, as after every message.
+func mustDraw(b *testing.B, a *App) {
+	if a.render() == "" {
+		b.Fatal("no frame")
 	}
 }
 
