@@ -24,9 +24,9 @@ import (
 // N files ("split"), each with its own Done and Total.
 type ImportProgress struct {
 	Phase       string
-	Done, Total int64 // bytes of the phase's input read, of all; Done is 0 where it cannot be known
-	Written     int64 // bytes of the table's files so far
-	Elapsed     time.Duration
+	Done, Total int64         // bytes of the phase's input read, of all; Done is 0 where it cannot be known
+	Written     int64         // bytes of the table's files so far
+	Elapsed     time.Duration // since the phase began
 }
 
 // importWrite is one import's writing: a bounded DuckDB, a scratch folder
@@ -38,7 +38,6 @@ type importWrite struct {
 	db      *sql.DB
 	scratch string
 	dir     string // the staging folder of the table's files
-	start   time.Time
 	rejects rejectsFile
 	phase   atomic.Value // string
 	done    atomic.Int64
@@ -55,7 +54,7 @@ func (l *Lake) newImportWrite(opts ImportOptions, lay Layout) (*importWrite, err
 		db.Close()
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	w := &importWrite{opts: opts, lay: lay, db: db, scratch: scratch, start: time.Now()}
+	w := &importWrite{opts: opts, lay: lay, db: db, scratch: scratch}
 	w.rejects.dir = scratch
 	return w, nil
 }
@@ -77,8 +76,9 @@ func (w *importWrite) report(phase string, total int64, done func() int64, run f
 		meter := newReadMeter()
 		done = func() int64 { return min(meter.read(), total) }
 	}
+	start := time.Now()
 	stop := every(100*time.Millisecond, func() {
-		w.opts.Progress(ImportProgress{Phase: phase, Done: done(), Total: total, Written: dirBytes(w.dir), Elapsed: time.Since(w.start)})
+		w.opts.Progress(ImportProgress{Phase: phase, Done: done(), Total: total, Written: dirBytes(w.dir), Elapsed: time.Since(start)})
 	})
 	defer stop()
 	return run()

@@ -88,6 +88,16 @@ func copyFormat(format Format, compression Compression) []string {
 	return []string{"FORMAT json", "COMPRESSION " + duckCompression(compression, "none")}
 }
 
+// TimeLeft estimates how long reading the rest of total bytes takes at
+// the rate done of them took elapsed; false before anything was read.
+func TimeLeft(done, total int64, elapsed time.Duration) (time.Duration, bool) {
+	if done <= 0 || total <= 0 {
+		return 0, false
+	}
+	left := time.Duration(float64(max(total-done, 0)) / float64(done) * float64(elapsed))
+	return left.Round(time.Second), true
+}
+
 // watchSize keeps written at the bytes in dir every 100 ms until stopped.
 func watchSize(dir string, written *atomic.Int64) (stop func()) {
 	if written == nil {
