@@ -117,18 +117,9 @@ func (p *progressBar) update(pr demo.Progress) {
 func (p *progressBar) draw(done, total int64, units, label string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.started = true
-	if !p.tty {
-		if label != p.table {
-			p.table = label
-			fmt.Fprintf(p.e.stderr, "  %s\n", label)
-		}
+	if !p.redraw(label, done == total) {
 		return
 	}
-	if time.Since(p.last) < 80*time.Millisecond && done != total {
-		return
-	}
-	p.last = time.Now()
 	p.render(done, total, fmt.Sprintf("%s/%s %s  %s", queries.FormatCount(done), queries.FormatCount(total), units, label))
 }
 
@@ -138,18 +129,9 @@ func (p *progressBar) draw(done, total int64, units, label string) {
 func (p *progressBar) drawBytes(done, total, written int64, elapsed time.Duration, label string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.started = true
-	if !p.tty {
-		if label != p.table {
-			p.table = label
-			fmt.Fprintf(p.e.stderr, "  %s\n", label)
-		}
+	if !p.redraw(label, false) {
 		return
 	}
-	if time.Since(p.last) < 80*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
 	if total <= 0 { // only what was written is known
 		p.render(0, 1, fmt.Sprintf("%s: %s written, %s/s", label, units.Bytes(written), units.Bytes(perSecond(written, elapsed))))
 		return
@@ -172,6 +154,25 @@ func bytesLeft(done, total int64, elapsed time.Duration) string {
 
 func perSecond(n int64, elapsed time.Duration) int64 {
 	return int64(float64(n) / max(elapsed.Seconds(), 0.001))
+}
+
+// redraw says whether to draw the bar now: at most every 80 ms on a
+// terminal (and always at the end); elsewhere a line per new label, and
+// never a bar.
+func (p *progressBar) redraw(label string, end bool) bool {
+	p.started = true
+	if !p.tty {
+		if label != p.table {
+			p.table = label
+			fmt.Fprintf(p.e.stderr, "  %s\n", label)
+		}
+		return false
+	}
+	if time.Since(p.last) < 80*time.Millisecond && !end {
+		return false
+	}
+	p.last = time.Now()
+	return true
 }
 
 // render redraws the bar at done of total with text after it.

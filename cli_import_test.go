@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -203,15 +202,7 @@ func TestInterruptedImportLeavesNothing(t *testing.T) {
 	if err := os.WriteFile(src, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := tarnProcess(t, "import", "--lake", root, src, "--db", "vol", "--table", "big")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stderr)
+	cmd, lines := tarnWithStderr(t, "import", "--lake", root, src, "--db", "vol", "--table", "big")
 	for lines.Scan() && !strings.Contains(lines.Text(), "reading the input") {
 	}
 	cmd.Process.Signal(os.Interrupt)
