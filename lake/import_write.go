@@ -39,9 +39,6 @@ type importWrite struct {
 	scratch string
 	dir     string // the staging folder of the table's files
 	rejects rejectsFile
-	phase   atomic.Value // string
-	done    atomic.Int64
-	total   atomic.Int64
 }
 
 func (l *Lake) newImportWrite(opts ImportOptions, lay Layout) (*importWrite, error) {
