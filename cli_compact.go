@@ -110,10 +110,13 @@ func compactTable(e *env, name, persona string, opts lake.CompactOptions, bench 
 	bar := newProgressBar(e)
 	steps := int64(len(lake.CompactSteps))
 	opts.Progress = func(p lake.CompactProgress) {
+		if p.Step == lake.StepWrite && p.Read > 0 {
+			bar.drawBytes(p.Read, p.Total, p.Written, p.Elapsed, "write")
+			return
+		}
 		label := string(p.Step) // a line a step when stderr is not a terminal
 		if bar.tty {
-			rate := float64(p.Written) / max(p.Elapsed.Seconds(), 0.001)
-			label += fmt.Sprintf(": %s written, %s/s", units.Bytes(p.Written), units.Bytes(int64(rate)))
+			label += fmt.Sprintf(": %s written, %s/s", units.Bytes(p.Written), units.Bytes(perSecond(p.Written, p.Elapsed)))
 		}
 		bar.draw(int64(slices.Index(lake.CompactSteps, p.Step))+1, steps, "steps", label)
 	}

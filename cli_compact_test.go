@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -138,15 +137,7 @@ func TestCompactInterruptedChangesNothing(t *testing.T) {
 		t.Fatalf("import: %s", errOut)
 	}
 	catalog, _ := os.ReadFile(filepath.Join(root, lake.CatalogFile))
-	cmd := tarnProcess(t, "compact", "weblogs.many", "--no-bench", "--lake", root)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stderr)
+	cmd, lines := tarnWithStderr(t, "compact", "weblogs.many", "--no-bench", "--lake", root)
 	var said strings.Builder
 	for lines.Scan() {
 		said.WriteString(lines.Text() + "\n")

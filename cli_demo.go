@@ -130,23 +130,71 @@ func (p *progressBar) update(pr demo.Progress) {
 func (p *progressBar) draw(done, total int64, units, label string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if !p.redraw(label, done == total) {
+		return
+	}
+	p.render(done, total, fmt.Sprintf("%s/%s %s  %s", queries.FormatCount(done), queries.FormatCount(total), units, label))
+}
+
+// drawBytes shows done of total bytes read elapsed after the work began,
+// their rate and, when the total is known, the time left; written, when
+// not 0, is the bytes written so far.
+func (p *progressBar) drawBytes(done, total, written int64, elapsed time.Duration, label string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.redraw(label, false) {
+		return
+	}
+	if total <= 0 { // only what was written is known
+		p.render(0, 1, fmt.Sprintf("%s: %s written, %s/s", label, units.Bytes(written), units.Bytes(perSecond(written, elapsed))))
+		return
+	}
+	text := label + ": " + bytesLeft(done, total, elapsed)
+	if written > 0 {
+		text += ", " + units.Bytes(written) + " written"
+	}
+	p.render(done, total, text)
+}
+
+// bytesLeft is "1.1 GiB of 2.6 GiB, 85.3 MiB/s, 17s left".
+func bytesLeft(done, total int64, elapsed time.Duration) string {
+	text := fmt.Sprintf("%s of %s, %s/s", units.Bytes(done), units.Bytes(total), units.Bytes(perSecond(done, elapsed)))
+	if left, ok := lake.TimeLeft(done, total, elapsed); ok {
+		text += fmt.Sprintf(", %s left", left)
+	}
+	return text
+}
+
+func perSecond(n int64, elapsed time.Duration) int64 {
+	return int64(float64(n) / max(elapsed.Seconds(), 0.001))
+}
+
+// redraw says whether to draw the bar now: at most every 80 ms on a
+// terminal (and always at the end); elsewhere a line per new label, and
+// never a bar.
+func (p *progressBar) redraw(label string, end bool) bool {
 	p.started = true
 	if !p.tty {
 		if label != p.table {
 			p.table = label
 			fmt.Fprintf(p.e.stderr, "  %s\n", label)
 		}
-		return
+		return false
 	}
-	if time.Since(p.last) < 80*time.Millisecond && done != total {
-		return
+	if time.Since(p.last) < 80*time.Millisecond && !end {
+		return false
 	}
 	p.last = time.Now()
+	return true
+}
+
+// render redraws the bar at done of total with text after it.
+func (p *progressBar) render(done, total int64, text string) {
 	const width = 30
+	done = min(done, total)
 	filled := int(int64(width) * done / max(total, 1))
-	fmt.Fprintf(p.e.stderr, "\r\x1b[K[%s%s] %3d%% %s/%s %s  %s",
-		strings.Repeat("█", filled), strings.Repeat("·", width-filled),
-		100*done/max(total, 1), queries.FormatCount(done), queries.FormatCount(total), units, label)
+	fmt.Fprintf(p.e.stderr, "\r\x1b[K[%s%s] %3d%% %s",
+		strings.Repeat("█", filled), strings.Repeat("·", width-filled), 100*done/max(total, 1), text)
 }
 
 func (p *progressBar) finish() {

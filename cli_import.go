@@ -44,7 +44,15 @@ func runImport(e *env, args []string) error {
 	opts.Check = func(before, after *lake.Catalog) error {
 		return policyFollows(e, before, after, *updatePolicy, *db, *table)
 	}
+	bar := newProgressBar(e)
+	opts.Progress = func(p lake.ImportProgress) {
+		bar.drawBytes(p.Done, p.Total, p.Written, p.Elapsed, importPhases[p.Phase])
+	}
 	rep, err := l.Import(e.ctx, opts)
+	bar.finish()
+	if e.ctx.Err() != nil {
+		return fmt.Errorf("import cancelled: %s.%s was not created or changed, and nothing of the new files is left", *db, *table)
+	}
 	reportMalformed(e, rep)
 	if err != nil {
 		return err
@@ -54,6 +62,13 @@ func runImport(e *env, args []string) error {
 		lake.Layout{Format: opts.Format, Compression: opts.Compression}.Kind(),
 		queries.Plural(opts.Parts, "file"))
 	return nil
+}
+
+// importPhases say what each phase of an import does.
+var importPhases = map[string]string{
+	"read":  "reading the input",
+	"split": "splitting it into the files",
+	"write": "writing the file",
 }
 
 // policyFollows checks the policy against the catalog an import would

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"tarn/demo"
 	"tarn/lake"
 	"tarn/perms"
 )
@@ -179,5 +181,67 @@ func TestLogImportKeepsRejectedLines(t *testing.T) {
 	}
 	if _, err := os.Stat(rejects); !os.IsNotExist(err) {
 		t.Errorf("the old rejects are still there: %v", err)
+	}
+}
+
+// ctrl+c while an import reads its input ends it at once: tarn says so
+// and exits non-zero, and the lake shows nothing of it (no table, no
+// database folder, nothing left in the scratch folder).
+func TestInterruptedImportLeavesNothing(t *testing.T) {
+	root := smallLake(t)
+	rows := lake.RowsOf(demo.GenerateLog(20000, 3))
+	var chunk []byte
+	for i := range rows.Len() {
+		chunk = rows.AppendCSV(chunk, i)
+	}
+	src := filepath.Join(t.TempDir(), "big.csv")
+	data := rows.AppendCSVHeader(nil)
+	for len(data) < 30<<20 { // a second or more of work, whatever the machine
+		data = append(data, chunk...)
+	}
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd, lines := tarnWithStderr(t, "import", "--lake", root, src, "--db", "vol", "--table", "big")
+	for lines.Scan() && !strings.Contains(lines.Text(), "reading the input") {
+	}
+	cmd.Process.Signal(os.Interrupt)
+	var rest strings.Builder
+	for lines.Scan() {
+		rest.WriteString(lines.Text() + "\n")
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code == 0 || !strings.Contains(rest.String(), "import cancelled") {
+		t.Fatalf("exit %d, stderr %q; want it to fail saying the import was cancelled", code, rest.String())
+	}
+	l, err := lake.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.Catalog.Lookup("vol", "big"); ok {
+		t.Error("the table was registered")
+	}
+	if _, err := os.Stat(filepath.Join(root, "vol")); err == nil {
+		t.Error("the database's folder was left")
+	}
+	if left, _ := os.ReadDir(filepath.Join(root, lake.ScratchDir)); len(left) > 0 {
+		t.Errorf("%s holds %s", lake.ScratchDir, left[0].Name())
+	}
+}
+
+// On a terminal the bar shows bytes read of all, the rate and the time
+// left; what only writes shows bytes written and their rate.
+func TestProgressBarShowsRateAndTimeLeft(t *testing.T) {
+	var out strings.Builder
+	bar := &progressBar{e: &env{stderr: &out}, tty: true}
+	bar.drawBytes(256<<20, 1<<30, 40<<20, 2*time.Second, "reading the input")
+	if got := out.String(); !strings.Contains(got, " 25% reading the input: 256.0 MiB of 1.0 GiB, 128.0 MiB/s, 6s left, 40.0 MiB written") {
+		t.Errorf("bar %q", got)
+	}
+	out.Reset()
+	bar.last = time.Time{}
+	bar.drawBytes(0, 0, 30<<20, 3*time.Second, "writing the file")
+	if got := out.String(); !strings.Contains(got, "writing the file: 30.0 MiB written, 10.0 MiB/s") || strings.Contains(got, "left") {
+		t.Errorf("bar %q", got)
 	}
 }

@@ -33,6 +33,21 @@ func tarnProcess(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// tarnWithStderr starts tarn with args as a process of its own, its
+// stderr read line by line.
+func tarnWithStderr(t *testing.T, args ...string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := tarnProcess(t, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(stderr)
+}
+
 // auditOf reads the lake's audit records of one SQL text.
 func auditOf(t *testing.T, root, sql string) []queries.Query {
 	t.Helper()

@@ -53,7 +53,10 @@ var CompactSteps = []CompactStep{StepPlan, StepWrite, StepWritten, StepCheck, St
 type CompactProgress struct {
 	Step    CompactStep
 	Written int64 // bytes of new files so far
-	Elapsed time.Duration
+	// Read is how much of the old files' Total bytes were read while
+	// writing (0 where that cannot be known), for a rate and time left.
+	Read, Total int64
+	Elapsed     time.Duration
 }
 
 // CompactReport says what a compaction did.
@@ -140,12 +143,18 @@ type compaction struct {
 	oldStats FileStats
 	staging  string // absolute
 	written  atomic.Int64
+	read     func() int64 // bytes of the old files read, once writing began
 }
 
 func (c *compaction) step(s CompactStep) {
-	if c.opts.Progress != nil {
-		c.opts.Progress(CompactProgress{Step: s, Written: c.written.Load(), Elapsed: time.Since(c.start)})
+	if c.opts.Progress == nil {
+		return
 	}
+	p := CompactProgress{Step: s, Written: c.written.Load(), Total: c.oldStats.Bytes, Elapsed: time.Since(c.start)}
+	if c.read != nil {
+		p.Read = min(c.read(), p.Total)
+	}
+	c.opts.Progress(p)
 }
 
 // plan picks the new folder and layout and records them in the journal.
@@ -219,6 +228,7 @@ func (c *compaction) rewrite(ctx context.Context) error {
 		cols[i] = QuoteIdent(col.Name)
 	}
 	query := "SELECT " + strings.Join(cols, ", ") + " FROM " + c.l.Relation(c.old)
+	c.read = newReadMeter().read
 	stopTicks := every(100*time.Millisecond, func() { c.step(StepWrite) })
 	err = Rewrite(ctx, db, query, c.staging, c.new.Format, c.new.Compression, c.opts.TargetSize, &c.written)
 	stopTicks()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"tarn/internal/testlake"
 	"tarn/lake"
@@ -298,4 +299,24 @@ func crashWhileCompacting(root string, step lake.CompactStep) {
 		}
 	}})
 	os.Exit(3) // the step never came
+}
+
+func TestTimeLeft(t *testing.T) {
+	for _, c := range []struct {
+		done, total int64
+		elapsed     time.Duration
+		want        time.Duration
+		known       bool
+	}{
+		{25, 100, 10 * time.Second, 30 * time.Second, true},
+		{100, 100, 10 * time.Second, 0, true},
+		{150, 100, 10 * time.Second, 0, true}, // read more than the files (a retry): nothing left
+		{0, 100, 10 * time.Second, 0, false},
+		{10, 0, 10 * time.Second, 0, false},
+	} {
+		got, known := lake.TimeLeft(c.done, c.total, c.elapsed)
+		if got != c.want || known != c.known {
+			t.Errorf("TimeLeft(%d, %d, %v) = %v, %v; want %v, %v", c.done, c.total, c.elapsed, got, known, c.want, c.known)
+		}
+	}
 }

@@ -3,6 +3,8 @@ package lake
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -29,4 +31,27 @@ func syncTree(dir string) error {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
+}
+
+// readMeter counts the bytes this process has read since it was made
+// (every read, /proc/self/io's rchar): DuckDB reads an import's input
+// and a rewrite's old files itself, so this is how far it is.
+type readMeter struct{ start int64 }
+
+func newReadMeter() readMeter { return readMeter{processReadBytes()} }
+
+func (m readMeter) read() int64 { return max(processReadBytes()-m.start, 0) }
+
+func processReadBytes() int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "rchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }

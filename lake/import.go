@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
@@ -44,6 +42,8 @@ type ImportOptions struct {
 	// new table, under the catalog's lock, before anything is replaced:
 	// the command line checks the policy against the new schema there.
 	Check func(before, after *Catalog) error
+	// Progress, if set, hears how far the import is every 100 ms.
+	Progress func(ImportProgress)
 }
 
 // LineError is one input line that could not be read.
@@ -63,7 +63,6 @@ type ImportReport struct {
 	Rows      int64
 	Malformed int         // log lines that could not be parsed
 	Examples  []LineError // the first few malformed lines
-	Rejects   []LineError // every malformed line, kept in RejectsFile
 	// RejectsFile holds the malformed lines, "" when there were none.
 	RejectsFile string
 }
@@ -87,31 +86,51 @@ func (l *Lake) Import(ctx context.Context, opts ImportOptions) (ImportReport, er
 		return rep, err
 	}
 	rep.Input = kind
-	lay := Layout{opts.Format, opts.Compression, opts.Parts}
+	defer removeIfCreated(filepath.Dir(l.Dir(t)))() // a new database's folder, if nothing was imported into it
+	w, err := l.newImportWrite(opts, Layout{opts.Format, opts.Compression, opts.Parts})
+	if err != nil {
+		return rep, err
+	}
+	defer w.close()
 	tmp, err := stageDir(l.Dir(t), func(tmp string) error {
+		w.dir = tmp
 		if kind == InputLog {
-			return importLog(ctx, opts, tmp, &t, lay, &rep)
+			err = w.importLog(ctx, &t, &rep)
+		} else {
+			err = w.importWithDuckDB(ctx, kind, &t)
 		}
-		return importWithDuckDB(ctx, opts.Files, kind, tmp, &t, lay)
+		if err == nil && ctx.Err() != nil { // cancelled as the last file was finished
+			err = fmt.Errorf("import: %w", ctx.Err())
+		}
+		return err
 	})
 	if err != nil {
 		return rep, err
 	}
 	defer os.RemoveAll(tmp) // a no-op once installed
 	rep.Table, rep.Rows = t, t.Rows
-	if err := l.register(t, tmp, opts, rep.Rejects); err != nil {
+	if err := l.register(t, tmp, opts, w.rejects.path); err != nil {
 		return rep, err
 	}
-	if len(rep.Rejects) > 0 {
+	if w.rejects.path != "" {
 		rep.RejectsFile = l.RejectsPath(t)
 	}
 	return rep, nil
 }
 
+// removeIfCreated returns a func that removes dir if it did not exist
+// when removeIfCreated was called and is empty by then.
+func removeIfCreated(dir string) func() {
+	if _, err := os.Stat(dir); err == nil {
+		return func() {}
+	}
+	return func() { os.Remove(dir) }
+}
+
 // register installs the staged files as t's folder and puts t in the
 // catalog, under the catalog's lock; if the catalog cannot be saved, the
 // table's old files are put back.
-func (l *Lake) register(t Table, tmp string, opts ImportOptions, rejects []LineError) error {
+func (l *Lake) register(t Table, tmp string, opts ImportOptions, rejects string) error {
 	var keep func() error
 	err := l.update(func(c *Catalog) (func() error, error) {
 		if _, err := l.importTarget(c, opts); err != nil {
@@ -248,14 +267,7 @@ func openInput(path string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(f, 256<<10)
-	if magic, _ := br.Peek(2); !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		return struct {
-			io.Reader
-			io.Closer
-		}{br, f}, nil
-	}
-	gz, err := gzip.NewReader(br)
+	r, err := openInputReader(f)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -263,7 +275,16 @@ func openInput(path string) (io.ReadCloser, error) {
 	return struct {
 		io.Reader
 		io.Closer
-	}{gz, f}, nil
+	}{r, f}, nil
+}
+
+// openInputReader reads r, decompressing it when it is gzip.
+func openInputReader(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	if magic, _ := br.Peek(2); !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		return br, nil
+	}
+	return gzip.NewReader(br)
 }
 
 // checkGzip reads a gzip file to its end, so truncation and bad checksums
@@ -299,60 +320,6 @@ func isGzip(path string) bool {
 	return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 }
 
-// importLog parses access logs in Go; malformed lines are counted and the
-// first few reported, never fatal and never silently dropped.
-func importLog(ctx context.Context, opts ImportOptions, dir string, t *Table, lay Layout, rep *ImportReport) error {
-	var records []LogRecord
-	for _, path := range opts.Files {
-		if err := readLog(path, &records, rep); err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-	}
-	if len(records) == 0 {
-		return fmt.Errorf("import: no readable log lines in %s (%d malformed)", strings.Join(opts.Files, ", "), rep.Malformed)
-	}
-	ds := RowsOf(records)
-	if lay.Files < 1 || lay.Files > ds.Len() {
-		return fmt.Errorf("import: cannot split %d rows into %d files", ds.Len(), lay.Files)
-	}
-	if err := writeParts(ctx, dir, ds, lay, nil); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	t.Columns, t.Rows = ds.Columns(), int64(ds.Len())
-	return nil
-}
-
-func readLog(path string, records *[]LogRecord, rep *ImportReport) error {
-	r, err := openInput(path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rec, err := ParseLogLine(line)
-		if err != nil {
-			rep.Malformed++
-			bad := LineError{path, n, err.Error(), line}
-			if len(rep.Examples) < maxExamples {
-				rep.Examples = append(rep.Examples, bad)
-			}
-			rep.Rejects = append(rep.Rejects, bad)
-			continue
-		}
-		*records = append(*records, rec)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
 // RejectsDir holds the lines imports could not parse, one CSV file a
 // table. It is under .tarn/, which no persona's DuckDB may open (its
 // sandbox allows only table folders): a raw line holds every field of its
@@ -365,12 +332,13 @@ func (l *Lake) RejectsPath(t Table) string {
 	return filepath.Join(l.Root, filepath.FromSlash(RejectsDir), t.QualifiedName()+".csv")
 }
 
-// keepRejects writes t's rejected lines (file, line, reason, raw)
-// atomically, or removes the file when there are none: rejects of a
-// replaced table's old data do not describe the new one.
-func (l *Lake) keepRejects(t Table, rejects []LineError) error {
+// keepRejects moves the file of t's rejected lines (file, line, reason,
+// raw), written and synced in the scratch folder, into place, or removes
+// t's when there are none: rejects of a replaced table's old data do not
+// describe the new one.
+func (l *Lake) keepRejects(t Table, rejects string) error {
 	path := l.RejectsPath(t)
-	if len(rejects) == 0 {
+	if rejects == "" {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
@@ -379,77 +347,10 @@ func (l *Lake) keepRejects(t Table, rejects []LineError) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"file", "line", "reason", "raw"})
-		for _, r := range rejects {
-			cw.Write([]string{r.File, strconv.Itoa(r.Line), r.Err, r.Raw})
-		}
-		cw.Flush()
-		return cw.Error()
-	})
-}
-
-// importWithDuckDB reads CSV or JSON lines with DuckDB's readers (schema
-// detected) and writes each part with COPY.
-func importWithDuckDB(ctx context.Context, files []string, kind InputKind, dir string, t *Table, lay Layout) error {
-	db, err := OpenDuckDB()
-	if err != nil {
+	if err := os.Rename(rejects, path); err != nil {
 		return err
 	}
-	defer db.Close()
-	quoted := make([]string, len(files))
-	for i, f := range files {
-		quoted[i] = SQLString(f)
-	}
-	// A quoted empty field is an empty string; only a missing one is NULL.
-	reader := fmt.Sprintf("read_csv([%s], header=true, allow_quoted_nulls=false)", strings.Join(quoted, ", "))
-	if kind == InputJSON {
-		reader = fmt.Sprintf("read_json([%s], format='newline_delimited')", strings.Join(quoted, ", "))
-	}
-	if _, err := db.ExecContext(ctx, "CREATE TEMP TABLE src AS SELECT * FROM "+reader); err != nil {
-		return fmt.Errorf("import: reading %s: %w", strings.Join(files, ", "), duckReason(err))
-	}
-	cols, err := describe(ctx, db, "SELECT * FROM src")
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	var rows int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM src").Scan(&rows); err != nil {
-		return err
-	}
-	if rows == 0 {
-		return fmt.Errorf("import: %s: no rows", strings.Join(files, ", "))
-	}
-	if int64(lay.Files) > rows {
-		return fmt.Errorf("import: cannot split %d rows into %d files", rows, lay.Files)
-	}
-	t.Columns, t.Rows = cols, rows
-	if err := validateTable(*t); err != nil {
-		return fmt.Errorf("import: %v", err)
-	}
-	return copyParts(ctx, db, dir, lay, int(rows))
-}
-
-func copyParts(ctx context.Context, db *sql.DB, dir string, lay Layout, rows int) error {
-	ext := Extension(lay.Format, lay.Compression)
-	opts := map[Format]string{
-		Parquet: "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE " + fmt.Sprint(ParquetRowGroupRows),
-		CSV:     "FORMAT csv, HEADER true",
-		JSON:    "FORMAT json",
-	}[lay.Format]
-	if lay.Format != Parquet {
-		opts += ", COMPRESSION " + duckCompression(lay.Compression, "none")
-	}
-	for i := range lay.Files {
-		lo, hi := SplitBounds(rows, lay.Files, i)
-		target := filepath.Join(dir, PartName(i, lay.Files, ext))
-		q := fmt.Sprintf("COPY (SELECT * FROM src WHERE rowid >= %d AND rowid < %d ORDER BY rowid) TO %s (%s)", lo, hi, SQLString(target), opts)
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("import: writing %s: %w", target, duckReason(err))
-		}
-	}
-	return nil
+	return atomicfile.SyncDir(filepath.Dir(path))
 }
 
 // describe returns the column names and types of a query.

@@ -3,6 +3,7 @@ package lake_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -232,5 +233,72 @@ func TestImportRefusesTruncatedGzip(t *testing.T) {
 		if len(l.Catalog.Tables) != 0 {
 			t.Errorf("%s: a table was registered", name)
 		}
+	}
+}
+
+// An import cancelled while it writes leaves the lake as it was: no table
+// in the catalog, no folder (not even the new database's), nothing in the
+// scratch folder, no rejects file; whether it is cancelled at once or
+// while the files are being written.
+func TestCancelledImportLeavesNothing(t *testing.T) {
+	records := demo.GenerateLog(20000, 7)
+	var logText, csvText strings.Builder
+	rows := lake.RowsOf(records)
+	csvText.Write(rows.AppendCSVHeader(nil))
+	for i, r := range records {
+		logText.WriteString(lake.FormatLogLine(r) + "\n")
+		if i%1000 == 0 {
+			logText.WriteString("not a log line\n") // a rejects file would be kept
+		}
+		csvText.Write(rows.AppendCSV(nil, i))
+	}
+	dir := t.TempDir()
+	logFile, csvFile := filepath.Join(dir, "access.log"), filepath.Join(dir, "access.csv")
+	testlake.WriteFile(t, logFile, logText.String())
+	testlake.WriteFile(t, csvFile, csvText.String())
+
+	for _, c := range []struct {
+		input string
+		parts int
+		phase string
+	}{{logFile, 1, "read"}, {logFile, 1, "write"}, {logFile, 3, "read"}, {logFile, 3, "split"},
+		{csvFile, 1, "read"}, {csvFile, 3, "read"}, {csvFile, 3, "split"}} {
+		input, parts, phase := c.input, c.parts, c.phase
+		name := fmt.Sprintf("%s into %d files, cancelled in %s", filepath.Base(input), parts, phase)
+		t.Run(name, func(t *testing.T) {
+			l := newLake(t)
+			small := filepath.Join(t.TempDir(), "small.csv")
+			testlake.WriteFile(t, small, "x\n1\n")
+			importOK(t, l, lake.ImportOptions{Files: []string{small}, Database: "d", Table: "t", Format: lake.CSV, Compression: lake.None, Parts: 1})
+			before := testlake.CatalogText(t, l)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			seen := false
+			_, err := l.Import(ctx, lake.ImportOptions{Files: []string{input}, Database: "web", Table: "access",
+				Format: lake.Parquet, Compression: lake.None, Parts: parts,
+				Progress: func(p lake.ImportProgress) {
+					if p.Phase == phase {
+						seen = true
+						cancel()
+					}
+				}})
+			if !seen {
+				t.Fatalf("no %s phase", phase)
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("import error %v, want it cancelled", err)
+			}
+			if testlake.CatalogText(t, l) != before || len(l.Catalog.Tables) != 1 {
+				t.Error("the catalog changed")
+			}
+			for _, left := range []string{"web", lake.RejectsDir} {
+				if _, err := os.Stat(filepath.Join(l.Root, left)); err == nil {
+					t.Errorf("%s was left behind", left)
+				}
+			}
+			if scratch, _ := os.ReadDir(filepath.Join(l.Root, lake.ScratchDir)); len(scratch) > 0 {
+				t.Errorf("%s holds %s", lake.ScratchDir, scratch[0].Name())
+			}
+		})
 	}
 }

@@ -58,16 +58,8 @@ func (l *Lake) OpenBoundedDuckDB() (*sql.DB, error) {
 // DuckDB writes. Import can share it (issue 15).
 func Rewrite(ctx context.Context, db *sql.DB, query, dir string, format Format, compression Compression, target int64, written *atomic.Int64) error {
 	ext := Extension(format, compression)
-	opts := []string{"FILE_SIZE_BYTES " + fmt.Sprint(target), "FILENAME_PATTERN 'part-{i}'",
-		"FILE_EXTENSION " + SQLString(strings.TrimPrefix(ext, "."))}
-	switch format {
-	case Parquet:
-		opts = append(opts, "FORMAT parquet", "COMPRESSION zstd", "ROW_GROUP_SIZE "+fmt.Sprint(ParquetRowGroupRows))
-	case CSV:
-		opts = append(opts, "FORMAT csv", "HEADER true", "COMPRESSION "+duckCompression(compression, "none"))
-	default:
-		opts = append(opts, "FORMAT json", "COMPRESSION "+duckCompression(compression, "none"))
-	}
+	opts := append([]string{"FILE_SIZE_BYTES " + fmt.Sprint(target), "FILENAME_PATTERN 'part-{i}'",
+		"FILE_EXTENSION " + SQLString(strings.TrimPrefix(ext, "."))}, copyFormat(format, compression)...)
 	// One thread: DuckDB's parallel COPY fills several files at once, and
 	// the rows' order across them is lost (measured: 8.4 s instead of 7.5 s
 	// for the 10,000 CSV files of the bench lake on 2 cores).
@@ -82,6 +74,28 @@ func Rewrite(ctx context.Context, db *sql.DB, query, dir string, format Format, 
 		return fmt.Errorf("writing %s: %w", dir, duckReason(err))
 	}
 	return padPartNames(dir, ext)
+}
+
+// copyFormat are the COPY options of a layout's files: Parquet in zstd
+// with row groups of ParquetRowGroupRows, CSV with a header.
+func copyFormat(format Format, compression Compression) []string {
+	switch format {
+	case Parquet:
+		return []string{"FORMAT parquet", "COMPRESSION zstd", "ROW_GROUP_SIZE " + fmt.Sprint(ParquetRowGroupRows)}
+	case CSV:
+		return []string{"FORMAT csv", "HEADER true", "COMPRESSION " + duckCompression(compression, "none")}
+	}
+	return []string{"FORMAT json", "COMPRESSION " + duckCompression(compression, "none")}
+}
+
+// TimeLeft estimates how long reading the rest of total bytes takes at
+// the rate done of them took elapsed; false before anything was read.
+func TimeLeft(done, total int64, elapsed time.Duration) (time.Duration, bool) {
+	if done <= 0 || total <= 0 {
+		return 0, false
+	}
+	left := time.Duration(float64(max(total-done, 0)) / float64(done) * float64(elapsed))
+	return left.Round(time.Second), true
 }
 
 // watchSize keeps written at the bytes in dir every 100 ms until stopped.

@@ -41,6 +41,7 @@ type compactProgress struct {
 	phase       atomic.Int32
 	step        atomic.Int32 // index in lake.CompactSteps
 	written     atomic.Int64
+	read, size  atomic.Int64 // bytes of the old files read while writing, of all
 	elapsed     atomic.Int64 // of the rewrite, in ns
 	runs, total atomic.Int64 // bench runs done, of total
 }
@@ -111,6 +112,8 @@ func compactCmd(ctx context.Context, root, persona, name string, seq int, p *com
 		msg.report, msg.err = l.Compact(ctx, name, lake.CompactOptions{Persona: persona, Progress: func(cp lake.CompactProgress) {
 			p.step.Store(int32(slices.Index(lake.CompactSteps, cp.Step)))
 			p.written.Store(cp.Written)
+			p.read.Store(cp.Read)
+			p.size.Store(cp.Total)
 			p.elapsed.Store(int64(cp.Elapsed))
 		}})
 		if !msg.report.Switched {
@@ -255,13 +258,17 @@ func (o *compactOverlay) fraction(ph compactPhase) (done, total int64, detail st
 		return done, total, fmt.Sprintf("%d/%d runs", done, p.total.Load())
 	}
 	step := int64(p.step.Load())
-	written := p.written.Load()
-	rate := float64(written) / max(time.Duration(p.elapsed.Load()).Seconds(), 0.001)
+	written, elapsed := p.written.Load(), time.Duration(p.elapsed.Load())
+	rate := float64(written) / max(elapsed.Seconds(), 0.001)
 	name := "starting"
 	if step >= 0 && int(step) < len(lake.CompactSteps) {
 		name = string(lake.CompactSteps[step])
 	}
-	return step + 1, int64(len(lake.CompactSteps)), fmt.Sprintf("%s, %s written (%s/s)", name, units.Bytes(written), units.Bytes(int64(rate)))
+	detail = fmt.Sprintf("%s, %s written (%s/s)", name, units.Bytes(written), units.Bytes(int64(rate)))
+	if left, ok := lake.TimeLeft(p.read.Load(), p.size.Load(), elapsed); ok && name == string(lake.StepWrite) {
+		detail += fmt.Sprintf(", %s of %s read, %s left", units.Bytes(p.read.Load()), units.Bytes(p.size.Load()), left)
+	}
+	return step + 1, int64(len(lake.CompactSteps)), detail
 }
 
 // resultView is the files before and after, then the queries' rows.
