@@ -85,7 +85,7 @@ func (c principalsCommand) change() (string, func(*perms.Policy) error, error) {
 			return "", nil, err
 		}
 		x := perms.Principal{Name: c.params[0], Persona: c.persona, Keys: keys}
-		return fmt.Sprintf("principals add %s --persona %s %s", x.Name, x.Persona, fingerprints(keys)), func(p *perms.Policy) error { return p.AddPrincipal(x) }, nil
+		return "principals add " + x.String(), func(p *perms.Policy) error { return p.AddPrincipal(x) }, nil
 	case c.verb == "remove" && n == 1:
 		return "principals remove " + c.params[0], func(p *perms.Policy) error { return p.RemovePrincipal(c.params[0]) }, nil
 	case c.verb == "persona" && n == 2:

@@ -25,6 +25,16 @@ type Principal struct {
 	Keys    []string `toml:"keys"`
 }
 
+// String is the principal as an audit record names it: keys by their
+// fingerprints.
+func (x Principal) String() string {
+	s := x.Name + " --persona " + x.Persona
+	for _, k := range x.Keys {
+		s += " " + Info(k).Fingerprint
+	}
+	return s
+}
+
 // ParseKey reads one authorized_keys line (options and comment allowed).
 func ParseKey(line string) (ssh.PublicKey, error) {
 	key, _, _, _, err := ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
