@@ -34,6 +34,9 @@ func TestPrincipalsViews(t *testing.T) {
 		a.Update(keyPress("d"))
 		requireGolden(t, "principals_remove_"+sizeName(size), a.render())
 	}
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	m := pol.AccessMatrix(l.Catalog, mustTable(t, l, "sales.customers"))
+	requireGolden(t, "access_matrix_with_principals", newAccessOverlay(a.ctx, m).View(90, 14))
 }
 
 // An administrator adds a principal by pasting its key line, and removes
