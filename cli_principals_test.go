@@ -110,6 +110,10 @@ func TestPrincipalsKeysFromStdin(t *testing.T) {
 	if code != 0 || !strings.Contains(out, fp) {
 		t.Fatalf("add from stdin: exit %d %s%s", code, out, errOut)
 	}
+	code, _, errOut = tarn(t, "principals", "remove", "bob", "--key", pub, "--lake", root)
+	if code != 1 || !strings.Contains(errOut, "--key is for tarn principals add; to give a principal another key: tarn principals key add NAME FILE.pub") {
+		t.Errorf("--key outside add: exit %d, %s", code, errOut)
+	}
 	code, _, errOut = tarn(t, "principals", "add", "carl", "--persona", "analyst", "--lake", root)
 	if code != 1 || !strings.Contains(errOut, "usage: tarn principals add NAME --persona P --key FILE.pub") {
 		t.Errorf("add without a key: exit %d, %s", code, errOut)
