@@ -96,6 +96,15 @@ func commands() []command {
 			"grants on tag expressions or named resources (DESCRIBE, SELECT or both), and data filters: all for an " +
 				"administrator, P's own for anyone else; changing them is for administrators, who see the effect " +
 				"first as for tags (--dry-run: only that; --persona is the same as --as)", runGrants},
+		{"principals", []string{
+			"tarn principals [list] [--as A] [--json]",
+			"tarn principals add NAME --persona P --key FILE.pub [--key FILE.pub]... [--as A]",
+			"tarn principals remove NAME | persona NAME P | key add NAME FILE.pub |",
+			"                key remove NAME SHA256:FINGERPRINT [--as A]"},
+			"who may connect to a served lake (tarn serve) and as which persona: a name, a persona and SSH public keys " +
+				"(authorized_keys lines; FILE - reads stdin). The list shows each key's type, SHA256 fingerprint (as ssh-keygen -l) " +
+				"and comment; key add and key remove rotate a key, persona moves a principal to another. Administrators only " +
+				"(--as A; outside add, --persona is the same as --as)", runPrincipals},
 		{"export", []string{
 			"tarn export trino --out DIR [--catalog hive] [--location-prefix s3://bucket/prefix]",
 			"tarn export aws --out DIR --bucket s3://bucket/prefix [--persona P]"},
