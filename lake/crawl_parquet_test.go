@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-
-	_ "github.com/duckdb/duckdb-go/v2"
 )
 
 // The columns read from Parquet footers in Go are those DuckDB describes,
