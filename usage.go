@@ -88,6 +88,15 @@ func commands() []command {
 			"grants on tag expressions or named resources (DESCRIBE, SELECT or both), and data filters: all for an " +
 				"administrator, P's own for anyone else; changing them is for administrators, who see the effect " +
 				"first as for tags (--dry-run: only that; --persona is the same as --as)", runGrants},
+		{"principals", []string{
+			"tarn principals [list] [--as A] [--json]",
+			"tarn principals add NAME --persona P --key FILE.pub [--key FILE.pub]... [--as A]",
+			"tarn principals remove NAME | persona NAME P | key add NAME FILE.pub |",
+			"                key remove NAME SHA256:FINGERPRINT [--as A]"},
+			"who may connect to a served lake (tarn serve) and as which persona: a name, a persona and SSH public keys " +
+				"(authorized_keys lines; FILE - reads stdin). The list shows each key's type, SHA256 fingerprint (as ssh-keygen -l) " +
+				"and comment; key add and key remove rotate a key, persona moves a principal to another. Administrators only " +
+				"(A; --persona is the same as --as but in add)", runPrincipals},
 		{"serve", []string{
 			"tarn serve [--listen 127.0.0.1:23234] [--max-sessions 64] [--max-sessions-per-principal 4]",
 			"           [--max-queries-per-principal 2] [--idle 30m] [--memory-limit 1GB]"},

@@ -71,11 +71,13 @@ func Walkthrough() *perms.Policy {
 
 // StartWalkthrough is the change that puts a policy in the walk-through's
 // start state, for perms.Edit: the demo's personas, tags and grants
-// replace the policy's own, which a presenter may have edited.
+// replace the policy's own, which a presenter may have edited. Principals
+// are people, not part of the story: they stay (a principal whose persona
+// the demo lacks makes perms.Edit refuse the reset, naming it).
 func StartWalkthrough(p *perms.Policy) error {
-	version := p.Version
+	version, principals := p.Version, p.Principals
 	*p = *Walkthrough()
-	p.Version = version
+	p.Version, p.Principals = version, principals
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ func TestPrincipalErrorsNameLineAndField(t *testing.T) {
 name = "ana"
 persona = "nobody"
 keys = ["` + a + `"]
-`, `policy.toml:8: principal entry 1: persona: persona "nobody" is not defined`},
+`, `policy.toml:8: principal entry 1: persona: persona "nobody" is not defined, but principal "ana" acts as it; keep the persona, or first give each principal another (tarn principals persona NAME P`},
 		{"bad key", `[[principal]]
 name = "ana"
 persona = "admin"
@@ -112,4 +113,74 @@ func TestPrincipalsRoundTrip(t *testing.T) {
 	if got, _ := again.Principal("ana"); got.Persona != "admin" || len(got.Keys) != 1 || got.Keys[0] != a {
 		t.Fatalf("written and read back as %+v:\n%s", got, out.String())
 	}
+}
+
+func TestReadKeysNamesFileAndLine(t *testing.T) {
+	_, a := newKey(t, "ana@laptop")
+	_, b := newKey(t, "ana@desktop")
+	lines, err := perms.ReadKeys("ana.pub", strings.NewReader("# ana's keys\n\n"+a+"\n  no-pty "+b+"\n"))
+	must(t, err)
+	if len(lines) != 2 || lines[0] != a || lines[1] != b {
+		t.Errorf("read %q, want the two keys without options", lines)
+	}
+	for _, c := range []struct{ text, want string }{
+		{a + "\nssh-ed25519 AAAAnotakey x\n", "ana.pub:2: not an SSH public key"},
+		{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n", "ana.pub:1: this is a private key: give the public one (the .pub file)"},
+		{"# nothing\n\n", "ana.pub: no SSH public key in it"},
+	} {
+		if _, err := perms.ReadKeys("ana.pub", strings.NewReader(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %q", c.text, err, c.want)
+		}
+	}
+}
+
+func TestKeysRotateWithoutRemovingThePrincipal(t *testing.T) {
+	old, oldLine := newKey(t, "ana@old")
+	fresh, freshLine := newKey(t, "ana@new")
+	p := &perms.Policy{Personas: []perms.Persona{{Name: "admin", Admin: true}, {Name: "analyst"}}}
+	must(t, p.AddPrincipal(perms.Principal{Name: "ana", Persona: "analyst", Keys: []string{oldLine}}))
+	if err := p.RemoveKey("ana", perms.KeyFingerprint(old)); err == nil || !strings.Contains(err.Error(), "last key") {
+		t.Errorf("removing the last key: %v", err)
+	}
+	must(t, p.AddKeys("ana", []string{freshLine}))
+	if err := p.AddKeys("ana", []string{strings.Replace(freshLine, "ana@new", "other comment", 1)}); err == nil {
+		t.Error("the same key was added twice under another comment")
+	}
+	must(t, p.RemoveKey("ana", perms.KeyFingerprint(old)))
+	must(t, p.Validate(nil, nil))
+	if x, ok := p.PrincipalForKey(fresh); !ok || x.Name != "ana" {
+		t.Error("the new key does not find ana")
+	}
+	if _, ok := p.PrincipalForKey(old); ok {
+		t.Error("the removed key still finds ana")
+	}
+	if info := perms.Info(freshLine); info.Type != "ssh-ed25519" || info.Fingerprint != perms.KeyFingerprint(fresh) || info.Comment != "ana@new" {
+		t.Errorf("key info %+v", info)
+	}
+	if err := p.AddPrincipal(perms.Principal{Name: "bob", Persona: "nobody", Keys: []string{oldLine}}); err == nil || !strings.Contains(err.Error(), `unknown persona "nobody" (personas: admin, analyst)`) {
+		t.Errorf("a principal with an unknown persona: %v", err)
+	}
+}
+
+func TestRemovingAPersonaPrincipalsUseIsRefusedNamingThem(t *testing.T) {
+	_, a := newKey(t, "a")
+	_, b := newKey(t, "b")
+	root := t.TempDir()
+	p := &perms.Policy{Personas: []perms.Persona{{Name: "admin", Admin: true, Workgroup: "primary"}, {Name: "analyst", Workgroup: "primary"}}}
+	must(t, p.AddPrincipal(perms.Principal{Name: "ana", Persona: "analyst", Keys: []string{a}}))
+	must(t, p.AddPrincipal(perms.Principal{Name: "bob", Persona: "analyst", Keys: []string{b}}))
+	must(t, p.Validate(nil, nil))
+	_, err := perms.Edit(root, nil, nil, "admin", "setup", func(q *perms.Policy) error { *q = *p; return nil })
+	must(t, err)
+	rename := func(q *perms.Policy) error { q.Personas[1].Name = "analysts"; return nil }
+	_, err = perms.Edit(root, nil, nil, "admin", "rename analyst", rename)
+	if err == nil || !strings.Contains(err.Error(), `persona "analyst" is not defined, but principals "ana", "bob" act as it`) {
+		t.Fatalf("renaming a persona principals use: %v", err)
+	}
+	_, err = perms.Edit(root, nil, nil, "admin", "move ana and bob", func(q *perms.Policy) error {
+		return errors.Join(q.SetPersona("ana", "admin"), q.SetPersona("bob", "admin"))
+	})
+	must(t, err)
+	_, err = perms.Edit(root, nil, nil, "admin", "rename analyst", rename)
+	must(t, err)
 }

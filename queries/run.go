@@ -91,12 +91,13 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func stateOf(err error) string {
 	var refused *RefusedError
 	var limit *LimitError
+	var changed *PolicyChangedError
 	switch {
 	case err == nil:
 		return Succeeded
 	case errors.As(err, &refused):
 		return Refused
-	case errors.As(err, &limit), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &limit), errors.As(err, &changed), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return Cancelled
 	}
 	return Failed
@@ -125,6 +126,7 @@ type Result struct {
 	paused  time.Time     // when the pause under way began; zero when reading
 	synced  chan error    // the RUNNING record's fsync; nil once waited for
 	release func()        // frees the query's place under Options.Admit
+	live    *liveCheck    // stops the rows when the policy no longer allows them
 }
 
 // Run checks text with the guard, computes its data scanned, enforces the
@@ -200,6 +202,7 @@ func (s *Session) start(ctx context.Context, text string, r *Result) (*stream, e
 	if err := r.begin(); err != nil {
 		return nil, err
 	}
+	r.live = s.newLiveCheck(c)
 	st, err := startStream(ctx, s.raw, c.exec)
 	return st, s.explain(s.redact(err))
 }
@@ -300,10 +303,15 @@ func (r *Result) Next() bool {
 	if r.closed || r.err != nil {
 		return false
 	}
+	resumed := !r.paused.IsZero()
 	r.resume()
 	// A cancel ends the rows where they are: DuckDB, interrupted between
 	// chunks, would answer the next fetch with rows or with a false end.
 	if err := r.st.ctxErr(); err != nil {
+		r.err = err
+		return false
+	}
+	if err := r.live.check(resumed); err != nil {
 		r.err = err
 		return false
 	}

@@ -235,6 +235,32 @@ refute "walk-through: no untagged column" "email" "payment_id"
 
 tmux kill-session -t "$session"
 
+# Principals: the administrator adds one in the workbench by typing its
+# name and persona and its public key's line; policy.toml then holds it,
+# and tarn principals shows the fingerprint ssh-keygen -l shows.
+if command -v ssh-keygen >/dev/null; then
+	ssh-keygen -q -t ed25519 -N '' -C ana@laptop -f "$work/ana"
+	start
+	expect "principals: analyst" "persona analyst"
+	tmux send-keys -t "$session" C-p Up Up Enter
+	expect "principals: admin" "persona admin"
+	tmux send-keys -t "$session" F4 g
+	expect "principals: grants" "p principals"
+	tmux send-keys -t "$session" p
+	expect "principals: none yet" "Grants › Principals" "No principals"
+	tmux send-keys -t "$session" a
+	tmux send-keys -t "$session" -l "ana analyst $(cat "$work/ana.pub")"
+	tmux send-keys -t "$session" Enter
+	expect "principals: added" "principals add ana --persona analyst"
+	tmux kill-session -t "$session"
+	fingerprint=$(ssh-keygen -l -f "$work/ana.pub" | cut -d' ' -f2)
+	grep -qF "$(cut -d' ' -f1,2 "$work/ana.pub")" "$lake/policy.toml" ||
+		{ echo "FAIL principals: policy.toml lacks ana's key"; cat "$lake/policy.toml"; exit 1; }
+	"$bin" --lake "$lake" principals | grep -q "^ana  *analyst  *ssh-ed25519  *$fingerprint  *ana@laptop$" ||
+		{ echo "FAIL principals: tarn principals does not list ana with $fingerprint"; "$bin" --lake "$lake" principals; exit 1; }
+	echo "ok   principals: policy.toml and tarn principals agree"
+fi
+
 # Compacting a table of small files from the catalog: an administrator's
 # key, a confirmation, the work with progress, then before and after.
 head -2001 "$lake/weblogs/access_log/csv/1/part-00000.csv" >"$work/small.csv"

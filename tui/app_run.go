@@ -124,15 +124,19 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 	if msg.err != nil {
 		text := msg.err.Error()
 		cut := "failed before the last row"
+		var changed *queries.PolicyChangedError
 		if errors.Is(msg.err, context.Canceled) {
 			text = queries.CancelledMessage(msg.stats)
 			cut = "cancelled before the last row"
+		} else if errors.As(msg.err, &changed) {
+			cut = "stopped: policy changed"
 		}
 		a.run.err = text
 		a.flash = firstLine(text)
 		a.editor.MarkError(text)
 		a.results.Cut(cut)
-		if msg.started && len(msg.rows) == 0 {
+		// Rows read under the old policy go too: the persona may no longer see them.
+		if msg.started && len(msg.rows) == 0 || changed != nil {
 			a.results.SetError(text)
 		}
 		return follow

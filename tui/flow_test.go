@@ -327,15 +327,9 @@ func TestFlowARevokeElsewhereReachesTheWorkbench(t *testing.T) {
 	f := startFlow(t, "analyst")
 	f.run("SELECT * FROM sales.customers LIMIT 3")
 	f.waitFor("SUCCEEDED", "region", "column 1/2")
-	l, err := lake.Open(f.root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := perms.Edit(f.root, l.Catalog, nil, "admin", "tags unassign sales.customers.region role", func(p *perms.Policy) error {
+	f.editAsAdmin("tags unassign sales.customers.region role", func(p *perms.Policy) error {
 		return p.Unassign("sales.customers.region", "role")
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	f.run("SELECT * FROM sales.customers LIMIT 3")
 	s := f.waitFor("SUCCEEDED", "column 1/1", "views reloaded")
 	if strings.Contains(s, "region") {

@@ -28,17 +28,30 @@ const (
 // before enter saves it. A saved edit is reported as a tagEditMsg, which
 // the root follows as it does a tag edit.
 type grantsOverlay struct {
-	ctx    *Context
-	mode   grantMode
-	input  lineInput
-	effect editEffect // the typed edit's effect, when it is valid
+	ctx        *Context
+	mode       grantMode
+	input      lineInput
+	effect     editEffect      // the typed edit's effect, when it is valid
+	principals *principalsView // shown instead of the grants while open
 }
 
 func newGrantsOverlay(ctx *Context) *grantsOverlay { return &grantsOverlay{ctx: ctx} }
 
-func (o *grantsOverlay) Title() string { return "Grants" }
+func (o *grantsOverlay) Title() string {
+	if o.principals != nil {
+		return "Grants › " + o.principals.Title()
+	}
+	return "Grants"
+}
 
 func (o *grantsOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	if o.principals != nil {
+		cmd, done := o.principals.Update(msg)
+		if done && cmd == nil { // left for the grants
+			o.principals, done = nil, false
+		}
+		return cmd, done
+	}
 	if o.mode == grantAdding || o.mode == grantRevoking {
 		return o.typing(msg)
 	}
@@ -58,6 +71,8 @@ func (o *grantsOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 		return o.edit(grantAdding), false
 	case key.Matches(m, k.GrantRevoke):
 		return o.edit(grantRevoking), false
+	case key.Matches(m, k.Principals):
+		o.principals = newPrincipalsView(o.ctx)
 	case key.Matches(m, k.Walkthrough):
 		o.mode = walkthrough
 		o.effect.check(o.ctx, demo.StartWalkthrough)
@@ -104,6 +119,9 @@ func (o *grantsOverlay) typing(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 func (o *grantsOverlay) View(width, height int) string {
+	if o.principals != nil {
+		return o.principals.View(width, height)
+	}
 	st, k := o.ctx.Styles, o.ctx.Keys
 	var b strings.Builder
 	for _, g := range o.ctx.Policy.Grants {
@@ -116,7 +134,7 @@ func (o *grantsOverlay) View(width, height int) string {
 	switch o.mode {
 	case grantsShown:
 		b.WriteString(st.Muted.Render(truncate(k.GrantAdd.Help().Key+" add · "+k.GrantRevoke.Help().Key+" revoke · "+
-			k.Walkthrough.Help().Key+" the walk-through's start", width)))
+			k.Walkthrough.Help().Key+" the walk-through's start · "+k.Principals.Help().Key+" principals", width)))
 		return b.String()
 	case walkthrough:
 		b.WriteString(st.Accent.Render(truncate("Reset the policy to the walk-through's start? enter: yes · esc: no", width)) + "\n")
@@ -129,14 +147,20 @@ func (o *grantsOverlay) View(width, height int) string {
 }
 
 func (o *grantsOverlay) ShortHelp() []key.Binding {
+	if o.principals != nil {
+		return o.principals.ShortHelp()
+	}
 	k := o.ctx.Keys
 	if o.mode != grantsShown {
 		return []key.Binding{k.Accept, k.Dismiss}
 	}
-	return []key.Binding{k.GrantAdd, k.GrantRevoke, k.Walkthrough, k.Close}
+	return []key.Binding{k.GrantAdd, k.GrantRevoke, k.Walkthrough, k.Principals, k.Close}
 }
 
 func (o *grantsOverlay) FullHelp() [][]key.Binding {
+	if o.principals != nil {
+		return o.principals.FullHelp()
+	}
 	if o.mode == grantAdding || o.mode == grantRevoking {
 		return [][]key.Binding{append(o.ShortHelp(), o.ctx.Keys.lineHelp()...)}
 	}

@@ -1,24 +1,17 @@
 package tui
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-
-	"tarn/perms"
 )
 
 // The walk-through on stage in the workbench: the start state, then the
 // grant, each edit's effect on screen before enter saves it.
 func TestFlowAdministratorPlaysTheWalkThrough(t *testing.T) {
 	f := startFlow(t, "admin")
-	policy := func() string {
-		b, _ := os.ReadFile(filepath.Join(f.root, perms.PolicyFile))
-		return string(b)
-	}
+	policy := f.policy
 	f.keys("f4", "g")
 	f.waitFor("Grants", "analyst DESCRIBE,SELECT role=analyst", "sales_east filter sales.customers rows=region = 'east'")
 	f.keys("w")

@@ -31,7 +31,9 @@ type KeyMap struct {
 	// The tag overlay, for an administrator.
 	TagAssign, TagUnassign, TagCreate, TagDelete key.Binding
 	// The grants overlay, for an administrator.
-	GrantAdd, GrantRevoke, Walkthrough key.Binding
+	GrantAdd, GrantRevoke, Walkthrough, Principals key.Binding
+	// The principals, opened from the grants.
+	PrincipalAdd, PrincipalRemove key.Binding
 	// Every line input: the catalog's filter, the prompts, the tag editor.
 	Accept, Dismiss key.Binding
 	// Edit moves and deletes in a line input (bubbles' textinput). The
@@ -128,6 +130,10 @@ func DefaultKeyMap() KeyMap {
 		GrantAdd:    bind([]string{"a"}, "a", "add grant"),
 		GrantRevoke: bind([]string{"r"}, "r", "revoke grant"),
 		Walkthrough: bind([]string{"w"}, "w", "walk-through start"),
+		Principals:  bind([]string{"p"}, "p", "principals (who connects over SSH)"),
+
+		PrincipalAdd:    bind([]string{"a"}, "a", "add principal"),
+		PrincipalRemove: bind([]string{"d"}, "d", "remove principal"),
 
 		Accept:  bind([]string{"enter"}, "enter", "ok"),
 		Dismiss: bind([]string{"esc"}, "esc", "cancel"),
