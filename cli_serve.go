@@ -337,14 +337,12 @@ func servedCommandNames() []string {
 }
 
 // servedFlagsOnly refuses any flag of args that is not in allowed. Every
-// argument that looks like a flag is checked, a flag's value too: a
-// refusal too many, never a flag let through.
+// argument that looks like a flag is checked, a flag's value too and those
+// after "--" (the commands' parser reads flags after it): a refusal too
+// many, never a flag let through.
 func servedFlagsOnly(name string, allowed, args []string) error {
 	for _, a := range args {
-		if a == "--" {
-			return nil
-		}
-		if a == "-" || !strings.HasPrefix(a, "-") || looksLikeText(a) {
+		if a == "-" || a == "--" || !strings.HasPrefix(a, "-") || looksLikeText(a) {
 			continue
 		}
 		flag, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")

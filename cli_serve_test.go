@@ -282,16 +282,24 @@ func TestServedPrincipalCannotChangePersonaOrLake(t *testing.T) {
 	root := demoLake(t)
 	s := serveLake(t, root, testLimits())
 	ana := s.connect(t, addPrincipal(t, root, "ana", "analyst"))
+	chart := filepath.Join(t.TempDir(), "x.svg") // on the server, outside the lake
 	for _, command := range []string{
 		"query --persona admin 'SELECT 1'", "query --persona=admin 'SELECT 1'", "query -persona admin 'SELECT 1'",
 		"catalog --persona admin", "history --workgroup primary", "access sales.customers --persona admin",
 		"query --lake /tmp 'SELECT 1'", "query --file /etc/passwd", "query --chart /tmp/x.svg 'SELECT 1'",
 		"saved add x 'SELECT 1'", "saved delete x", "import /etc/passwd --db x --table y", "grants add analyst SELECT sales",
 		"tags create k v", "demo", "serve", "compact sales.customers", "crawl", "bench",
+		// The flag parser reads flags after "--" too: each is refused there.
+		"query -- 'SELECT 1' --persona admin", "query -- x --file /etc/passwd", "query -- --lake /tmp 'SELECT 1'",
+		"query -- 'SELECT 1 AS a, 2 AS b' --chart " + chart, "catalog -- --persona admin",
+		"access sales.customers -- --persona admin", "history -- --workgroup primary",
 	} {
 		if o := run1(t, ana, command, ""); o.exit != 2 || !strings.Contains(o.stderr, "tarn serve: ") {
 			t.Errorf("%s: exit %d, %q; want refused", command, o.exit, o.stderr)
 		}
+	}
+	if _, err := os.Stat(chart); err == nil {
+		t.Errorf("the analyst wrote %s on the server", chart)
 	}
 	if o := run1(t, ana, "access sales.customers", ""); o.exit != 1 || !strings.Contains(o.stderr, "for administrators") {
 		t.Errorf("analyst's access: %+v", o)
