@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"tarn/queries"
+	"tarn/themes"
 )
 
 // plotQueries are a demo-lake query for each kind tarn chooses.
@@ -210,4 +211,35 @@ func firstBar(screen string) string {
 		return ""
 	}
 	return m[1]
+}
+
+// Over SSH, w would write on the server's disk, wherever the principal
+// typed: the plot says so and writes nothing.
+func TestServedPlotWritesNothingOnTheServer(t *testing.T) {
+	l, pol := testLake(t)
+	palettes, err := themes.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Options{Lake: l, Policy: pol, Persona: "analyst", Themes: palettes, NoColor: true,
+		Served: &Served{Persona: "analyst"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.w.shutdown)
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	runInResults(a, plotQueries[0].sql)
+	press(a, keyPress("p"), keyPress("w"))
+	p := a.overlay.(*plotOverlay)
+	path := filepath.Join(t.TempDir(), "status.svg")
+	if p.save != nil {
+		p.save.input.SetValue(path)
+		press(a, keyPress("enter"))
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatalf("a served principal wrote %s on the server", path)
+	}
+	if screen := ansi.Strip(a.render()); !strings.Contains(screen, "over SSH the plot is not written") {
+		t.Errorf("the plot does not say why it writes nothing:\n%s", screen)
+	}
 }
