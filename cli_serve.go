@@ -22,6 +22,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"tarn/internal/atomicfile"
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -298,10 +299,15 @@ var servedCommands = map[string][]string{
 	"access":  {"why"},
 }
 
+// maxServedSQL bounds the SQL a command reads on stdin: it is read whole
+// before it runs, so without a bound one principal's endless stdin would
+// grow the server until it is killed.
+const maxServedSQL = 1 << 20
+
 // command runs one CLI command for the principal, its output the
 // session's, its exit status the CLI's.
 func (s *server) command(sess ssh.Session, who served) int {
-	e := &env{ctx: sess.Context(), stdin: sess, stdout: sess, stderr: sess.Stderr(), lakeRoot: s.root, named: true, session: who.session}
+	e := &env{ctx: sess.Context(), stdin: &boundedStdin{r: sess, left: maxServedSQL}, stdout: sess, stderr: sess.Stderr(), lakeRoot: s.root, named: true, session: who.session}
 	args := sess.Command()
 	name, args := args[0], args[1:]
 	allowed, ok := servedCommands[name]
@@ -325,6 +331,25 @@ func (s *server) command(sess ssh.Session, who served) int {
 	e.helpAsked = asksHelp(args)
 	// First, so that an administrator's own --persona, parsed later, wins.
 	return exitCode(e, c.run(e, append([]string{"--persona", who.principal.Persona}, args...)))
+}
+
+// boundedStdin is a session's stdin that fails past maxServedSQL bytes.
+type boundedStdin struct {
+	r    io.Reader
+	left int
+}
+
+func (b *boundedStdin) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more says whether the input goes on.
+		if n, _ := b.r.Read(make([]byte, 1)); n > 0 {
+			return 0, fmt.Errorf("the SQL on stdin is longer than %s, the server's limit over SSH", units.Bytes(maxServedSQL))
+		}
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p[:min(len(p), b.left)])
+	b.left -= n
+	return n, err
 }
 
 func servedCommandNames() []string {

@@ -559,3 +559,20 @@ func TestLocalCLIWorksOnAServedLake(t *testing.T) {
 		}
 	}
 }
+
+// SQL on stdin is read whole before it runs: over SSH it is bounded, or
+// one principal's endless stdin grows the server until it is killed
+// (300 MB of spaces took the server to 1.8 GB RSS).
+func TestServedSQLOnStdinIsBounded(t *testing.T) {
+	root := demoLake(t)
+	s := serveLake(t, root, testLimits())
+	c := s.connect(t, addPrincipal(t, root, "ana", "analyst"))
+	o := run1(t, c, "query --format csv", strings.Repeat(" ", maxServedSQL)+"SELECT 1 AS x")
+	if o.exit != 1 || !strings.Contains(o.stderr, "longer than 1.0 MiB") || o.stdout != "" {
+		t.Errorf("SQL beyond the limit: %+v", o)
+	}
+	o = run1(t, c, "query --format csv", strings.Repeat(" ", maxServedSQL-len("SELECT 1 AS x"))+"SELECT 1 AS x")
+	if o.exit != 0 || o.stdout != "x\n1\n" {
+		t.Errorf("SQL of the limit's size: exit %d, stdout %q, stderr %.200q", o.exit, o.stdout, o.stderr)
+	}
+}
