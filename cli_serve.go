@@ -39,6 +39,7 @@ type serveLimits struct {
 	queriesPerPrincipal  int           // queries one principal runs at once
 	idle                 time.Duration // a workbench without a keystroke this long is closed
 	memory               string        // DuckDB's memory_limit per session
+	spill                string        // DuckDB's max_temp_directory_size per session
 }
 
 func runServe(e *env, args []string) error {
@@ -50,6 +51,7 @@ func runServe(e *env, args []string) error {
 	fs.IntVar(&lim.queriesPerPrincipal, "max-queries-per-principal", 2, "queries one principal may run at once")
 	fs.DurationVar(&lim.idle, "idle", 30*time.Minute, "close a workbench that received no key for this long")
 	fs.StringVar(&lim.memory, "memory-limit", "1GB", "DuckDB memory limit of each session (spills to disk beyond it)")
+	fs.StringVar(&lim.spill, "spill-limit", "4GB", "what each session's DuckDB may spill to disk beyond its memory limit")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -94,6 +96,8 @@ func (lim serveLimits) check() error {
 		return errors.New("--idle must be a positive duration, such as 30m")
 	case !memoryLimitRE.MatchString(lim.memory):
 		return fmt.Errorf("--memory-limit %q: give a size such as 512MB or 2GB", lim.memory)
+	case !memoryLimitRE.MatchString(lim.spill):
+		return fmt.Errorf("--spill-limit %q: give a size such as 512MB or 2GB", lim.spill)
 	}
 	return nil
 }
@@ -232,6 +236,7 @@ func (s *server) serveSession(sess ssh.Session) int {
 	who := served{principal: p, session: queries.Options{
 		Identity:    queries.Identity{Principal: p.Name, KeyFingerprint: perms.KeyFingerprint(sess.PublicKey()), RemoteAddr: sess.RemoteAddr().String()},
 		MemoryLimit: s.limits.memory,
+		SpillLimit:  s.limits.spill,
 		Admit:       func() (func(), error) { return s.admitQuery(p.Name) },
 	}}
 	if who.admin, err = s.isAdmin(p.Persona); err != nil {

@@ -31,7 +31,7 @@ type servedLake struct {
 }
 
 func testLimits() serveLimits {
-	return serveLimits{sessions: 64, sessionsPerPrincipal: 8, queriesPerPrincipal: 4, idle: time.Hour, memory: "1GB"}
+	return serveLimits{sessions: 64, sessionsPerPrincipal: 8, queriesPerPrincipal: 4, idle: time.Hour, memory: "1GB", spill: "4GB"}
 }
 
 func serveLake(t testing.TB, root string, lim serveLimits) *servedLake {
@@ -574,5 +574,19 @@ func TestServedSQLOnStdinIsBounded(t *testing.T) {
 	o = run1(t, c, "query --format csv", strings.Repeat(" ", maxServedSQL-len("SELECT 1 AS x"))+"SELECT 1 AS x")
 	if o.exit != 0 || o.stdout != "x\n1\n" {
 		t.Errorf("SQL of the limit's size: exit %d, stdout %q, stderr %.200q", o.exit, o.stdout, o.stderr)
+	}
+}
+
+// What a session spills beyond its memory limit is bounded too: DuckDB's
+// default lets one query fill 90% of the server's free disk.
+func TestServedSessionSpillLimit(t *testing.T) {
+	root := demoLake(t)
+	lim := testLimits()
+	lim.memory, lim.spill = "150MB", "64MB"
+	s := serveLake(t, root, lim)
+	c := s.connect(t, addPrincipal(t, root, "ana", "analyst"))
+	o := run1(t, c, "query --format null", "SELECT a.customer_id, b.customer_id, a.region || b.region AS r FROM sales.customers a, sales.customers b ORDER BY r, 1, 2")
+	if o.exit != 1 || !strings.Contains(o.stderr, "may spill 64MB to disk, set by tarn serve --spill-limit") {
+		t.Errorf("a query spilling beyond the limit: exit %d, %.400s", o.exit, o.stderr)
 	}
 }
