@@ -40,6 +40,7 @@ type serveLimits struct {
 	idle                 time.Duration // a workbench without a keystroke this long is closed
 	memory               string        // DuckDB's memory_limit per session
 	spill                string        // DuckDB's max_temp_directory_size per session
+	handshake            time.Duration // a connection not authenticated by then is closed
 }
 
 func runServe(e *env, args []string) error {
@@ -57,6 +58,7 @@ func runServe(e *env, args []string) error {
 	} else if len(rest) > 0 {
 		return fmt.Errorf("serve takes flags only, got %q", rest[0])
 	}
+	lim.handshake = 30 * time.Second
 	if err := lim.check(); err != nil {
 		return err
 	}
@@ -123,7 +125,7 @@ func newServer(root string, lim serveLimits, log io.Writer) (*server, error) {
 	s := &server{root: root, limits: lim, log: log, sessions: map[string]int{}, running: map[string]int{}}
 	s.fingerprint = gossh.FingerprintSHA256(key.PublicKey())
 	s.ssh, err = wish.NewServer(
-		func(srv *ssh.Server) error { srv.AddHostKey(key); return nil },
+		func(srv *ssh.Server) error { srv.AddHostKey(key); srv.HandshakeTimeout = lim.handshake; return nil },
 		wish.WithPublicKeyAuth(s.authenticate),
 		wish.WithMiddleware(s.handle),
 	)

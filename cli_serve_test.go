@@ -31,7 +31,7 @@ type servedLake struct {
 }
 
 func testLimits() serveLimits {
-	return serveLimits{sessions: 64, sessionsPerPrincipal: 8, queriesPerPrincipal: 4, idle: time.Hour, memory: "1GB", spill: "4GB"}
+	return serveLimits{sessions: 64, sessionsPerPrincipal: 8, queriesPerPrincipal: 4, idle: time.Hour, memory: "1GB", spill: "4GB", handshake: 30 * time.Second}
 }
 
 func serveLake(t testing.TB, root string, lim serveLimits) *servedLake {
@@ -588,5 +588,24 @@ func TestServedSessionSpillLimit(t *testing.T) {
 	o := run1(t, c, "query --format null", "SELECT a.customer_id, b.customer_id, a.region || b.region AS r FROM sales.customers a, sales.customers b ORDER BY r, 1, 2")
 	if o.exit != 1 || !strings.Contains(o.stderr, "may spill 64MB to disk, set by tarn serve --spill-limit") {
 		t.Errorf("a query spilling beyond the limit: exit %d, %.400s", o.exit, o.stderr)
+	}
+}
+
+// A client that connects and never authenticates is closed: otherwise
+// anyone who reaches the port holds connections until the server runs out
+// of file descriptors, and then no one connects and no file opens.
+func TestServeClosesAConnectionThatDoesNotAuthenticate(t *testing.T) {
+	lim := testLimits()
+	lim.handshake = time.Second
+	s := serveLake(t, demoLake(t), lim)
+	conn, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, err = io.Copy(io.Discard, conn) // the banner, then nothing: until closed
+	if err != nil {
+		t.Errorf("the server kept a connection that never authenticated: %v", err)
 	}
 }
