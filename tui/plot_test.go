@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"tarn/queries"
-	"tarn/themes"
 )
 
 // plotQueries are a demo-lake query for each kind tarn chooses.
@@ -217,17 +216,7 @@ func firstBar(screen string) string {
 // typed: the plot says so and writes nothing.
 func TestServedPlotWritesNothingOnTheServer(t *testing.T) {
 	l, pol := testLake(t)
-	palettes, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(Options{Lake: l, Policy: pol, Persona: "analyst", Themes: palettes, NoColor: true,
-		Served: &Served{Persona: "analyst"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.w.shutdown)
-	a.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	a := newServedTestApp(t, l, pol, "analyst")
 	runInResults(a, plotQueries[0].sql)
 	press(a, keyPress("p"), keyPress("w"))
 	p := a.overlay.(*plotOverlay)
