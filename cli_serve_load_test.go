@@ -51,8 +51,8 @@ func TestServeLoad(t *testing.T) {
 	server := startServerProcess(t, l.Root, limits)
 	texts := loadQueries()
 
-	one := server.load(t, keys[:1], 1, 10*time.Second, texts)
-	t.Logf("1 session, 10 s: %s", one.summary())
+	one := server.load(t, keys[:1], 1, 30*time.Second, texts)
+	t.Logf("1 session, 30 s: %s", one.summary())
 	many := server.load(t, keys, sessions, time.Duration(seconds)*time.Second, texts)
 	t.Logf("%d sessions, %d s: %s", sessions, seconds, many.summary())
 	t.Logf("server peak RSS (VmHWM): %s", server.peakRSS(t))
@@ -66,13 +66,18 @@ func TestServeLoad(t *testing.T) {
 	t.Logf("audit: %d queries ran and %d are audited, each with exactly its RUNNING and final record", one.queries+many.queries, ended)
 
 	// SIGKILL under load: every record written before the kill is kept, and
-	// at most the last line is torn; a restart serves again.
-	done := make(chan *loadResult, 1)
-	go func() { done <- server.load(t, keys, sessions, 8*time.Second, texts) }()
-	time.Sleep(4 * time.Second)
+	// at most the last line is torn; a restart serves again. Short queries,
+	// so that many end before the kill.
+	short := []string{"SELECT * FROM sales.customers LIMIT 10", "SELECT count(*) FROM weblogs.access_log_parquet_1"}
+	killed := &loadResult{latencies: map[int][]time.Duration{}}
+	done := make(chan struct{})
+	go func() { server.run(killed, keys, sessions, time.Minute, short); close(done) }()
+	for start := time.Now(); killed.count() < 50 && time.Since(start) < time.Minute; {
+		time.Sleep(50 * time.Millisecond)
+	}
 	server.cmd.Process.Kill()
 	server.cmd.Wait()
-	killed := <-done
+	<-done
 	lines, torn := auditLines(t, l.Root)
 	endedAfter, _ := audited(t, l.Root)
 	if endedAfter-ended < killed.queries {
@@ -166,6 +171,12 @@ type loadResult struct {
 // until d has passed.
 func (s *serverProcess) load(t *testing.T, keys []gossh.Signer, n int, d time.Duration, texts []string) *loadResult {
 	r := &loadResult{latencies: map[int][]time.Duration{}}
+	s.run(r, keys, n, d, texts)
+	return r
+}
+
+// run is load's work, counted in r as it goes.
+func (s *serverProcess) run(r *loadResult, keys []gossh.Signer, n int, d time.Duration, texts []string) {
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -188,7 +199,12 @@ func (s *serverProcess) load(t *testing.T, keys []gossh.Signer, n int, d time.Du
 		})
 	}
 	wg.Wait()
-	return r
+}
+
+func (r *loadResult) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.queries
 }
 
 // runQuiet runs one query over c; the server reads every row and sends

@@ -267,6 +267,9 @@ func TestServedBypassSuite(t *testing.T) {
 			}
 			leaks(q, o)
 		}
+		if persona != "analyst" {
+			continue // what may run takes the same path for every persona: checked once over SSH
+		}
 		for _, q := range bypass.MayRun {
 			leaks(q, run1(t, c, "query --format csv", expand(q)))
 		}
