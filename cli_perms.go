@@ -95,6 +95,9 @@ func runAccess(e *env, args []string) error {
 		rows = append(rows, append([]string{c.Name}, m.Cells[i]...))
 	}
 	rows = append(rows, append([]string{"rows"}, m.RowFilters...))
+	if m.HasPrincipals() {
+		rows = append(rows, append([]string{"principals"}, m.Principals...))
+	}
 	fmt.Fprintf(e.stdout, "access to %s, columns x personas (why: tarn access --why)\n\n", t.QualifiedName())
 	printAligned(e.stdout, rows, 99)
 	return nil

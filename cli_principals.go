@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -41,6 +42,9 @@ func parsePrincipals(e *env, args []string) (principalsCommand, error) {
 	c.verb, c.params = rest[0], rest[1:]
 	if c.verb == "key" && len(c.params) > 0 {
 		c.verb, c.params = "key "+c.params[0], c.params[1:]
+	}
+	if c.verb != "add" && len(c.keys) > 0 {
+		return c, errors.New("--key is for tarn principals add; to give a principal another key: tarn principals key add NAME FILE.pub")
 	}
 	if c.verb != "add" && c.as == "" {
 		c.as, c.persona = c.persona, ""

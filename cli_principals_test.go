@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,6 +52,10 @@ func TestPrincipalsFromTheCommandLine(t *testing.T) {
 	code, out, errOut := tarn(t, "principals", "add", "ana", "--persona", "analyst", "--key", laptop, "--lake", root)
 	if code != 0 || !strings.Contains(out, "principals add ana --persona analyst "+laptopFP+": done as admin") {
 		t.Fatalf("add: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = tarn(t, "access", "sales.customers", "--lake", root)
+	if code != 0 || !regexp.MustCompile(`(?m)^principals +ana$`).MatchString(out) {
+		t.Errorf("tarn access does not show ana beside the analyst:\n%s", out)
 	}
 	code, out, _ = tarn(t, "principals", "key", "add", "ana", desktop, "--lake", root)
 	if code != 0 {
@@ -104,6 +109,10 @@ func TestPrincipalsKeysFromStdin(t *testing.T) {
 	code, out, errOut := tarn(t, "principals", "add", "bob", "--persona", "sales_east", "--key", "-", "--lake", root)
 	if code != 0 || !strings.Contains(out, fp) {
 		t.Fatalf("add from stdin: exit %d %s%s", code, out, errOut)
+	}
+	code, _, errOut = tarn(t, "principals", "remove", "bob", "--key", pub, "--lake", root)
+	if code != 1 || !strings.Contains(errOut, "--key is for tarn principals add; to give a principal another key: tarn principals key add NAME FILE.pub") {
+		t.Errorf("--key outside add: exit %d, %s", code, errOut)
 	}
 	code, _, errOut = tarn(t, "principals", "add", "carl", "--persona", "analyst", "--lake", root)
 	if code != 1 || !strings.Contains(errOut, "usage: tarn principals add NAME --persona P --key FILE.pub") {

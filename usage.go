@@ -96,7 +96,7 @@ func commands() []command {
 			"who may connect to a served lake (tarn serve) and as which persona: a name, a persona and SSH public keys " +
 				"(authorized_keys lines; FILE - reads stdin). The list shows each key's type, SHA256 fingerprint (as ssh-keygen -l) " +
 				"and comment; key add and key remove rotate a key, persona moves a principal to another. Administrators only " +
-				"(A; --persona is the same as --as but in add)", runPrincipals},
+				"(--as A; outside add, --persona is the same as --as)", runPrincipals},
 		{"serve", []string{
 			"tarn serve [--listen 127.0.0.1:23234] [--max-sessions 64] [--max-sessions-per-principal 4]",
 			"           [--max-queries-per-principal 2] [--idle 30m] [--memory-limit 1GB]",

@@ -16,6 +16,12 @@ type Matrix struct {
 	Cells      [][]string // [column][persona]: visible, masked(kind) or hidden
 	Why        [][]string // [column][persona]: the one-line explanation
 	RowFilters []string   // per persona: all, (no access), or the filter
+	Principals []string   // per persona: the principals acting as it, comma-separated
+}
+
+// HasPrincipals says whether any persona has a principal (tarn serve).
+func (m Matrix) HasPrincipals() bool {
+	return slices.ContainsFunc(m.Principals, func(s string) bool { return s != "" })
 }
 
 // AccessMatrix evaluates t for every persona of the policy.
@@ -31,6 +37,13 @@ func (p *Policy) AccessMatrix(cat *lake.Catalog, t lake.Table) Matrix {
 	}
 	for _, persona := range m.Personas {
 		m.RowFilters = append(m.RowFilters, p.rowFilterOf(cat, persona, t))
+		var names []string
+		for _, x := range p.Principals {
+			if x.Persona == persona {
+				names = append(names, x.Name)
+			}
+		}
+		m.Principals = append(m.Principals, strings.Join(names, ","))
 	}
 	return m
 }

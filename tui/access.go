@@ -79,6 +79,12 @@ func (o *accessOverlay) View(width, height int) string {
 	for _, f := range o.m.RowFilters {
 		b.WriteString(" " + st.Text.Render(pad(truncate(f, cellW), cellW)))
 	}
+	if o.m.HasPrincipals() {
+		b.WriteString("\n" + st.Muted.Render(pad("principals", nameW)))
+		for _, names := range o.m.Principals {
+			b.WriteString(" " + st.Text.Render(pad(truncate(names, cellW), cellW)))
+		}
+	}
 	if len(o.m.Why) > 0 {
 		why := o.m.Personas[o.col] + " · " + o.m.Table.Columns[o.row].Name + ": " + o.m.Why[o.row][o.col]
 		b.WriteString("\n\n" + st.Accent.Render(truncate(why, width)))

@@ -49,6 +49,7 @@ func (v *principalsView) Update(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	k, all := v.ctx.Keys, v.ctx.Policy.Principals
+	v.clamp()
 	switch {
 	case v.mode == principalRemoving && key.Matches(m, k.Accept):
 		name := all[v.cursor].Name
@@ -104,7 +105,18 @@ func (v *principalsView) typing(msg tea.Msg) (tea.Cmd, bool) {
 	return cmd, false
 }
 
+// clamp keeps the cursor on a principal: a statement run meanwhile may
+// have reloaded a policy with fewer of them.
+func (v *principalsView) clamp() {
+	n := len(v.ctx.Policy.Principals)
+	v.cursor = max(0, min(v.cursor, n-1))
+	if n == 0 && v.mode == principalRemoving {
+		v.mode = principalsShown
+	}
+}
+
 func (v *principalsView) View(width, _ int) string {
+	v.clamp()
 	st, k := v.ctx.Styles, v.ctx.Keys
 	all := v.ctx.Policy.Principals
 	var b strings.Builder

@@ -34,6 +34,9 @@ func TestPrincipalsViews(t *testing.T) {
 		a.Update(keyPress("d"))
 		requireGolden(t, "principals_remove_"+sizeName(size), a.render())
 	}
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	m := pol.AccessMatrix(l.Catalog, mustTable(t, l, "sales.customers"))
+	requireGolden(t, "access_matrix_with_principals", newAccessOverlay(a.ctx, m).View(90, 14))
 }
 
 // An administrator adds a principal by pasting its key line, and removes
@@ -78,4 +81,28 @@ func TestFlowAdministratorAddsAndRemovesAPrincipal(t *testing.T) {
 func (f *flow) policy() string {
 	b, _ := os.ReadFile(filepath.Join(f.root, perms.PolicyFile))
 	return string(b)
+}
+
+// A statement run while the principals are open may reload a policy with
+// fewer of them: the cursor stays on one that exists.
+func TestPrincipalsCursorFollowsAReloadedPolicy(t *testing.T) {
+	l, pol := testLake(t)
+	pol.Principals = []perms.Principal{
+		{Name: "ana", Persona: "analyst", Keys: []string{anaLaptop}},
+		{Name: "bob", Persona: "sales_east", Keys: []string{bobBuild}},
+	}
+	a := newTestApp(t, l, pol, "admin", 120, 35)
+	v := newPrincipalsView(a.ctx)
+	v.Update(keyPress("down"))
+	v.Update(keyPress("d"))
+	fewer := *pol
+	fewer.Principals = pol.Principals[:1]
+	a.ctx.Policy = &fewer
+	if s := v.View(90, 20); !strings.Contains(s, "Remove principal ana?") {
+		t.Errorf("after the reload the removal does not name the one left:\n%s", s)
+	}
+	fewer.Principals = nil
+	if s := v.View(90, 20); !strings.Contains(s, "No principals") || strings.Contains(s, "Remove") {
+		t.Errorf("with none left the view still asks to remove one:\n%s", s)
+	}
 }
