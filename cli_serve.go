@@ -112,9 +112,10 @@ type server struct {
 	ssh         *ssh.Server
 	fingerprint string // the host key's
 
-	mu       sync.Mutex
-	sessions map[string]int // open sessions by principal
-	running  map[string]int // running queries by principal
+	mu          sync.Mutex
+	sessions    map[string]int // open sessions by principal
+	connections map[string]int // open connections by principal
+	running     map[string]int // running queries by principal
 }
 
 func newServer(root string, lim serveLimits, log io.Writer) (*server, error) {
@@ -122,7 +123,7 @@ func newServer(root string, lim serveLimits, log io.Writer) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{root: root, limits: lim, log: log, sessions: map[string]int{}, running: map[string]int{}}
+	s := &server{root: root, limits: lim, log: log, sessions: map[string]int{}, connections: map[string]int{}, running: map[string]int{}}
 	s.fingerprint = gossh.FingerprintSHA256(key.PublicKey())
 	s.ssh, err = wish.NewServer(
 		func(srv *ssh.Server) error { srv.AddHostKey(key); srv.HandshakeTimeout = lim.handshake; return nil },
@@ -191,7 +192,10 @@ func createHostKey(path string) error {
 // it is on disk now: a principal added or removed applies to the next
 // connection.
 func (s *server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
-	_, err := s.principal(key)
+	p, err := s.principal(key)
+	if err == nil {
+		err = s.admitConnection(ctx, p.Name)
+	}
 	if err != nil {
 		fmt.Fprintf(s.log, "tarn serve: %s refused: %v\n", ctx.RemoteAddr(), err)
 	}
@@ -280,6 +284,33 @@ func (s *server) admitSession(principal string) (release func(), err error) {
 	}
 	s.sessions[principal]++
 	return func() { s.mu.Lock(); s.sessions[principal]--; s.mu.Unlock() }, nil
+}
+
+// connectionOf is the context key of a connection counted for a principal.
+type connectionOf string
+
+// admitConnection counts a connection in for principal until it closes,
+// unless it already holds twice its sessions' limit: a connection is a
+// file descriptor whether or not it opens a session, and the session
+// limit, which says so, should be what people meet.
+func (s *server) admitConnection(ctx ssh.Context, principal string) error {
+	if ctx.Value(connectionOf(principal)) != nil {
+		return nil // counted at an earlier key query
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.connections[principal]; n >= 2*s.limits.sessionsPerPrincipal {
+		return fmt.Errorf("principal %s already has %d connections open, twice the server's limit of sessions per principal (tarn serve --max-sessions-per-principal)", principal, n)
+	}
+	s.connections[principal]++
+	ctx.SetValue(connectionOf(principal), true)
+	go func() {
+		<-ctx.Done() // the connection closed
+		s.mu.Lock()
+		s.connections[principal]--
+		s.mu.Unlock()
+	}()
+	return nil
 }
 
 // admitQuery counts a query in, unless the principal runs its limit.

@@ -612,3 +612,35 @@ func TestServeClosesAConnectionThatDoesNotAuthenticate(t *testing.T) {
 		t.Errorf("the server kept a connection that never authenticated: %v", err)
 	}
 }
+
+// A principal cannot hold connections without sessions past its limit:
+// each is a file descriptor, and 200 such were kept, so one key could
+// leave the server none. Twice the sessions per principal are allowed, so
+// that the session limit, with its message, is what people meet.
+func TestServeLimitsConnectionsPerPrincipal(t *testing.T) {
+	root := demoLake(t)
+	lim := testLimits()
+	lim.sessionsPerPrincipal = 2
+	s := serveLake(t, root, lim)
+	ana := addPrincipal(t, root, "ana", "analyst")
+	var held []*gossh.Client
+	for range 4 {
+		held = append(held, s.connect(t, ana))
+	}
+	if c, err := s.dial(gossh.PublicKeys(ana)); err == nil {
+		c.Close()
+		t.Fatal("a fifth connection of a principal limited to 2 sessions was let in")
+	}
+	bob := s.connect(t, addPrincipal(t, root, "bob", "analyst"))
+	if o := run1(t, bob, "catalog", ""); o.exit != 0 {
+		t.Errorf("another principal: %+v", o)
+	}
+	held[0].Close()
+	waitFor(t, func() bool {
+		c, err := s.dial(gossh.PublicKeys(ana))
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
