@@ -22,6 +22,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"tarn/internal/atomicfile"
+	"tarn/internal/units"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -38,6 +39,8 @@ type serveLimits struct {
 	queriesPerPrincipal  int           // queries one principal runs at once
 	idle                 time.Duration // a workbench without a keystroke this long is closed
 	memory               string        // DuckDB's memory_limit per session
+	spill                string        // DuckDB's max_temp_directory_size per session
+	handshake            time.Duration // a connection not authenticated by then is closed
 }
 
 func runServe(e *env, args []string) error {
@@ -49,11 +52,13 @@ func runServe(e *env, args []string) error {
 	fs.IntVar(&lim.queriesPerPrincipal, "max-queries-per-principal", 2, "queries one principal may run at once")
 	fs.DurationVar(&lim.idle, "idle", 30*time.Minute, "close a workbench that received no key for this long")
 	fs.StringVar(&lim.memory, "memory-limit", "1GB", "DuckDB memory limit of each session (spills to disk beyond it)")
+	fs.StringVar(&lim.spill, "spill-limit", "4GB", "what each session's DuckDB may spill to disk beyond its memory limit")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return fmt.Errorf("serve takes flags only, got %q", rest[0])
 	}
+	lim.handshake = 30 * time.Second
 	if err := lim.check(); err != nil {
 		return err
 	}
@@ -93,6 +98,8 @@ func (lim serveLimits) check() error {
 		return errors.New("--idle must be a positive duration, such as 30m")
 	case !memoryLimitRE.MatchString(lim.memory):
 		return fmt.Errorf("--memory-limit %q: give a size such as 512MB or 2GB", lim.memory)
+	case !memoryLimitRE.MatchString(lim.spill):
+		return fmt.Errorf("--spill-limit %q: give a size such as 512MB or 2GB", lim.spill)
 	}
 	return nil
 }
@@ -105,9 +112,10 @@ type server struct {
 	ssh         *ssh.Server
 	fingerprint string // the host key's
 
-	mu       sync.Mutex
-	sessions map[string]int // open sessions by principal
-	running  map[string]int // running queries by principal
+	mu          sync.Mutex
+	sessions    map[string]int // open sessions by principal
+	connections map[string]int // open connections by principal
+	running     map[string]int // running queries by principal
 }
 
 func newServer(root string, lim serveLimits, log io.Writer) (*server, error) {
@@ -115,10 +123,10 @@ func newServer(root string, lim serveLimits, log io.Writer) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{root: root, limits: lim, log: log, sessions: map[string]int{}, running: map[string]int{}}
+	s := &server{root: root, limits: lim, log: log, sessions: map[string]int{}, connections: map[string]int{}, running: map[string]int{}}
 	s.fingerprint = gossh.FingerprintSHA256(key.PublicKey())
 	s.ssh, err = wish.NewServer(
-		func(srv *ssh.Server) error { srv.AddHostKey(key); return nil },
+		func(srv *ssh.Server) error { srv.AddHostKey(key); srv.HandshakeTimeout = lim.handshake; return nil },
 		wish.WithPublicKeyAuth(s.authenticate),
 		wish.WithMiddleware(s.handle),
 	)
@@ -184,7 +192,10 @@ func createHostKey(path string) error {
 // it is on disk now: a principal added or removed applies to the next
 // connection.
 func (s *server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
-	_, err := s.principal(key)
+	p, err := s.principal(key)
+	if err == nil {
+		err = s.admitConnection(ctx, p.Name)
+	}
 	if err != nil {
 		fmt.Fprintf(s.log, "tarn serve: %s refused: %v\n", ctx.RemoteAddr(), err)
 	}
@@ -231,6 +242,7 @@ func (s *server) serveSession(sess ssh.Session) int {
 	who := served{principal: p, session: queries.Options{
 		Identity:    queries.Identity{Principal: p.Name, KeyFingerprint: perms.KeyFingerprint(sess.PublicKey()), RemoteAddr: sess.RemoteAddr().String()},
 		MemoryLimit: s.limits.memory,
+		SpillLimit:  s.limits.spill,
 		Admit:       func() (func(), error) { return s.admitQuery(p.Name) },
 	}}
 	if who.admin, err = s.isAdmin(p.Persona); err != nil {
@@ -274,6 +286,33 @@ func (s *server) admitSession(principal string) (release func(), err error) {
 	return func() { s.mu.Lock(); s.sessions[principal]--; s.mu.Unlock() }, nil
 }
 
+// connectionOf is the context key of a connection counted for a principal.
+type connectionOf string
+
+// admitConnection counts a connection in for principal until it closes,
+// unless it already holds twice its sessions' limit: a connection is a
+// file descriptor whether or not it opens a session, and the session
+// limit, which says so, should be what people meet.
+func (s *server) admitConnection(ctx ssh.Context, principal string) error {
+	if ctx.Value(connectionOf(principal)) != nil {
+		return nil // counted at an earlier key query
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.connections[principal]; n >= 2*s.limits.sessionsPerPrincipal {
+		return fmt.Errorf("principal %s already has %d connections open, twice the server's limit of sessions per principal (tarn serve --max-sessions-per-principal)", principal, n)
+	}
+	s.connections[principal]++
+	ctx.SetValue(connectionOf(principal), true)
+	go func() {
+		<-ctx.Done() // the connection closed
+		s.mu.Lock()
+		s.connections[principal]--
+		s.mu.Unlock()
+	}()
+	return nil
+}
+
 // admitQuery counts a query in, unless the principal runs its limit.
 func (s *server) admitQuery(principal string) (release func(), err error) {
 	s.mu.Lock()
@@ -298,10 +337,15 @@ var servedCommands = map[string][]string{
 	"access":  {"why"},
 }
 
+// maxServedSQL bounds the SQL a command reads on stdin: it is read whole
+// before it runs, so without a bound one principal's endless stdin would
+// grow the server until it is killed.
+const maxServedSQL = 1 << 20
+
 // command runs one CLI command for the principal, its output the
 // session's, its exit status the CLI's.
 func (s *server) command(sess ssh.Session, who served) int {
-	e := &env{ctx: sess.Context(), stdin: sess, stdout: sess, stderr: sess.Stderr(), lakeRoot: s.root, named: true, session: who.session}
+	e := &env{ctx: sess.Context(), stdin: &boundedStdin{r: sess, left: maxServedSQL}, stdout: sess, stderr: sess.Stderr(), lakeRoot: s.root, named: true, session: who.session}
 	args := sess.Command()
 	name, args := args[0], args[1:]
 	allowed, ok := servedCommands[name]
@@ -327,6 +371,25 @@ func (s *server) command(sess ssh.Session, who served) int {
 	return exitCode(e, c.run(e, append([]string{"--persona", who.principal.Persona}, args...)))
 }
 
+// boundedStdin is a session's stdin that fails past maxServedSQL bytes.
+type boundedStdin struct {
+	r    io.Reader
+	left int
+}
+
+func (b *boundedStdin) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more says whether the input goes on.
+		if n, _ := b.r.Read(make([]byte, 1)); n > 0 {
+			return 0, fmt.Errorf("the SQL on stdin is longer than %s, the server's limit over SSH", units.Bytes(maxServedSQL))
+		}
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p[:min(len(p), b.left)])
+	b.left -= n
+	return n, err
+}
+
 func servedCommandNames() []string {
 	var names []string
 	for n := range servedCommands {
@@ -337,14 +400,12 @@ func servedCommandNames() []string {
 }
 
 // servedFlagsOnly refuses any flag of args that is not in allowed. Every
-// argument that looks like a flag is checked, a flag's value too: a
-// refusal too many, never a flag let through.
+// argument that looks like a flag is checked, a flag's value too and those
+// after "--" (the commands' parser reads flags after it): a refusal too
+// many, never a flag let through.
 func servedFlagsOnly(name string, allowed, args []string) error {
 	for _, a := range args {
-		if a == "--" {
-			return nil
-		}
-		if a == "-" || !strings.HasPrefix(a, "-") || looksLikeText(a) {
+		if a == "-" || a == "--" || !strings.HasPrefix(a, "-") || looksLikeText(a) {
 			continue
 		}
 		flag, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")

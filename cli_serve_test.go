@@ -31,7 +31,7 @@ type servedLake struct {
 }
 
 func testLimits() serveLimits {
-	return serveLimits{sessions: 64, sessionsPerPrincipal: 8, queriesPerPrincipal: 4, idle: time.Hour, memory: "1GB"}
+	return serveLimits{sessions: 64, sessionsPerPrincipal: 8, queriesPerPrincipal: 4, idle: time.Hour, memory: "1GB", spill: "4GB", handshake: 30 * time.Second}
 }
 
 func serveLake(t testing.TB, root string, lim serveLimits) *servedLake {
@@ -285,16 +285,24 @@ func TestServedPrincipalCannotChangePersonaOrLake(t *testing.T) {
 	root := demoLake(t)
 	s := serveLake(t, root, testLimits())
 	ana := s.connect(t, addPrincipal(t, root, "ana", "analyst"))
+	chart := filepath.Join(t.TempDir(), "x.svg") // on the server, outside the lake
 	for _, command := range []string{
 		"query --persona admin 'SELECT 1'", "query --persona=admin 'SELECT 1'", "query -persona admin 'SELECT 1'",
 		"catalog --persona admin", "history --workgroup primary", "access sales.customers --persona admin",
 		"query --lake /tmp 'SELECT 1'", "query --file /etc/passwd", "query --chart /tmp/x.svg 'SELECT 1'",
 		"saved add x 'SELECT 1'", "saved delete x", "import /etc/passwd --db x --table y", "grants add analyst SELECT sales",
 		"tags create k v", "demo", "serve", "compact sales.customers", "crawl", "bench",
+		// The flag parser reads flags after "--" too: each is refused there.
+		"query -- 'SELECT 1' --persona admin", "query -- x --file /etc/passwd", "query -- --lake /tmp 'SELECT 1'",
+		"query -- 'SELECT 1 AS a, 2 AS b' --chart " + chart, "catalog -- --persona admin",
+		"access sales.customers -- --persona admin", "history -- --workgroup primary",
 	} {
 		if o := run1(t, ana, command, ""); o.exit != 2 || !strings.Contains(o.stderr, "tarn serve: ") {
 			t.Errorf("%s: exit %d, %q; want refused", command, o.exit, o.stderr)
 		}
+	}
+	if _, err := os.Stat(chart); err == nil {
+		t.Errorf("the analyst wrote %s on the server", chart)
 	}
 	if o := run1(t, ana, "access sales.customers", ""); o.exit != 1 || !strings.Contains(o.stderr, "for administrators") {
 		t.Errorf("analyst's access: %+v", o)
@@ -553,4 +561,86 @@ func TestLocalCLIWorksOnAServedLake(t *testing.T) {
 			t.Errorf("audit line %d is not whole: %s", i+1, line)
 		}
 	}
+}
+
+// SQL on stdin is read whole before it runs: over SSH it is bounded, or
+// one principal's endless stdin grows the server until it is killed
+// (300 MB of spaces took the server to 1.8 GB RSS).
+func TestServedSQLOnStdinIsBounded(t *testing.T) {
+	root := demoLake(t)
+	s := serveLake(t, root, testLimits())
+	c := s.connect(t, addPrincipal(t, root, "ana", "analyst"))
+	o := run1(t, c, "query --format csv", strings.Repeat(" ", maxServedSQL)+"SELECT 1 AS x")
+	if o.exit != 1 || !strings.Contains(o.stderr, "longer than 1.0 MiB") || o.stdout != "" {
+		t.Errorf("SQL beyond the limit: %+v", o)
+	}
+	o = run1(t, c, "query --format csv", strings.Repeat(" ", maxServedSQL-len("SELECT 1 AS x"))+"SELECT 1 AS x")
+	if o.exit != 0 || o.stdout != "x\n1\n" {
+		t.Errorf("SQL of the limit's size: exit %d, stdout %q, stderr %.200q", o.exit, o.stdout, o.stderr)
+	}
+}
+
+// What a session spills beyond its memory limit is bounded too: DuckDB's
+// default lets one query fill 90% of the server's free disk.
+func TestServedSessionSpillLimit(t *testing.T) {
+	root := demoLake(t)
+	lim := testLimits()
+	lim.memory, lim.spill = "150MB", "64MB"
+	s := serveLake(t, root, lim)
+	c := s.connect(t, addPrincipal(t, root, "ana", "analyst"))
+	o := run1(t, c, "query --format null", "SELECT a.customer_id, b.customer_id, a.region || b.region AS r FROM sales.customers a, sales.customers b ORDER BY r, 1, 2")
+	if o.exit != 1 || !strings.Contains(o.stderr, "may spill 64MB to disk, set by tarn serve --spill-limit") {
+		t.Errorf("a query spilling beyond the limit: exit %d, %.400s", o.exit, o.stderr)
+	}
+}
+
+// A client that connects and never authenticates is closed: otherwise
+// anyone who reaches the port holds connections until the server runs out
+// of file descriptors, and then no one connects and no file opens.
+func TestServeClosesAConnectionThatDoesNotAuthenticate(t *testing.T) {
+	lim := testLimits()
+	lim.handshake = time.Second
+	s := serveLake(t, demoLake(t), lim)
+	conn, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, err = io.Copy(io.Discard, conn) // the banner, then nothing: until closed
+	if err != nil {
+		t.Errorf("the server kept a connection that never authenticated: %v", err)
+	}
+}
+
+// A principal cannot hold connections without sessions past its limit:
+// each is a file descriptor, and 200 such were kept, so one key could
+// leave the server none. Twice the sessions per principal are allowed, so
+// that the session limit, with its message, is what people meet.
+func TestServeLimitsConnectionsPerPrincipal(t *testing.T) {
+	root := demoLake(t)
+	lim := testLimits()
+	lim.sessionsPerPrincipal = 2
+	s := serveLake(t, root, lim)
+	ana := addPrincipal(t, root, "ana", "analyst")
+	var held []*gossh.Client
+	for range 4 {
+		held = append(held, s.connect(t, ana))
+	}
+	if c, err := s.dial(gossh.PublicKeys(ana)); err == nil {
+		c.Close()
+		t.Fatal("a fifth connection of a principal limited to 2 sessions was let in")
+	}
+	bob := s.connect(t, addPrincipal(t, root, "bob", "analyst"))
+	if o := run1(t, bob, "catalog", ""); o.exit != 0 {
+		t.Errorf("another principal: %+v", o)
+	}
+	held[0].Close()
+	waitFor(t, func() bool {
+		c, err := s.dial(gossh.PublicKeys(ana))
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
 }

@@ -114,7 +114,8 @@ func commands() []command {
 				"never looser: every place it is stricter is printed and in NOTES.md", runExport},
 		{"serve", []string{
 			"tarn serve [--listen 127.0.0.1:23234] [--max-sessions 64] [--max-sessions-per-principal 4]",
-			"           [--max-queries-per-principal 2] [--idle 30m] [--memory-limit 1GB]"},
+			"           [--max-queries-per-principal 2] [--idle 30m] [--memory-limit 1GB]",
+			"           [--spill-limit 4GB]"},
 			"serve the lake over SSH to the policy's principals (public keys only): `ssh -p 23234 HOST` opens the workbench as the key's " +
 				"persona; `ssh -p 23234 HOST query|catalog|history|saved|access ...` runs that command; every audit record names the principal, " +
 				"key and address; the limits say which one a refused session or query hit", runServe},

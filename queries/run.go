@@ -480,6 +480,9 @@ func (r *Result) Each(fn func(row []any) error) error { return eachRow(r, fn) }
 // explain names the session's memory limit in DuckDB's out-of-memory
 // error: a served session's limit is the server's, not the machine's.
 func (s *Session) explain(err error) error {
+	if err != nil && s.opts.SpillLimit != "" && strings.Contains(err.Error(), "max_temp_directory_size") {
+		return fmt.Errorf("%w (this session may spill %s to disk, set by tarn serve --spill-limit)", err, s.opts.SpillLimit)
+	}
 	if err == nil || s.opts.MemoryLimit == "" || !strings.Contains(err.Error(), "Out of Memory") {
 		return err
 	}

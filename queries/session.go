@@ -69,6 +69,10 @@ type Options struct {
 	// MemoryLimit is DuckDB's memory_limit for the session ("512MB"); ""
 	// leaves DuckDB's default (80% of the machine's memory).
 	MemoryLimit string
+	// SpillLimit is DuckDB's max_temp_directory_size for the session
+	// ("4GB"): what it may spill to disk beyond MemoryLimit; "" leaves
+	// DuckDB's default (90% of the free disk).
+	SpillLimit string
 	// Admit is asked before each query runs and may refuse it (a limit of
 	// concurrent queries); release is called once the query has ended.
 	Admit func() (release func(), err error)
@@ -98,6 +102,9 @@ func (s *Session) build(ctx context.Context) (*engine, error) {
 	if s.opts.MemoryLimit != "" {
 		// Before the sandbox, which locks the configuration.
 		limits = append(limits, "SET memory_limit = "+lake.SQLString(s.opts.MemoryLimit))
+	}
+	if s.opts.SpillLimit != "" {
+		limits = append(limits, "SET max_temp_directory_size = "+lake.SQLString(s.opts.SpillLimit))
 	}
 	db, conn, err := openDuck(ctx, limits)
 	if err != nil {

@@ -273,6 +273,9 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return a.openHistory(), true
 	case key.Matches(msg, k.Saved):
 		return a.openSaved(), true
+	case key.Matches(msg, k.Save) && a.ctx.Served != nil && !a.ctx.Served.Admin:
+		// A principal who is not an administrator does not change the lake.
+		a.flash = "over SSH only an administrator saves queries in the lake"
 	case key.Matches(msg, k.Save):
 		a.overlay = a.savePrompt()
 	case key.Matches(msg, k.Theme):

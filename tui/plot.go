@@ -110,6 +110,9 @@ func (p *plotOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 		p.scroll(m, -1)
 	case key.Matches(m, k.PlotAll) && p.results.More():
 		return p.fetchAll(), false
+	case key.Matches(m, k.PlotSave) && p.ctx.Served != nil:
+		// The file would be written on the server, wherever the principal typed.
+		p.err = "over SSH the plot is not written: the file would be on the server, not where you are"
 	case key.Matches(m, k.PlotSave):
 		p.save = p.savePrompt()
 	}

@@ -211,3 +211,24 @@ func firstBar(screen string) string {
 	}
 	return m[1]
 }
+
+// Over SSH, w would write on the server's disk, wherever the principal
+// typed: the plot says so and writes nothing.
+func TestServedPlotWritesNothingOnTheServer(t *testing.T) {
+	l, pol := testLake(t)
+	a := newServedTestApp(t, l, pol, "analyst")
+	runInResults(a, plotQueries[0].sql)
+	press(a, keyPress("p"), keyPress("w"))
+	p := a.overlay.(*plotOverlay)
+	path := filepath.Join(t.TempDir(), "status.svg")
+	if p.save != nil {
+		p.save.input.SetValue(path)
+		press(a, keyPress("enter"))
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatalf("a served principal wrote %s on the server", path)
+	}
+	if screen := ansi.Strip(a.render()); !strings.Contains(screen, "over SSH the plot is not written") {
+		t.Errorf("the plot does not say why it writes nothing:\n%s", screen)
+	}
+}
