@@ -286,17 +286,17 @@ tmux kill-session -t "$session"
 	{ echo "FAIL compact: the catalog does not list web_small in one file"; exit 1; }
 echo "ok   compact: tarn catalog agrees"
 
-# tarn serve: the workbench over SSH, as an analyst's key (a principal
-# as `tarn principals add ana --persona analyst --key ana.pub` writes it).
+# tarn serve: the workbench over SSH, as an analyst's key (a principal of
+# its own: the principals step above may have added ana already).
 if command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
-	ssh-keygen -q -t ed25519 -N '' -C ana -f "$work/ana"
-	printf '\n[[principal]]\nname = "ana"\npersona = "analyst"\nkeys = ["%s"]\n' "$(cat "$work/ana.pub")" >>"$lake/policy.toml"
+	ssh-keygen -q -t ed25519 -N '' -C bea -f "$work/bea"
+	"$bin" --lake "$lake" principals add bea --persona analyst --key "$work/bea.pub" >/dev/null
 	port=$((20000 + RANDOM % 20000))
 	"$bin" --lake "$lake" serve --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 	server=$!
 	for _ in $(seq 1 100); do grep -q "host key" "$work/serve.log" && break; sleep 0.1; done
 	tmux kill-session -t "$session" 2>/dev/null || true
-	tmux new-session -d -s "$session" -x 120 -y 35 "ssh -t -p $port -i $work/ana -o IdentitiesOnly=yes \
+	tmux new-session -d -s "$session" -x 120 -y 35 "ssh -t -p $port -i $work/bea -o IdentitiesOnly=yes \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=$work/known_hosts -o LogLevel=ERROR localhost; sleep 600"
 	expect "served: the workbench as the key's persona" "Catalog · analyst" "persona analyst"
 	tmux send-keys -t "$session" F5
@@ -309,7 +309,7 @@ if command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
 	tmux send-keys -t "$session" C-q
 	for _ in $(seq 1 50); do tmux capture-pane -p -t "$session" | grep -q "Catalog" || break; sleep 0.1; done
 	refute "served: ctrl+q ends the connection" "Catalog · analyst"
-	grep -q '"principal":"ana"' "$lake/audit.jsonl" || { echo "FAIL served: the audit log does not name the principal"; exit 1; }
+	grep -q '"principal":"bea"' "$lake/audit.jsonl" || { echo "FAIL served: the audit log does not name the principal"; exit 1; }
 	echo "ok   served: the audit log names the principal"
 	kill "$server"
 	tmux kill-session -t "$session" 2>/dev/null || true
