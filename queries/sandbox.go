@@ -25,10 +25,6 @@ import (
 // allowed folders (tested), but it lets a session write where it may
 // read: the guard and the plan check refuse COPY and every other write.
 func sandbox(dirs []string, tmp string, disabledOptimizers ...string) []string {
-	quoted := make([]string, len(dirs))
-	for i, d := range dirs {
-		quoted[i] = lake.SQLString(d)
-	}
 	return []string{
 		// DuckDB's CTE filter pusher copies a user's predicate into a
 		// materialised CTE: into a row filter's tarn_filtered, where it
@@ -37,7 +33,7 @@ func sandbox(dirs []string, tmp string, disabledOptimizers ...string) []string {
 		// a barrier, so the pusher is off in every DuckDB that sees a view.
 		"SET disabled_optimizers = " + lake.SQLString(strings.Join(append([]string{"cte_filter_pusher"}, disabledOptimizers...), ",")),
 		"SET temp_directory = " + lake.SQLString(tmp),
-		"SET allowed_directories = [" + strings.Join(quoted, ", ") + "]",
+		"SET allowed_directories = " + dirList(dirs),
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = false",
 		// Lake files are local: the OS already caches them. DuckDB's own
@@ -46,6 +42,24 @@ func sandbox(dirs []string, tmp string, disabledOptimizers ...string) []string {
 		"SET enable_external_access = false",
 		"SET lock_configuration = true",
 	}
+}
+
+// dirList is dirs as a DuckDB list of strings. DuckDB binds a list
+// literal one constant at a time: 3,334 folders took 0.5 s to bind before
+// the SET began, so the folders go as one string split on newlines (about
+// 0.3 s less at 3,334 folders, measured interleaved). A folder holding a
+// newline, and no folder at all, keep the literal: splitting "" gives a
+// list of one empty string, which DuckDB takes for the working folder
+// (tested), where the persona may open none.
+func dirList(dirs []string) string {
+	if len(dirs) == 0 || slices.ContainsFunc(dirs, func(d string) bool { return strings.Contains(d, "\n") }) {
+		quoted := make([]string, len(dirs))
+		for i, d := range dirs {
+			quoted[i] = lake.SQLString(d)
+		}
+		return "[" + strings.Join(quoted, ", ") + "]"
+	}
+	return "string_split(" + lake.SQLString(strings.Join(dirs, "\n")) + ", chr(10))"
 }
 
 // readableDirs are the folders of the tables a persona may SELECT, sorted.
