@@ -68,19 +68,24 @@ type App struct {
 	toEnd bool
 	// profileSeq numbers profiles: a superseded one's reply is dropped.
 	profileSeq int
+	// opening: the current persona's session is still opening; openSeq
+	// numbers the sessions adopted, so a stale open's reply is dropped.
+	opening bool
+	openSeq int
 }
 
-// New builds the workbench over an open session (opening one takes a few
-// milliseconds, so the first frame does not wait on anything slow).
+// New builds the workbench from the catalog and the policy alone, so the
+// first frame waits on nothing slow; the persona's session opens in the
+// background (see worker).
 func New(opts Options) (*App, error) {
-	w, err := openSession(context.Background(), opts.Served, opts.Lake, opts.Policy, opts.Persona)
+	vis, err := visibleAs(opts.Served, opts.Lake, opts.Policy, opts.Persona)
 	if err != nil {
 		return nil, err
 	}
 	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor, Served: opts.Served}
-	a := &App{ctx: ctx, w: w, focus: paneEditor, state: opts.State, catalogShare: defaultCatalogShare}
+	a := &App{ctx: ctx, focus: paneEditor, state: opts.State, catalogShare: defaultCatalogShare}
 	a.setTheme(opts.Theme)
-	a.adopt(opts.Policy, w)
+	a.adopt(opts.Policy, vis, startWorker(opts.Served, opts.Lake, opts.Policy, opts.Persona))
 	if ctx.Saved, err = queries.LoadSavedFor(opts.Lake.Root, opts.Lake.Catalog, ctx.Visibility); err != nil {
 		a.flash = err.Error()
 	}
@@ -91,13 +96,42 @@ func New(opts Options) (*App, error) {
 	return a, nil
 }
 
-// adopt makes w (a session of pol) the current persona's.
-func (a *App) adopt(pol *perms.Policy, w *worker) {
+// adopt makes w, the session of pol opening for vis's persona, the
+// current persona's. The persona shown is always the one whose session
+// runs the next statement: a statement waits for w to open, and never
+// runs in the previous persona's session.
+func (a *App) adopt(pol *perms.Policy, vis perms.Visibility, w *worker) {
 	a.w = w
 	a.ctx.Policy = pol
-	a.ctx.Visibility = w.session.Visibility
-	a.ctx.Persona = w.session.Persona()
+	a.ctx.Visibility = vis
+	a.ctx.Persona = vis.Persona
 	a.ctx.Workgroup = pol.Workgroup(a.ctx.Persona.Workgroup)
+	a.opening = true
+	a.openSeq++
+}
+
+// sessionOpenedMsg says the session adopted as openSeq has opened or failed.
+type sessionOpenedMsg struct {
+	seq int
+	err error
+}
+
+// sessionOpenedCmd waits for the current session to open.
+func (a *App) sessionOpenedCmd() tea.Cmd {
+	w, seq := a.w, a.openSeq
+	return func() tea.Msg { return sessionOpenedMsg{seq: seq, err: w.wait()} }
+}
+
+// onSessionOpened ends the "opening" of the current session; a stale
+// reply is dropped (its worker was shut down when it was replaced).
+func (a *App) onSessionOpened(msg sessionOpenedMsg) {
+	if msg.seq != a.openSeq {
+		return
+	}
+	a.opening = false
+	if msg.err != nil {
+		a.flash = msg.err.Error()
+	}
 }
 
 func (a *App) setTheme(name string) {
@@ -126,7 +160,9 @@ func completionNames(v perms.Visibility) []string {
 	return out
 }
 
-func (a *App) Init() tea.Cmd { return statsCmd(a.ctx.Lake, a.ctx.Visibility) }
+func (a *App) Init() tea.Cmd {
+	return tea.Batch(statsCmd(a.ctx.Lake, a.ctx.Visibility), a.sessionOpenedCmd())
+}
 
 // statsCmd counts each visible table's files and bytes, off the UI.
 func statsCmd(l *lake.Lake, v perms.Visibility) tea.Cmd {

@@ -19,18 +19,20 @@ import (
 
 func userHome() (string, error) { return os.UserHomeDir() }
 
-// personaMsg is a new session, opened off the UI, for another persona or
-// a changed policy.
+// personaMsg is another persona, or the same under a changed policy: what
+// it sees (from the catalog and the policy, at once) and its session,
+// still opening.
 type personaMsg struct {
 	lake  *lake.Lake
-	w     *worker
 	pol   *perms.Policy
+	vis   perms.Visibility
+	w     *worker
 	saved []queries.Saved
 	note  string // what the status bar says once it is in use
 	err   error
 }
 
-// switchPersonaCmd opens a session for persona on the lake and policy as
+// switchPersonaCmd starts a session for persona on the lake and policy as
 // they are on disk now: an edit made elsewhere since the workbench started
 // applies to the persona chosen.
 func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
@@ -40,13 +42,14 @@ func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
 		if err != nil {
 			return personaMsg{err: err}
 		}
-		w, err := openSession(context.Background(), sv, l, pol, persona)
-		msg := personaMsg{lake: l, w: w, pol: pol, note: note, err: err}
-		if err == nil {
-			var serr error
-			if msg.saved, serr = queries.LoadSavedFor(l.Root, l.Catalog, w.session.Visibility); serr != nil {
-				msg.note = serr.Error() // the switch still happens
-			}
+		vis, err := visibleAs(sv, l, pol, persona)
+		if err != nil {
+			return personaMsg{err: err}
+		}
+		msg := personaMsg{lake: l, pol: pol, vis: vis, note: note, w: startWorker(sv, l, pol, persona)}
+		var serr error
+		if msg.saved, serr = queries.LoadSavedFor(l.Root, l.Catalog, vis); serr != nil {
+			msg.note = serr.Error() // the switch still happens
 		}
 		return msg
 	}
@@ -151,13 +154,13 @@ func (a *App) onPersona(msg personaMsg) tea.Cmd {
 	a.seq++
 	a.run, a.fetching, a.toEnd = runState{}, false, false
 	a.ctx.Lake = msg.lake
-	a.adopt(msg.pol, msg.w)
+	a.adopt(msg.pol, msg.vis, msg.w)
 	a.ctx.Saved = msg.saved
 	a.results.Reset(nil)
 	a.catalog.Refresh()
 	a.editor.SetNames(completionNames(a.ctx.Visibility))
 	a.flash = msg.note
-	return tea.Batch(func() tea.Msg { old.shutdown(); return nil }, statsCmd(a.ctx.Lake, a.ctx.Visibility))
+	return tea.Batch(func() tea.Msg { old.shutdown(); return nil }, statsCmd(a.ctx.Lake, a.ctx.Visibility), a.sessionOpenedCmd())
 }
 
 // historyMsg is a workgroup's history, read off the UI.

@@ -74,6 +74,8 @@ func (a *App) onReply(msg tea.Msg) tea.Cmd {
 		}
 	case tableStats:
 		a.catalog.stats = msg
+	case sessionOpenedMsg:
+		a.onSessionOpened(msg)
 	case insertMsg:
 		a.editor.remember(false)
 		a.editor.Insert(msg.text)

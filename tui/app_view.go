@@ -190,7 +190,7 @@ func (a *App) statusBar() string {
 	}
 	parts := []string{
 		st.StatusKey.Render("tarn") + " " + st.Muted.Render(a.ctx.LakeLabel),
-		st.Muted.Render("persona ") + st.Accent.Render(a.ctx.Persona.Name),
+		st.Muted.Render("persona ") + st.Accent.Render(a.ctx.Persona.Name) + a.openingNote(),
 		st.Muted.Render("workgroup ") + st.Text.Render(wg),
 		st.Muted.Render("theme ") + st.Text.Render(a.ctx.Styles.Name),
 	}
@@ -207,6 +207,15 @@ func (a *App) statusBar() string {
 	}
 	hints := hm.ShortHelpView(distinct(keys, map[string]bool{}, true))
 	return truncate(line, a.ctx.Width) + "\n" + hints
+}
+
+// openingNote says the persona's session is still opening: a statement
+// run now waits for it.
+func (a *App) openingNote() string {
+	if !a.opening {
+		return ""
+	}
+	return a.ctx.Styles.Muted.Render(" (session opening…)")
 }
 
 // hintKeys are the bindings of whatever has the keyboard now.

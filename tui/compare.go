@@ -72,14 +72,12 @@ func (a *App) startCompare() tea.Cmd {
 	a.overlay = o
 	w, seq := a.w, a.seq
 	run := func() tea.Msg {
-		var err error
-		w.do(func(s *queries.Session) error {
+		err := w.do(func(s *queries.Session) error {
 			w.closeOpen()
-			err = s.Bench(ctx, cells, 5, 1, func(p queries.BenchProgress) {
+			return s.Bench(ctx, cells, 5, 1, func(p queries.BenchProgress) {
 				o.done.Store(int64(p.Done))
 				o.total.Store(int64(p.Total))
 			})
-			return nil
 		})
 		return compareMsg{seq: seq, cells: cells, err: err}
 	}

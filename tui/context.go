@@ -48,13 +48,21 @@ func (sv *Served) MayActAs(persona string) bool {
 	return sv == nil || sv.Admin || persona == sv.Persona
 }
 
+// refuse says why the principal may not act as persona, if it may not.
+func (sv *Served) refuse(persona string) error {
+	if sv.MayActAs(persona) {
+		return nil
+	}
+	return fmt.Errorf("over SSH you act as %s: your key's principal is not an administrator, so it cannot act as %s", sv.Persona, persona)
+}
+
 // open starts a session as persona, refusing one the principal may not be.
 func (sv *Served) open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) (*queries.Session, error) {
 	if sv == nil {
 		return queries.Open(ctx, l, pol, persona)
 	}
-	if !sv.MayActAs(persona) {
-		return nil, fmt.Errorf("over SSH you act as %s: your key's principal is not an administrator, so it cannot act as %s", sv.Persona, persona)
+	if err := sv.refuse(persona); err != nil {
+		return nil, err
 	}
 	return queries.OpenWith(ctx, l, pol, persona, sv.Options)
 }
@@ -70,18 +78,47 @@ func (sv *Served) identity() perms.Identity {
 // worker owns one persona's DuckDB session. Commands reach the session only
 // through it, one at a time: a fetch still unwinding after a cancel holds
 // the lock until DuckDB has stopped, so a new query never races it.
+//
+// The session opens in the background (setting up the sandbox of a
+// 10,000-table lake took most of a second): a statement waits for it,
+// and gets the open's error if it failed. A worker never changes persona.
 type worker struct {
 	mu         sync.Mutex
 	session    *queries.Session
 	open       *queries.Result
 	generation int // the session's Generation the workbench has adopted
 	closed     bool
+	opened     chan struct{} // closed once the open has ended
+	openErr    error         // why the session did not open
+	stopOpen   context.CancelFunc
 }
 
-func newWorker(s *queries.Session) *worker { return &worker{session: s} }
+// openSessionFor opens a worker's session: (*Served).open, which tests
+// wrap to hold an open back or make it fail.
+var openSessionFor = (*Served).open
 
-// do runs fn with the session to itself.
+// startWorker starts opening a session for persona and returns at once.
+func startWorker(sv *Served, l *lake.Lake, pol *perms.Policy, persona string) *worker {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &worker{opened: make(chan struct{}), stopOpen: cancel}
+	go func() {
+		defer close(w.opened)
+		w.session, w.openErr = openSessionFor(sv, ctx, l, pol, persona)
+	}()
+	return w
+}
+
+// wait blocks until the session is open, or says why it did not open.
+func (w *worker) wait() error {
+	<-w.opened
+	return w.openErr
+}
+
+// do runs fn with the session to itself, once it is open.
 func (w *worker) do(fn func(s *queries.Session) error) error {
+	if err := w.wait(); err != nil {
+		return err
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return fn(w.session)
@@ -95,8 +132,13 @@ func (w *worker) closeOpen() {
 	}
 }
 
-// shutdown closes the session once nothing uses it.
+// shutdown stops an open still under way and closes the session once
+// nothing uses it.
 func (w *worker) shutdown() {
+	w.stopOpen()
+	if w.wait() != nil {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -107,14 +149,14 @@ func (w *worker) shutdown() {
 	w.session.Close()
 }
 
-// openSession starts a session for persona: the evaluation of its views
-// happens here, off the UI.
-func openSession(ctx context.Context, sv *Served, l *lake.Lake, pol *perms.Policy, persona string) (*worker, error) {
-	s, err := sv.open(ctx, l, pol, persona)
-	if err != nil {
-		return nil, err
+// visibleAs is what persona sees of the lake, from the catalog and the
+// policy alone (pure Go, no session), refusing a persona the principal
+// may not be.
+func visibleAs(sv *Served, l *lake.Lake, pol *perms.Policy, persona string) (perms.Visibility, error) {
+	if err := sv.refuse(persona); err != nil {
+		return perms.Visibility{}, err
 	}
-	return newWorker(s), nil
+	return pol.Visibility(l.Catalog, persona)
 }
 
 // loadLakeAgain is the lake and policy as they are on disk: l and pol

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,14 +84,14 @@ func profileCmd(ctx context.Context, seq int, w *worker, sv *Served, l *lake.Lak
 	return func() tea.Msg {
 		msg := profiledMsg{seq: seq}
 		ran := false
-		w.do(func(s *queries.Session) error {
+		if err := w.do(func(s *queries.Session) error {
 			if w.open == nil {
 				msg.profile, msg.err = run(s)
 				ran = true
 			}
 			return nil
-		})
-		if ran {
+		}); err != nil || ran {
+			msg.err = cmp.Or(msg.err, err)
 			return msg
 		}
 		s, err := sv.open(ctx, l, pol, persona)

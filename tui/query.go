@@ -52,19 +52,20 @@ func (w *worker) followed(s *queries.Session) *reloaded {
 func runCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 	return func() tea.Msg {
 		msg := queryMsg{seq: seq, started: true}
-		w.do(func(s *queries.Session) error {
+		msg.err = w.do(func(s *queries.Session) error {
 			w.closeOpen()
 			r, err := s.Run(ctx, text)
 			msg.reload = w.followed(s)
 			if err != nil {
-				msg.err, msg.stats, msg.done = err, s.Last().Stats, true
-				return nil
+				msg.stats = s.Last().Stats
+				return err
 			}
 			w.open = r
 			msg.columns = r.Columns()
 			fetchInto(w, &msg, pageRows)
-			return nil
+			return msg.err
 		})
+		msg.done = msg.done || msg.err != nil
 		return msg
 	}
 }
@@ -73,14 +74,15 @@ func runCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 func fetchCmd(w *worker, seq, n int) tea.Cmd {
 	return func() tea.Msg {
 		msg := queryMsg{seq: seq}
-		w.do(func(*queries.Session) error {
+		msg.err = w.do(func(*queries.Session) error {
 			if w.open == nil {
 				msg.done = true
 				return nil
 			}
 			fetchInto(w, &msg, n)
-			return nil
+			return msg.err
 		})
+		msg.done = msg.done || msg.err != nil
 		return msg
 	}
 }
@@ -89,13 +91,14 @@ func fetchCmd(w *worker, seq, n int) tea.Cmd {
 func closeCmd(w *worker, seq int) tea.Cmd {
 	return func() tea.Msg {
 		msg := queryMsg{seq: seq, done: true}
-		w.do(func(*queries.Session) error {
+		msg.err = w.do(func(*queries.Session) error {
+			var err error
 			if r := w.open; r != nil {
-				msg.err = r.Close()
+				err = r.Close()
 				msg.stats = r.Stats()
 				w.open = nil
 			}
-			return nil
+			return err
 		})
 		return msg
 	}
@@ -156,10 +159,11 @@ func measureCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 	return func() tea.Msg {
 		msg := measuredMsg{seq: seq}
 		ctx := queries.Repeats(ctx) // one entry in the history
-		w.do(func(s *queries.Session) error {
+		msg.err = w.do(func(s *queries.Session) error {
 			w.closeOpen()
 			warm := true
-			msg.timing, msg.err = queries.Measure(5, 1, func() (float64, error) {
+			var err error
+			msg.timing, err = queries.Measure(5, 1, func() (float64, error) {
 				var st queries.Stats
 				var err error
 				if warm {
@@ -171,7 +175,7 @@ func measureCmd(ctx context.Context, w *worker, seq int, text string) tea.Cmd {
 				msg.stats = st
 				return st.TotalMS, err
 			})
-			return nil
+			return err
 		})
 		return msg
 	}

@@ -60,6 +60,7 @@ func newTestApp(t testing.TB, l *lake.Lake, pol *perms.Policy, persona string, w
 		t.Fatal(err)
 	}
 	t.Cleanup(a.w.shutdown)
+	a.Update(a.sessionOpenedCmd()()) // the session is open, as a moment after the first frame
 	a.ctx.LakeLabel = "/lake"
 	a.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return a
