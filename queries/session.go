@@ -89,9 +89,18 @@ func OpenWith(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona stri
 	if err != nil {
 		return nil, err
 	}
+	return OpenVisible(ctx, l, pol, vis, opts)
+}
+
+// OpenVisible starts a session for the persona of vis, which must be
+// pol.Visibility of l's catalog for it: the workbench has it already, as it
+// draws the persona's catalog while the session opens, and computing it
+// again took 30 ms of CPU at 10,000 tables.
+func OpenVisible(ctx context.Context, l *lake.Lake, pol *perms.Policy, vis perms.Visibility, opts Options) (*Session, error) {
 	s := &Session{Lake: l, Policy: pol, Visibility: vis, Identity: opts.Identity, opts: opts}
+	var err error
 	if s.engine, err = s.build(ctx); err != nil {
-		return nil, fmt.Errorf("session for %s: %w", persona, err)
+		return nil, fmt.Errorf("session for %s: %w", vis.Persona.Name, err)
 	}
 	return s, nil
 }

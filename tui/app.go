@@ -85,7 +85,7 @@ func New(opts Options) (*App, error) {
 	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor, Served: opts.Served}
 	a := &App{ctx: ctx, focus: paneEditor, state: opts.State, catalogShare: defaultCatalogShare}
 	a.setTheme(opts.Theme)
-	a.adopt(opts.Policy, vis, startWorker(opts.Served, opts.Lake, opts.Policy, opts.Persona))
+	a.adopt(opts.Policy, vis, startWorker(opts.Served, opts.Lake, opts.Policy, vis))
 	if ctx.Saved, err = queries.LoadSavedFor(opts.Lake.Root, opts.Lake.Catalog, ctx.Visibility); err != nil {
 		a.flash = err.Error()
 	}

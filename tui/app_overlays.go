@@ -46,7 +46,7 @@ func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
 		if err != nil {
 			return personaMsg{err: err}
 		}
-		msg := personaMsg{lake: l, pol: pol, vis: vis, note: note, w: startWorker(sv, l, pol, persona)}
+		msg := personaMsg{lake: l, pol: pol, vis: vis, note: note, w: startWorker(sv, l, pol, vis)}
 		var serr error
 		if msg.saved, serr = queries.LoadSavedFor(l.Root, l.Catalog, vis); serr != nil {
 			msg.note = serr.Error() // the switch still happens

@@ -58,13 +58,23 @@ func (sv *Served) refuse(persona string) error {
 
 // open starts a session as persona, refusing one the principal may not be.
 func (sv *Served) open(ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) (*queries.Session, error) {
-	if sv == nil {
-		return queries.Open(ctx, l, pol, persona)
-	}
-	if err := sv.refuse(persona); err != nil {
+	vis, err := visibleAs(sv, l, pol, persona)
+	if err != nil {
 		return nil, err
 	}
-	return queries.OpenWith(ctx, l, pol, persona, sv.Options)
+	return sv.openVisible(ctx, l, pol, vis)
+}
+
+// openVisible starts a session for vis's persona (see visibleAs).
+func (sv *Served) openVisible(ctx context.Context, l *lake.Lake, pol *perms.Policy, vis perms.Visibility) (*queries.Session, error) {
+	if err := sv.refuse(vis.Persona.Name); err != nil {
+		return nil, err
+	}
+	var opts queries.Options
+	if sv != nil {
+		opts = sv.Options
+	}
+	return queries.OpenVisible(ctx, l, pol, vis, opts)
 }
 
 // identity is who edits the policy, for its audit record.
@@ -93,17 +103,17 @@ type worker struct {
 	stopOpen   context.CancelFunc
 }
 
-// openSessionFor opens a worker's session: (*Served).open, which tests
-// wrap to hold an open back or make it fail.
-var openSessionFor = (*Served).open
+// openSessionFor opens a worker's session: (*Served).openVisible, which
+// tests wrap to hold an open back or make it fail.
+var openSessionFor = (*Served).openVisible
 
-// startWorker starts opening a session for persona and returns at once.
-func startWorker(sv *Served, l *lake.Lake, pol *perms.Policy, persona string) *worker {
+// startWorker starts opening a session for vis's persona and returns at once.
+func startWorker(sv *Served, l *lake.Lake, pol *perms.Policy, vis perms.Visibility) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &worker{opened: make(chan struct{}), stopOpen: cancel}
 	go func() {
 		defer close(w.opened)
-		w.session, w.openErr = openSessionFor(sv, ctx, l, pol, persona)
+		w.session, w.openErr = openSessionFor(sv, ctx, l, pol, vis)
 	}()
 	return w
 }

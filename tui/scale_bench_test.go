@@ -37,8 +37,12 @@ func BenchmarkFirstFrame10000Tables(b *testing.B) {
 // statement run at once waits for it.
 func BenchmarkSessionOpen10000Tables(b *testing.B) {
 	l, pol := tenThousandTables(b)
+	vis, err := pol.Visibility(l.Catalog, "analyst")
+	if err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
-		w := startWorker(nil, l, pol, "analyst")
+		w := startWorker(nil, l, pol, vis)
 		if err := w.wait(); err != nil {
 			b.Fatal(err)
 		}

@@ -29,7 +29,8 @@ func holdOpens(t *testing.T, failing string) (release func(persona string)) {
 		return gates[persona]
 	}
 	real := openSessionFor
-	openSessionFor = func(sv *Served, ctx context.Context, l *lake.Lake, pol *perms.Policy, persona string) (*queries.Session, error) {
+	openSessionFor = func(sv *Served, ctx context.Context, l *lake.Lake, pol *perms.Policy, vis perms.Visibility) (*queries.Session, error) {
+		persona := vis.Persona.Name
 		select {
 		case <-gate(persona):
 		case <-ctx.Done():
@@ -38,7 +39,7 @@ func holdOpens(t *testing.T, failing string) (release func(persona string)) {
 		if persona == failing {
 			sv = &Served{Options: queries.Options{MemoryLimit: "a lot"}, Admin: true}
 		}
-		return real(sv, ctx, l, pol, persona)
+		return real(sv, ctx, l, pol, vis)
 	}
 	t.Cleanup(func() { openSessionFor = real })
 	released := map[string]bool{}
