@@ -25,7 +25,7 @@ measure "crawl 10,000 tables" "$work/tarn" --lake "$lake" crawl
 tail -1 "$work/out"
 measure "catalog (admin)" "$work/tarn" --lake "$lake" catalog
 measure "access db050.t001" "$work/tarn" --lake "$lake" access db050.t001
-go test ./tui -run '^$' -bench 'FirstFrame10000Tables|CatalogFilterKeypress|PersonaSwitch|AccessMatrixOpen' -benchtime 20x -count 1 | grep Benchmark
+go test ./tui -run '^$' -bench 'FirstFrame10000Tables|SessionOpen10000Tables|CatalogFilterKeypress|PersonaSwitch|AccessMatrixOpen' -benchtime 20x -count 1 | grep Benchmark
 go test ./perms -run '^$' -bench 'Visibility' -count 1 | grep Benchmark
 go test ./lake -run '^$' -bench 'Crawl1000Tables' -benchtime 1x -count 1 | grep Benchmark
 echo "work folder: $work"
