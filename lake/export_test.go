@@ -15,3 +15,8 @@ func SetCrawlWorkers(n int) (restore func()) {
 	crawlWorkers = n
 	return func() { crawlWorkers = was }
 }
+
+// CountedInGo and PlainCSVLimit are the crawl's count of plain CSV files.
+var CountedInGo = countedInGo
+
+const PlainCSVLimit = plainCSVLimit
