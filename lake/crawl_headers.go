@@ -34,19 +34,27 @@ func headersMatch(t Table, files []string) bool {
 
 // csvHeader is the first record of a CSV file, gunzipped if gz.
 func csvHeader(file string, gz bool) ([]string, error) {
-	f, err := os.Open(file)
+	r, closeAll, err := openData(file, gz)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReaderSize(f, 16<<10)
-	if gz {
-		z, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, err
-		}
-		defer z.Close()
-		r = z
+	defer closeAll()
+	return csv.NewReader(bufio.NewReaderSize(r, 16<<10)).Read()
+}
+
+// openData opens a data file, gunzipped if gz; closeAll closes it.
+func openData(file string, gz bool) (r io.Reader, closeAll func(), err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
 	}
-	return csv.NewReader(r).Read()
+	if !gz {
+		return f, func() { f.Close() }, nil
+	}
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return z, func() { z.Close(); f.Close() }, nil
 }

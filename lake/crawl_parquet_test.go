@@ -32,7 +32,7 @@ func TestParquetFootersNameTypesAsDuckDB(t *testing.T) {
 		if _, err := db.Exec("COPY (SELECT " + c.expr + " AS v, 7 AS n FROM range(3)) TO " + SQLString(file) + " (FORMAT parquet)"); err != nil {
 			t.Fatal(err)
 		}
-		want, err := inferSchema(context.Background(), db, Table{Format: Parquet}, []string{file})
+		want, err := inferSchema(context.Background(), &crawlConn{db: db}, Table{Format: Parquet}, []string{file})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,9 +17,11 @@ go build -o "$work/tarn" .
 go run ./scripts/scaletree "$lake"
 measure() { # label, command...
 	local label=$1; shift
+	local load=$(cut -d' ' -f1-3 /proc/loadavg) # 2 shared cores: walls mean little without it
 	/usr/bin/time -f "$label: %e s wall, %U s user, %S s sys, %M KB peak RSS" "$@" >"$work/out" 2>"$work/err" || {
 		tail -5 "$work/err"; exit 1; }
 	grep -a "$label:" "$work/err"
+	echo "  load average before: $load"
 }
 measure "crawl 10,000 tables" "$work/tarn" --lake "$lake" crawl
 tail -1 "$work/out"

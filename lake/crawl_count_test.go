@@ -1,0 +1,111 @@
+package lake_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tarn/lake"
+)
+
+// Where a CSV file's rows are counted in Go, the count is DuckDB's, as a
+// query of the table counts them; files the Go count is not sure of are
+// left to DuckDB.
+func TestCSVRowsCountedInGoAreDuckDBs(t *testing.T) {
+	cases := []struct {
+		name, data string
+		inGo       bool
+	}{
+		{"plain", "a,b\n1,x\n2,y\n", true},
+		{"no final newline", "a,b\n1,x\n2,y", true},
+		{"header only", "a,b\n", true},
+		{"header only, no newline", "a,b", true},
+		{"empty fields", "a,b\n,\n,\n1,\n", true},
+		{"spaces and tabs", "a,b\n 1 , x \n\t2,\ty\t\n", true},
+		{"byte order mark", "\ufeffa,b\n1,x\n", true},
+		{"unicode", "a,b\n1,é\n2,日本\n", true},
+		{"types that do not fit", "a,b\nabc,x\n2.5,y\n", true},
+		{"a comment-like line", "a,b\n#1,x\n2,y\n", true},
+		{"empty", "", false},
+		{"blank lines", "a,b\n1,x\n\n2,y\n\n\n", false},
+		{"trailing blank line", "a,b\n1,x\n\n", false},
+		{"whitespace line", "a,b\n1,x\n   \n", false},
+		{"quoted newline", "a,b\n1,\"x\ny\"\n", false},
+		{"quoted comma", "a,b\n1,\"x,y\"\n", false},
+		{"crlf", "a,b\r\n1,x\r\n", false},
+		{"lone cr", "a,b\r1,x\r", false},
+		{"too many fields", "a,b\n1,x,z\n", false},
+		{"too few fields", "a,b\n1\n", false},
+		{"header with more", "a,b,c\n1,x\n", false},
+		{"nul byte", "a,b\n1,x\x00\n", false},
+		{"invalid utf-8", "a,b\n1,\xff\xfe\n", false},
+	}
+	db, err := lake.OpenDuckDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := t.TempDir()
+	cols := lake.Columns{{Name: "a", Type: "VARCHAR"}, {Name: "b", Type: "VARCHAR"}}
+	for i, c := range cases {
+		for _, gz := range []bool{false, true} {
+			tab := lake.Table{Format: lake.CSV, Columns: cols}
+			data := []byte(c.data)
+			file := filepath.Join(dir, strings.Repeat("f", i+1)+".csv")
+			if gz {
+				tab.Compression = lake.Gzip
+				data = gzipBytes(t, string(data))
+				file += ".gz"
+			}
+			if err := os.WriteFile(file, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files := []string{file, file}
+			n, ok := lake.CountedInGo(tab, files)
+			if ok != c.inGo {
+				t.Errorf("%s (gzip %v): counted in Go %v, want %v", c.name, gz, ok, c.inGo)
+			}
+			if !ok {
+				continue
+			}
+			var want int64
+			if err := db.QueryRow("SELECT count(*) FROM " + lake.RelationOf(tab, files)).Scan(&want); err != nil {
+				t.Errorf("%s (gzip %v): Go counts %d, DuckDB fails: %v", c.name, gz, n, err)
+			} else if n != want {
+				t.Errorf("%s (gzip %v): Go counts %d, DuckDB %d", c.name, gz, n, want)
+			}
+		}
+	}
+}
+
+// Large files, truncated gzip and tables that are not plain CSV of two
+// or more columns are left to DuckDB.
+func TestRowsNotCountedInGo(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.csv")
+	os.WriteFile(big, []byte("a,b\n"+strings.Repeat("1,x\n", lake.PlainCSVLimit/4)), 0o644)
+	cut := filepath.Join(dir, "cut.csv.gz")
+	whole := gzipBytes(t, "a,b\n"+strings.Repeat("1,x\n", 1000))
+	os.WriteFile(cut, whole[:len(whole)/2], 0o644)
+	small := filepath.Join(dir, "small.csv")
+	os.WriteFile(small, []byte("a\n1\n"), 0o644)
+	plain := filepath.Join(dir, "plain.csv")
+	os.WriteFile(plain, []byte("a,b\n1,x\n"), 0o644)
+	two := lake.Columns{{Name: "a", Type: "VARCHAR"}, {Name: "b", Type: "VARCHAR"}}
+	for name, c := range map[string]struct {
+		t     lake.Table
+		files []string
+	}{
+		"over the limit": {lake.Table{Format: lake.CSV, Columns: two}, []string{big}},
+		"truncated gzip": {lake.Table{Format: lake.CSV, Compression: lake.Gzip, Columns: two}, []string{cut}},
+		"one column":     {lake.Table{Format: lake.CSV, Columns: two[:1]}, []string{small}},
+		"by name":        {lake.Table{Format: lake.CSV, Columns: two, UnionByName: true}, []string{plain}},
+		"json":           {lake.Table{Format: lake.JSON, Columns: two}, []string{plain}},
+		"missing file":   {lake.Table{Format: lake.CSV, Columns: two}, []string{filepath.Join(dir, "none.csv")}},
+	} {
+		if n, ok := lake.CountedInGo(c.t, c.files); ok {
+			t.Errorf("%s: counted in Go (%d rows)", name, n)
+		}
+	}
+}
