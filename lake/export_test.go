@@ -1,0 +1,4 @@
+package lake
+
+// CSVReadBuffer lets benchmarks compare DuckDB's CSV buffer sizes.
+var CSVReadBuffer = &csvReadBuffer
