@@ -68,6 +68,8 @@ type App struct {
 	toEnd bool
 	// profileSeq numbers profiles: a superseded one's reply is dropped.
 	profileSeq int
+	export     *exporting // the export under way, nil when none
+	exportNote string     // how the last export ended, shown first while it is the flash
 }
 
 // New builds the workbench over an open session (opening one takes a few
@@ -210,7 +212,7 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return a.routeOverlay(msg)
 	}
 	k := a.ctx.Keys
-	busy := a.run.running || a.run.measuring
+	busy := a.run.running || a.run.measuring || a.export != nil
 	armed := a.quitArmed
 	a.quitArmed = false
 	switch {
