@@ -151,11 +151,12 @@ tmux send-keys -t "$session" Enter
 expect "export progress" "esc cancels · exporting endless.csv: " " rows, " "/s, "
 tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
 expect "export cancelled" "export cancelled after" "endless.csv was not written"
-if ls "$work" | grep -q endless; then
-	echo "FAIL export cancelled: $(ls "$work" | grep endless) was left"
+if ls "$work" | grep -q '^endless\.csv'; then
+	echo "FAIL export cancelled: $(ls "$work" | grep '^endless\.csv') was left"
 	exit 1
 fi
 echo "ok   export cancelled: no file left"
+tmux send-keys -t "$session" F4 # back to the catalog, its cursor still on customers
 tmux send-keys -t "$session" d
 expect "detail view" "Table sales.customers" "format       csv" "rows         5,000" "location" "columns admin may read (6 of 6)"
 tmux send-keys -t "$session" Escape; sleep 0.3
