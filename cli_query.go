@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"tarn/chart"
 	"tarn/internal/units"
@@ -64,7 +66,7 @@ func runQuery(e *env, args []string) error {
 	if plot.path != "" {
 		werr = writeQueryChart(e, r, text, plot)
 	} else {
-		werr = write(e.stdout, r)
+		werr = writeRows(e, write, r)
 	}
 	if errors.Is(werr, syscall.EPIPE) {
 		r.Abandon(werr)
@@ -133,25 +135,87 @@ func querySQL(e *env, rest []string, file, saved, persona string) (string, error
 	return "", fmt.Errorf("give the SQL as one argument (quote it), got %d arguments", len(rest))
 }
 
-var writers = map[string]func(io.Writer, *queries.Result) error{
-	"table": func(w io.Writer, r *queries.Result) error { return queries.WriteTable(w, r) },
-	"csv":   func(w io.Writer, r *queries.Result) error { return queries.WriteCSV(w, r) },
+// rowWriter writes rows, the result r's rows as it streams them (or as a
+// meter passes them on), to w.
+type rowWriter func(w io.Writer, rows queries.Rows, r *queries.Result) error
+
+var writers = map[string]rowWriter{
+	"table": func(w io.Writer, rows queries.Rows, _ *queries.Result) error { return queries.WriteTable(w, rows) },
+	"csv":   func(w io.Writer, rows queries.Rows, _ *queries.Result) error { return queries.WriteCSV(w, rows) },
 	"json":  writeJSON,
 	"null":  writeNull,
 }
 
 // writeNull fetches and decodes every row and prints nothing: the time a
 // client needs to receive the result, for timing.
-func writeNull(_ io.Writer, r *queries.Result) error {
-	return r.Each(func([]any) error { return nil })
+func writeNull(_ io.Writer, rows queries.Rows, _ *queries.Result) error {
+	row := make([]any, len(rows.Columns()))
+	for rows.Next() {
+		for i := range rows.Len() {
+			if err := rows.Row(i, row); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // writeJSON prints the rows and, after them, the query's final stats.
-func writeJSON(w io.Writer, r *queries.Result) error {
-	return queries.WriteJSON(w, r, func() queries.Stats {
+func writeJSON(w io.Writer, rows queries.Rows, r *queries.Result) error {
+	return queries.WriteJSON(w, rows, func() queries.Stats {
 		r.Close() // settle the final stats before printing them
 		return r.Stats()
 	})
+}
+
+// writeRows writes r to stdout. When the rows go to a file or a pipe and
+// stderr is a terminal, a line there shows the rows and bytes written so
+// far and their rate while they are written (a large result takes
+// minutes); never on stdout, and not when stdout is the terminal too,
+// where the rows show themselves and a redrawn line would cut them.
+func writeRows(e *env, write rowWriter, r *queries.Result) error {
+	if !isTerminal(e.stderr) || isTerminal(e.stdout) {
+		return write(e.stdout, r, r)
+	}
+	return writeWithProgress(e.stdout, e.stderr, write, r, 200*time.Millisecond)
+}
+
+// writeWithProgress writes r to out with write, redrawing a line of how
+// far it is on term every interval, and leaves the final figures there.
+// It shows no time left: the rows a query returns are known only at its
+// end (see queries.WriteMeter).
+func writeWithProgress(out, term io.Writer, write rowWriter, r *queries.Result, interval time.Duration) error {
+	meter := queries.NewWriteMeter()
+	var mu sync.Mutex
+	draw := func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprint(term, "\r\x1b[K"+line)
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				draw("writing: " + meter.Progress().String() + " (ctrl+c stops)")
+			}
+		}
+	}()
+	err := write(meter.Writer(out), meter.Rows(r), r)
+	close(done)
+	<-stopped
+	verb := "wrote"
+	if err != nil || r.Err() != nil {
+		verb = "stopped after"
+	}
+	draw(verb + " " + meter.Progress().String() + "\n")
+	return err
 }
 
 // printStats writes a query's figures in two lines, Athena's words first.

@@ -20,3 +20,6 @@ func SetCrawlWorkers(n int) (restore func()) {
 var CountedInGo = countedInGo
 
 const PlainCSVLimit = plainCSVLimit
+
+// CSVReadBuffer lets benchmarks compare DuckDB's CSV buffer sizes.
+var CSVReadBuffer = &csvReadBuffer

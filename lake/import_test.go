@@ -302,3 +302,34 @@ func TestCancelledImportLeavesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestImportCSVKeepsLongLinesAndOrder imports a CSV several times DuckDB's
+// read buffer long, with one field of 1.9 MB (under the reader's line
+// limit of 2,000,000 bytes): every row arrives, in the file's order.
+func TestImportCSVKeepsLongLinesAndOrder(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("id,text\n")
+	const rows = 200_000
+	for i := range rows {
+		text := fmt.Sprintf("row %d, short", i)
+		if i == rows/2 {
+			text = strings.Repeat("y", 1_900_000)
+		}
+		fmt.Fprintf(&sb, "%d,\"%s\"\n", i, text)
+	}
+	src := filepath.Join(t.TempDir(), "long.csv")
+	testlake.WriteFile(t, src, sb.String())
+	l := newLake(t)
+	rep := importOK(t, l, lake.ImportOptions{Files: []string{src}, Database: "crm", Table: "long",
+		Format: lake.Parquet, Compression: lake.None, Parts: 1})
+	files, err := l.Files(rep.Table)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v, %v", files, err)
+	}
+	db := testlake.OpenDuck(t)
+	got := testlake.Scalar[string](t, db, fmt.Sprintf(`SELECT count(*) || ' rows, ' || count(*) FILTER (id <> file_row_number) ||
+		' out of order, longest ' || max(length(text)) FROM read_parquet(%s, file_row_number=true)`, lake.SQLString(files[0])))
+	if want := fmt.Sprintf("%d rows, 0 out of order, longest 1900000", rows); got != want {
+		t.Errorf("imported %s, want %s", got, want)
+	}
+}

@@ -89,7 +89,7 @@ func (w *importWrite) importWithDuckDB(ctx context.Context, kind InputKind, t *T
 		quoted[i] = SQLString(f)
 	}
 	// A quoted empty field is an empty string; only a missing one is NULL.
-	reader := fmt.Sprintf("read_csv([%s], header=true, allow_quoted_nulls=false)", strings.Join(quoted, ", "))
+	reader := fmt.Sprintf("read_csv([%s], header=true, allow_quoted_nulls=false, buffer_size=%d)", strings.Join(quoted, ", "), csvReadBuffer)
 	if kind == InputJSON {
 		reader = fmt.Sprintf("read_json([%s], format='newline_delimited')", strings.Join(quoted, ", "))
 	}
@@ -122,6 +122,15 @@ func (w *importWrite) importWithDuckDB(ctx context.Context, kind InputKind, t *T
 	}
 	return w.split(ctx, rows)
 }
+
+// csvReadBuffer is the bytes DuckDB's CSV reader reads at a time. Its
+// default, 32 MiB, is past glibc's largest reuse threshold, so every
+// buffer is a fresh mapping whose pages fault in as the file is copied
+// into it: measured on the 10x log (277 MB), the COPY to Parquet took
+// 4.3-5.0 s of CPU, 1.6 s of it in the kernel, against 2.2-2.6 s with
+// 2 MiB. 2 MiB is still above the reader's longest line (2,000,000 bytes
+// by default), so no line that read before is refused now.
+var csvReadBuffer = 2 << 20
 
 // scratchParquet is how the whole input is kept before a split: Snappy,
 // cheaper to write and read again than zstd.

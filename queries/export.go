@@ -37,6 +37,13 @@ var exportWriters = map[string]func(ctx context.Context, file string, src Rows) 
 // whatever the rows say. It does not replace an existing file unless
 // overwrite is set.
 func (s *Session) Export(ctx context.Context, text, path, format string, overwrite bool) (Stats, error) {
+	return s.ExportMetered(ctx, text, path, format, overwrite, nil)
+}
+
+// ExportMetered is Export keeping meter, if not nil, at the rows taken
+// and the bytes of the file so far. A cancelled export (ctx) leaves path
+// as it was: the file is written in a private folder and removed there.
+func (s *Session) ExportMetered(ctx context.Context, text, path, format string, overwrite bool, meter *WriteMeter) (Stats, error) {
 	write, ok := exportWriters[format]
 	if !ok {
 		return Stats{}, fmt.Errorf("export format %q: use csv, json or parquet", format)
@@ -57,7 +64,8 @@ func (s *Session) Export(ctx context.Context, text, path, format string, overwri
 	if err == nil {
 		defer os.RemoveAll(private)
 		file := filepath.Join(private, "export."+format)
-		if err = write(ctx, file, r); err == nil {
+		meter.watchFile(file)
+		if err = write(ctx, file, meter.Rows(r)); err == nil {
 			err = dest.commit(file, overwrite) // its errors name the export
 		} else {
 			err = fmt.Errorf("export to %s: %w", path, err)

@@ -141,6 +141,25 @@ expect "back to admin" "persona admin"
 tmux send-keys -t "$session" F4 a
 expect "access matrix" "Access to sales.customers" "masked(last4)" "region = 'ea"
 tmux send-keys -t "$session" Escape; sleep 0.3
+
+# ctrl+e exports a result too large to wait for: the status bar shows
+# rows, bytes and rate as it writes; esc cancels, and no file is left.
+type_sql "SELECT a.host, a.path FROM weblogs.access_log_csv_1 a, weblogs.access_log_csv_1 b, weblogs.access_log_csv_1 c"
+expect "endless query shows rows" "column 1/2"
+tmux send-keys -t "$session" C-e
+expect "export prompt" "Export results"
+tmux send-keys -t "$session" C-u
+tmux send-keys -t "$session" -l "$work/endless.csv"
+tmux send-keys -t "$session" Enter
+expect "export progress" "esc cancels · exporting endless.csv: " " rows, " "/s, "
+tmux send-keys -t "$session" Escape; sleep 0.3 # a lone ESC, not the start of a sequence
+expect "export cancelled" "export cancelled after" "endless.csv was not written"
+if ls "$work" | grep -q '^endless\.csv'; then
+	echo "FAIL export cancelled: $(ls "$work" | grep '^endless\.csv') was left"
+	exit 1
+fi
+echo "ok   export cancelled: no file left"
+tmux send-keys -t "$session" F4 # back to the catalog, its cursor still on customers
 tmux send-keys -t "$session" d
 expect "detail view" "Table sales.customers" "format       csv" "rows         5,000" "location" "columns admin may read (6 of 6)"
 tmux send-keys -t "$session" Escape; sleep 0.3
@@ -319,6 +338,19 @@ if command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
 else
 	echo "skip served workbench: no ssh client"
 fi
+
+# tarn query writing to a file from a terminal: how far it is shows on
+# the terminal (stderr), and the file holds the rows alone.
+tmux kill-session -t "$session" 2>/dev/null || true
+tmux new-session -d -s "$session" -x 120 -y 10 \
+	"$bin --lake $lake query --persona admin --format csv 'SELECT a.host, b.path FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b LIMIT 3000000' >'$work/rows.csv'; sleep 600"
+expect "query progress on the terminal" "wrote 3,000,000 rows, "
+if [ "$(wc -l <"$work/rows.csv")" != 3000001 ] || grep -qE "writing|wrote" "$work/rows.csv"; then
+	echo "FAIL query progress: $work/rows.csv holds $(wc -l <"$work/rows.csv") lines, or progress text"
+	exit 1
+fi
+echo "ok   query progress: the file holds the header and 3,000,000 rows alone"
+tmux kill-session -t "$session" 2>/dev/null || true
 
 # A read-only lake: queries are refused (their audit record cannot be
 # written), the catalog is still browsed. chmod makes it read-only for a

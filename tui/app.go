@@ -70,8 +70,10 @@ type App struct {
 	profileSeq int
 	// opening: the current persona's session is still opening; openSeq
 	// numbers the sessions adopted, so a stale open's reply is dropped.
-	opening bool
-	openSeq int
+	opening    bool
+	openSeq    int
+	export     *exporting // the export under way, nil when none
+	exportNote string     // how the last export ended, shown first while it is the flash
 }
 
 // New builds the workbench from the catalog and the policy alone, so the
@@ -246,7 +248,7 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return a.routeOverlay(msg)
 	}
 	k := a.ctx.Keys
-	busy := a.run.running || a.run.measuring
+	busy := a.run.running || a.run.measuring || a.export != nil
 	armed := a.quitArmed
 	a.quitArmed = false
 	switch {

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -88,10 +87,11 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 		a.ctx.Saved = msg.saved
 		a.overlay = a.savedList()
 	case exportedMsg:
-		a.flash = msg.text
-		if msg.exists != nil {
-			a.overlay = a.overwritePrompt(*msg.exists)
-		}
+		a.onExported(msg)
+	case startExportMsg:
+		return a.startExport(msg.job, true)
+	case exportTickMsg:
+		return a.onExportTick(msg)
 	case savedMsg:
 		a.flash, a.ctx.Saved = msg.note, msg.saved
 	case openAccessMsg:
@@ -309,6 +309,7 @@ func validSavedName(name string) error {
 
 // exportedMsg reports an export; exists asks whether to overwrite.
 type exportedMsg struct {
+	seq    int // the export's run; 0 for a reply that ran none
 	text   string
 	exists *exportJob
 }
@@ -330,7 +331,7 @@ func (a *App) exportPrompt() overlay {
 		filepath.Join(dir, "tarn-export.csv"), "runs the query again, as "+a.ctx.Persona.Name+", and writes every row", validExportPath,
 		func(path string) tea.Cmd {
 			path = expandHome(path)
-			return exportCmd(a.w, exportJob{a.editor.Text(), path, exportFormat(path)}, a.ctx.Lake.Root, false)
+			return a.startExport(exportJob{a.editor.Text(), path, exportFormat(path)}, false)
 		})
 }
 
@@ -353,36 +354,11 @@ func validExportPath(path string) error {
 	return nil
 }
 
-// exportCmd runs an export off the UI, creating the default exports
-// folder if the export goes there (never inside the lake).
-func exportCmd(w *worker, job exportJob, root string, overwrite bool) tea.Cmd {
-	return func() tea.Msg {
-		if filepath.Dir(job.path) == queries.DefaultExportDir(root) {
-			queries.EnsureExportDir(root)
-		}
-		var st queries.Stats
-		err := w.do(func(s *queries.Session) error {
-			w.closeOpen()
-			var err error
-			st, err = s.Export(context.Background(), job.text, job.path, job.format, overwrite)
-			return err
-		})
-		var exists *queries.ExistsError
-		switch {
-		case errors.As(err, &exists):
-			return exportedMsg{text: exists.Error(), exists: &job}
-		case err != nil:
-			return exportedMsg{text: "export failed: " + firstLine(err.Error())}
-		}
-		return exportedMsg{text: fmt.Sprintf("exported %s to %s", queries.Plural(int(st.Rows), "row"), job.path)}
-	}
-}
-
 // overwritePrompt asks before an export replaces a file.
 func (a *App) overwritePrompt(job exportJob) overlay {
 	return newList(a.ctx, filepath.Base(job.path)+" exists", "", []listItem{
 		{text: "Keep it: export under another name (" + a.ctx.Keys.Export.Help().Key + ")", choose: func() tea.Msg { return exportedMsg{text: "export: kept " + job.path} }},
-		{text: "Overwrite " + job.path, choose: exportCmd(a.w, job, a.ctx.Lake.Root, true)},
+		{text: "Overwrite " + job.path, choose: func() tea.Msg { return startExportMsg{job} }},
 	})
 }
 

@@ -55,6 +55,9 @@ func (a *App) cancelRun() tea.Cmd {
 		a.cancel()
 	}
 	a.flash = "cancelling…"
+	if a.export != nil {
+		a.export.cancelling = true
+	}
 	if !a.fetching && a.run.running && a.results.columns != nil {
 		return closeCmd(a.w, a.seq)
 	}

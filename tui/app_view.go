@@ -195,7 +195,10 @@ func (a *App) statusBar() string {
 		st.Muted.Render("theme ") + st.Text.Render(a.ctx.Styles.Name),
 	}
 	line := strings.Join(parts, st.Muted.Render(" · "))
-	if a.flash != "" {
+	switch {
+	case a.export != nil || a.flash == a.exportNote && a.flash != "": // first: a long lake path would cut it off
+		line = st.Warning.Render(queries.Printable(a.flash)) + st.Muted.Render(" · ") + line
+	case a.flash != "":
 		line += st.Muted.Render(" · ") + st.Warning.Render(queries.Printable(a.flash))
 	}
 	hm := help.New()
