@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+	"time"
 )
 
 // Layers names the enforcement layers a test leaves on.
@@ -50,4 +51,12 @@ func DirectRows(ctx context.Context, conn *sql.Conn, text string) (int64, error)
 // WriteParquet is the Parquet writer, for the demo writers' benchmark.
 func WriteParquet(ctx context.Context, file string, src Rows) error {
 	return writeParquet(ctx, file, src)
+}
+
+// DelayInterruptWatcher holds every stream's interrupt watcher back by d
+// before it looks at its context, until the test ends.
+func DelayInterruptWatcher(t testing.TB, d time.Duration) {
+	was := watcherDelay
+	watcherDelay = func() { time.Sleep(d) }
+	t.Cleanup(func() { watcherDelay = was })
 }

@@ -283,3 +283,28 @@ func TestRepeatsShareAGroupInTheirRecords(t *testing.T) {
 		t.Errorf("groups %q: want the first two alike, the third none, the fourth its own", groups)
 	}
 }
+
+// A cancelled stream's interrupt never reaches the next statement, even
+// when the goroutine that sends it runs late (a loaded machine): the
+// session ran "SELECT count(*)" after a cancel and got "INTERRUPT Error".
+func TestALateInterruptNeverReachesTheNextStatement(t *testing.T) {
+	l, pol := scanLake(t)
+	s := open(t, l, pol, "admin")
+	queries.DelayInterruptWatcher(t, 30*time.Millisecond)
+	next := "SELECT count(*) FROM weblogs.access_log_parquet_1 a, (SELECT host FROM weblogs.access_log_parquet_1 LIMIT 300) b WHERE a.size + length(b.host) = -1"
+	for i := range 8 {
+		ctx, cancel := context.WithCancel(context.Background())
+		r, err := s.Run(ctx, "SELECT host FROM weblogs.access_log_parquet_1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Next()
+		cancel()
+		for r.Next() {
+		}
+		r.Close()
+		if st := stats(t, s, next); st.State != queries.Succeeded {
+			t.Fatalf("statement %d after a cancel: %s %s", i, st.State, st.Error)
+		}
+	}
+}

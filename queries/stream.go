@@ -122,6 +122,7 @@ type stream struct {
 
 	stop     chan struct{} // closed when the stream ends
 	stopOnce sync.Once
+	watched  chan struct{} // closed when interruptOn has returned
 }
 
 // startStream prepares and starts text on conn. Cancelling ctx interrupts
@@ -133,7 +134,7 @@ func startStream(ctx context.Context, conn mapping.Connection, text string) (*st
 // startStreamWaiting is startStream with wait between DuckDB's answers
 // that it has no task (see runPending).
 func startStreamWaiting(ctx context.Context, conn mapping.Connection, text string, wait func(n int) time.Duration) (*stream, error) {
-	st := &stream{conn: conn, start: time.Now(), ctx: ctx, stop: make(chan struct{})}
+	st := &stream{conn: conn, start: time.Now(), ctx: ctx, stop: make(chan struct{}), watched: make(chan struct{})}
 	go st.interruptOn(ctx)
 	t0 := time.Now()
 	err := st.prepareAndExecute(ctx, text, wait)
@@ -148,7 +149,12 @@ func startStreamWaiting(ctx context.Context, conn mapping.Connection, text strin
 	return st, nil
 }
 
+// interruptOn interrupts the stream's query when ctx is cancelled before
+// the stream ends. end waits for it to return: run late, it would
+// interrupt whatever the connection runs next.
 func (st *stream) interruptOn(ctx context.Context) {
+	defer close(st.watched)
+	watcherDelay()
 	select {
 	case <-ctx.Done():
 		mapping.Interrupt(st.conn)
@@ -159,7 +165,15 @@ func (st *stream) interruptOn(ctx context.Context) {
 // ctxErr is the caller's cancellation, if it ended the stream.
 func (st *stream) ctxErr() error { return st.ctx.Err() }
 
-func (st *stream) end() { st.stopOnce.Do(func() { close(st.stop) }) }
+func (st *stream) end() {
+	st.stopOnce.Do(func() {
+		close(st.stop)
+		<-st.watched
+	})
+}
+
+// watcherDelay lets a test hold interruptOn back, as a loaded machine does.
+var watcherDelay = func() {}
 
 func (st *stream) prepareAndExecute(ctx context.Context, text string, wait func(n int) time.Duration) error {
 	var stmt mapping.PreparedStatement
