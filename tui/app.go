@@ -72,6 +72,8 @@ type App struct {
 	// numbers the sessions adopted, so a stale open's reply is dropped.
 	opening bool
 	openSeq int
+	// switchSeq numbers persona switches: only the last chosen is adopted.
+	switchSeq int
 }
 
 // New builds the workbench from the catalog and the policy alone, so the
