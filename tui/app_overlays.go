@@ -151,6 +151,9 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 			return a.routeOverlay(msg)
 		}
 	case personasComparedMsg:
+		if msg.openSeq != a.openSeq {
+			return nil // asked for as another persona
+		}
 		a.overlay = &textOverlay{ctx: a.ctx, title: "As every persona", text: msg.text, cut: true}
 	}
 	return nil

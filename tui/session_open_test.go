@@ -228,3 +228,19 @@ func TestPickerChoiceSwitchesPersona(t *testing.T) {
 		t.Fatalf("the picker's choice left the workbench as %s", a.ctx.Persona.Name)
 	}
 }
+
+// The outcome of a query as every persona, asked for as the
+// administrator, is dropped when the workbench has switched to another
+// persona before it came: the analyst's workbench never shows it.
+func TestPersonasComparedBeforeASwitchAreDropped(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 140, 35)
+	a.editor.SetText("SELECT count(*) AS n FROM sales.customers")
+	compared := a.comparePersonas()
+	_, opened := switchTo(t, a, "analyst")
+	settle(a, opened)
+	a.Update(compared())
+	if a.overlay != nil {
+		t.Fatalf("the analyst's workbench shows the administrator's comparison:\n%s", a.render())
+	}
+}
