@@ -1,8 +1,11 @@
 package lake
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"io"
+	"os"
 	"unicode/utf8"
 )
 
@@ -37,11 +40,48 @@ func countedInGo(t Table, files []string) (rows int64, ok bool) {
 // smallFile is a file's bytes, gunzipped if gz, if it reads whole and is
 // at most plainCSVLimit bytes.
 func smallFile(path string, gz bool) ([]byte, bool) {
-	r, closeAll, err := openData(path, gz)
+	if gz {
+		return smallGzip(path)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, false
 	}
-	defer closeAll()
+	defer f.Close()
+	return readSmall(f)
+}
+
+// duckGzipFlags are the gzip header flags DuckDB reads (FEXTRA, FNAME):
+// it refuses a file with the text flag, a header CRC or a comment
+// ("Unsupported GZIP archive"), which Go reads.
+const duckGzipFlags = 0x04 | 0x08
+
+// smallGzip is smallFile of a gzip file of one member whose header DuckDB
+// reads; a file of several members is left to DuckDB.
+func smallGzip(path string) ([]byte, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	if head, err := br.Peek(4); err != nil || head[3]&^duckGzipFlags != 0 {
+		return nil, false
+	}
+	z, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, false
+	}
+	z.Multistream(false)
+	data, ok := readSmall(z)
+	if _, err := br.Peek(1); !ok || err != io.EOF {
+		return nil, false
+	}
+	return data, true
+}
+
+// readSmall reads r to its end if it holds at most plainCSVLimit bytes.
+func readSmall(r io.Reader) ([]byte, bool) {
 	data, err := io.ReadAll(io.LimitReader(r, plainCSVLimit+1))
 	return data, err == nil && len(data) <= plainCSVLimit
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"tarn/lake"
@@ -76,4 +77,42 @@ func folders(root string, names []string) []string {
 		out[i] = filepath.Join(root, n)
 	}
 	return out
+}
+
+// A table's folder opens that folder alone: not a sibling whose name it
+// begins (x/t and x/t2), nor a way out of it through "..", a symlink or a
+// glob, whichever reader, ATTACH or COPY names the path.
+func TestSandboxFolderOpensNothingBesideIt(t *testing.T) {
+	root := t.TempDir()
+	for _, n := range []string{"x/t", "x/t2", "secret"} {
+		if err := os.MkdirAll(filepath.Join(root, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, n, "f.csv"), []byte("a\n1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	table := filepath.Join(root, "x/t")
+	if err := os.Symlink(filepath.Join(root, "secret"), filepath.Join(table, "link")); err != nil {
+		t.Fatal(err)
+	}
+	db, conn, err := openDuck(context.Background(), sandbox([]string{table}, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "SELECT * FROM read_csv("+lake.SQLString(table+"/f.csv")+")"); err != nil {
+		t.Fatalf("the table's own file: %v", err)
+	}
+	for _, p := range []string{table + "2/f.csv", table + "/../t2/f.csv", table + "//../../secret/f.csv",
+		table + "/link/f.csv", table + "*/f.csv", root + "/**/f.csv", "file://" + table + "2/f.csv", "f.csv"} {
+		for _, q := range []string{"SELECT * FROM read_csv(%s)", "SELECT * FROM read_text(%s)", "SELECT * FROM read_blob(%s)",
+			"SELECT * FROM glob(%s)", "SELECT * FROM parquet_metadata(%s)", "ATTACH %s", "COPY (SELECT 1) TO %s"} {
+			q = fmt.Sprintf(q, lake.SQLString(p))
+			if _, err := conn.ExecContext(context.Background(), q); err == nil || !strings.Contains(err.Error(), "Permission Error") {
+				t.Errorf("%s: %v, want a permission error", q, err)
+			}
+		}
+	}
 }

@@ -74,6 +74,8 @@ type App struct {
 	openSeq    int
 	export     *exporting // the export under way, nil when none
 	exportNote string     // how the last export ended, shown first while it is the flash
+	// switchSeq numbers persona switches: only the last chosen is adopted.
+	switchSeq int
 }
 
 // New builds the workbench from the catalog and the policy alone, so the

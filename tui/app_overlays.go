@@ -22,6 +22,7 @@ func userHome() (string, error) { return os.UserHomeDir() }
 // it sees (from the catalog and the policy, at once) and its session,
 // still opening.
 type personaMsg struct {
+	seq   int // the switch's number: only the one chosen last is adopted
 	lake  *lake.Lake
 	pol   *perms.Policy
 	vis   perms.Visibility
@@ -33,19 +34,22 @@ type personaMsg struct {
 
 // switchPersonaCmd starts a session for persona on the lake and policy as
 // they are on disk now: an edit made elsewhere since the workbench started
-// applies to the persona chosen.
+// applies to the persona chosen. Call it from Update, when the switch is
+// chosen: switches run at once and may reply in any order, and only the
+// one chosen last is adopted.
 func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
-	loaded, loadedPol, sv := a.ctx.Lake, a.ctx.Policy, a.ctx.Served
+	a.switchSeq++
+	loaded, loadedPol, sv, seq := a.ctx.Lake, a.ctx.Policy, a.ctx.Served, a.switchSeq
 	return func() tea.Msg {
 		l, pol, err := loadLakeAgain(loaded, loadedPol)
 		if err != nil {
-			return personaMsg{err: err}
+			return personaMsg{seq: seq, err: err}
 		}
 		vis, err := visibleAs(sv, l, pol, persona)
 		if err != nil {
-			return personaMsg{err: err}
+			return personaMsg{seq: seq, err: err}
 		}
-		msg := personaMsg{lake: l, pol: pol, vis: vis, note: note, w: startWorker(sv, l, pol, vis)}
+		msg := personaMsg{seq: seq, lake: l, pol: pol, vis: vis, note: note, w: startWorker(sv, l, pol, vis)}
 		var serr error
 		if msg.saved, serr = queries.LoadSavedFor(l.Root, l.Catalog, vis); serr != nil {
 			msg.note = serr.Error() // the switch still happens
@@ -66,7 +70,7 @@ func (a *App) personaPicker() overlay {
 		}
 		o.items = append(o.items, listItem{
 			text:   fmt.Sprintf("%-12s %-10s %s", p.Name, p.Workgroup, desc),
-			choose: switchPersonaCmd(a, p.Name, "acting as "+p.Name),
+			choose: choosePersona(p.Name),
 		})
 		if p.Name == a.ctx.Persona.Name {
 			o.cursor = len(o.items) - 1
@@ -76,9 +80,19 @@ func (a *App) personaPicker() overlay {
 	return o
 }
 
+// choosePersonaMsg is a persona picked in the picker; the switch starts
+// in Update, where it is numbered (see switchPersonaCmd).
+type choosePersonaMsg struct{ persona string }
+
+func choosePersona(persona string) func() tea.Msg {
+	return func() tea.Msg { return choosePersonaMsg{persona} }
+}
+
 // onOverlayReply handles replies of work the overlays started.
 func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case choosePersonaMsg:
+		return switchPersonaCmd(a, msg.persona, "acting as "+msg.persona)
 	case personaMsg:
 		return a.onPersona(msg)
 	case historyMsg:
@@ -137,12 +151,21 @@ func (a *App) onOverlayReply(msg tea.Msg) tea.Cmd {
 			return a.routeOverlay(msg)
 		}
 	case personasComparedMsg:
+		if msg.openSeq != a.openSeq {
+			return nil // asked for as another persona
+		}
 		a.overlay = &textOverlay{ctx: a.ctx, title: "As every persona", text: msg.text, cut: true}
 	}
 	return nil
 }
 
 func (a *App) onPersona(msg personaMsg) tea.Cmd {
+	if msg.seq != a.switchSeq { // superseded by a switch chosen after it
+		if stale := msg.w; stale != nil {
+			return func() tea.Msg { stale.shutdown(); return nil }
+		}
+		return nil
+	}
 	if msg.err != nil {
 		a.flash = msg.err.Error()
 		return nil

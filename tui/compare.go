@@ -208,8 +208,13 @@ func (o *compareOverlay) ShortHelp() []key.Binding {
 
 func (o *compareOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
 
-// personasComparedMsg is one query's outcome for every persona.
-type personasComparedMsg struct{ text string }
+// personasComparedMsg is one query's outcome for every persona, asked
+// for under the session adopted as openSeq: after a persona switch it is
+// dropped (the persona now acting may not be an administrator).
+type personasComparedMsg struct {
+	openSeq int
+	text    string
+}
 
 // comparePersonas runs the editor's query as every persona, each in a
 // session of its own, and shows the columns, row count and first rows
@@ -223,14 +228,14 @@ func (a *App) comparePersonas() tea.Cmd {
 		a.overlay = adminOnly(a.ctx, "As every persona", "run a query as every persona")
 		return nil
 	}
-	l, pol, sv := a.ctx.Lake, a.ctx.Policy, a.ctx.Served
+	l, pol, sv, openSeq := a.ctx.Lake, a.ctx.Policy, a.ctx.Served, a.openSeq
 	a.flash = "running as every persona…"
 	return func() tea.Msg {
 		var b strings.Builder
 		for _, p := range pol.Personas {
 			fmt.Fprintf(&b, "── %s (%s)\n%s\n", p.Name, p.Workgroup, asPersona(sv, l, pol, p.Name, text))
 		}
-		return personasComparedMsg{b.String()}
+		return personasComparedMsg{openSeq, b.String()}
 	}
 }
 

@@ -166,17 +166,81 @@ func TestStaleOpenIsDroppedAndClosed(t *testing.T) {
 	}
 	release("leader")
 	settle(a, secondCmd)
-	first.w.mu.Lock()
-	closed := first.w.closed
-	first.w.mu.Unlock()
-	if first.w.wait() != nil || !closed {
+	if first.w.wait() != nil || !isClosed(first.w) {
 		t.Fatalf("the superseded session is not closed (open error %v)", first.w.wait())
 	}
-	text := "SELECT 42 AS answer"
+	runsAs(t, a, "SELECT 42 AS answer", "leader")
+}
+
+func isClosed(w *worker) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closed
+}
+
+// runsAs runs text and checks that the history holds it once, as persona.
+func runsAs(t *testing.T, a *App, text, persona string) {
+	t.Helper()
 	if m := runNow(t, a, text); m.err != nil {
 		t.Fatal(m.err)
 	}
-	if who := ranAs(t, a, text); len(who) != 1 || who[0] != "leader" {
-		t.Fatalf("the statement ran as %q, want leader alone", who)
+	if who := ranAs(t, a, text); len(who) != 1 || who[0] != persona {
+		t.Fatalf("the statement ran as %q, want %s alone", who, persona)
+	}
+}
+
+// Two switches chosen quickly run their commands at once, and their
+// replies may come back in either order: the workbench ends as the
+// persona chosen last, and the reply of the switch chosen before it is
+// dropped with its session closed.
+func TestSwitchChosenLastWinsWhateverOrderRepliesCome(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 140, 35)
+	toAnalyst := switchPersonaCmd(a, "analyst", "acting as analyst")
+	toAdmin := switchPersonaCmd(a, "admin", "acting as admin")
+	last := toAdmin().(personaMsg)
+	stale := toAnalyst().(personaMsg)
+	_, opened := a.Update(last)
+	_, dropped := a.Update(stale)
+	settle(a, opened)
+	settle(a, dropped)
+	if a.ctx.Persona.Name != "admin" || a.w != last.w {
+		t.Fatalf("the workbench acts as %s, want admin, chosen last", a.ctx.Persona.Name)
+	}
+	if !isClosed(stale.w) {
+		t.Fatal("the session of the superseded switch was left open")
+	}
+	runsAs(t, a, "SELECT 7 AS seven", "admin")
+}
+
+// The picker's choice starts the switch in Update, numbered, and it is
+// adopted.
+func TestPickerChoiceSwitchesPersona(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 140, 35)
+	for _, it := range a.personaPicker().(*listOverlay).items {
+		if strings.HasPrefix(it.text, "analyst ") {
+			_, cmd := a.Update(it.choose())
+			settle(a, cmd)
+		}
+	}
+	if a.ctx.Persona.Name != "analyst" {
+		t.Fatalf("the picker's choice left the workbench as %s", a.ctx.Persona.Name)
+	}
+}
+
+// The outcome of a query as every persona, asked for as the
+// administrator, is dropped when the workbench has switched to another
+// persona before it came: the analyst's workbench never shows it.
+func TestPersonasComparedBeforeASwitchAreDropped(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 140, 35)
+	a.editor.SetText("SELECT count(*) AS n FROM sales.customers")
+	compared := a.comparePersonas()
+	_, opened := switchTo(t, a, "analyst")
+	settle(a, opened)
+	a.Update(compared())
+	if a.overlay != nil {
+		t.Fatalf("the analyst's workbench shows the administrator's comparison:\n%s", a.render())
 	}
 }
