@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"tarn/demo"
 	"tarn/lake"
@@ -90,11 +88,4 @@ func writeLogCSV(b *testing.B, path string, recs []lake.LogRecord) {
 	if err := errors.Join(w.Error(), buf.Flush(), f.Close()); err != nil {
 		b.Fatal(err)
 	}
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
