@@ -15,7 +15,8 @@ import (
 // terminal's last line gives the rows and bytes that were written.
 func TestQueryProgressGoesToTheTerminalNotTheRows(t *testing.T) {
 	root := governedCLILake(t)
-	const q = "SELECT a.host, a.path, b.status FROM weblogs.access_log_parquet_1 a, weblogs.access_log_parquet_1 b LIMIT 300000"
+	// One file, read in order: a cross join's rows come in any order.
+	const q = "SELECT host, path, status FROM weblogs.access_log_parquet_1"
 	code, plain, errOut := tarn(t, "query", "--lake", root, "--format", "csv", q)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
