@@ -44,7 +44,7 @@ func TestQueryProgressGoesToTheTerminalNotTheRows(t *testing.T) {
 	}
 	lines := strings.Split(term.String(), "\r\x1b[K")
 	last := lines[len(lines)-1]
-	if want := "wrote 300,000 rows, " + units.Bytes(int64(len(plain))) + ", "; !strings.HasPrefix(last, want) || !strings.HasSuffix(last, "\n") {
+	if want := "wrote 148,534 rows, " + units.Bytes(int64(len(plain))) + ", "; !strings.HasPrefix(last, want) || !strings.HasSuffix(last, "\n") {
 		t.Errorf("last progress line %q, want it to start %q", last, want)
 	}
 	if !strings.Contains(term.String(), "writing: ") {
