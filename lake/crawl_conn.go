@@ -36,7 +36,7 @@ func openCrawlConn(ctx context.Context, db *sql.DB) *crawlConn {
 	if err != nil {
 		return c
 	}
-	raw, ok := cConnection(conn)
+	raw, ok := CConnection(conn)
 	if !ok {
 		conn.Close()
 		return c

@@ -15,8 +15,10 @@ import (
 // rawConnection is DuckDB's C connection (see crawlConn).
 type rawConnection = bindings.Connection
 
-// cConnection is the C connection behind a duckdb-go connection.
-func cConnection(conn *sql.Conn) (raw rawConnection, ok bool) {
+// CConnection is the C connection behind a duckdb-go connection (the
+// driver keeps it in a private field), and false if this duckdb-go keeps
+// it elsewhere. The crawl and queries' streaming both go through it.
+func CConnection(conn *sql.Conn) (raw rawConnection, ok bool) {
 	conn.Raw(func(driverConn any) error {
 		v := reflect.ValueOf(driverConn)
 		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {

@@ -12,7 +12,7 @@ import (
 // connection is never direct, and these are never called.
 type rawConnection struct{}
 
-func cConnection(*sql.Conn) (rawConnection, bool) { return rawConnection{}, false }
+func CConnection(*sql.Conn) (rawConnection, bool) { return rawConnection{}, false }
 
 var errNoCgo = errors.New("DuckDB needs cgo")
 

@@ -83,19 +83,11 @@ func rawConn(c *sql.Conn) (mapping.Connection, error) {
 	if couplingErr != nil {
 		return conn, couplingErr
 	}
-	err := c.Raw(func(driverConn any) error {
-		v := reflect.ValueOf(driverConn)
-		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-			return fmt.Errorf("unexpected DuckDB driver connection %T", driverConn)
-		}
-		f := v.Elem().FieldByName("conn")
-		if !f.IsValid() || f.Type() != reflect.TypeOf(conn) {
-			return fmt.Errorf("duckdb-go %T has no C connection field; streaming needs updating", driverConn)
-		}
-		conn = *(*mapping.Connection)(unsafe.Pointer(f.UnsafeAddr()))
-		return nil
-	})
-	return conn, err
+	raw, ok := lake.CConnection(c)
+	if !ok {
+		return conn, errors.New("duckdb-go has no C connection field where tarn looks; streaming needs updating")
+	}
+	return raw, nil
 }
 
 // Column is a result column with its DuckDB type.
