@@ -79,6 +79,12 @@ func TestBenchScaledTablesBesideDuckDB(t *testing.T) {
 			t.Errorf("table output lacks %q:\n%s", want, out)
 		}
 	}
+	// The source's grids are its log's layouts: the log twice as long is in none.
+	for _, grid := range []string{"Full scan by files and format", "Query by format", "rows/file"} {
+		if strings.Contains(out, grid) {
+			t.Errorf("the scaled table is in the source's grid %q:\n%s", grid, out)
+		}
+	}
 	code, _, errOut = tarn(t, "bench", "--lake", root, "--tables", "weblogs.logs_x2_parquet_1", "--beside-duckdb", "--persona", "analyst")
 	if code == 0 || !strings.Contains(errOut, "--beside-duckdb reads the files outside tarn's governance: administrators only") {
 		t.Errorf("an analyst's bench beside DuckDB: exit %d: %s", code, errOut)
