@@ -39,6 +39,11 @@ func sandbox(dirs []string, tmp string, disabledOptimizers ...string) []string {
 		// Lake files are local: the OS already caches them. DuckDB's own
 		// copy grew a full tarn bench to 1.67 GB RSS.
 		"SET enable_external_file_cache = false",
+		// Read a Parquet file's column chunks in merged reads, as DuckDB
+		// does for remote files, not one read each: at 10,000 files of the
+		// log, 35-40% less CPU for the source's three queries, 18-25% at 1
+		// and 1,000 files (tarn bench, interleaved, CPU time).
+		"SET prefetch_all_parquet_files = true",
 		"SET enable_external_access = false",
 		"SET lock_configuration = true",
 	}
