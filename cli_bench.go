@@ -71,7 +71,7 @@ func runBench(e *env, args []string) error {
 	})
 	bar.finish()
 	if err != nil {
-		return fmt.Errorf("bench cancelled: %w", err)
+		return benchCancelled(e, render, o, cells, err)
 	}
 	fmt.Fprintf(e.stderr, "%s in %.1fs as %s\n", queries.Plural(len(cells), "cell"), time.Since(start).Seconds(), s.Persona().Name)
 	report := newBenchReport(o.runs, o.warmup, cells)
@@ -79,6 +79,24 @@ func runBench(e *env, args []string) error {
 		return err
 	}
 	return writeBenchChart(e, o.chart, report)
+}
+
+// benchCancelled prints the cells measured before a cancel (ctrl+c), so
+// minutes of runs are not lost, and says the bench did not finish.
+func benchCancelled(e *env, render func(io.Writer, benchReport) error, o benchOptions, cells []queries.BenchCell, cause error) error {
+	var measured []queries.BenchCell
+	for _, c := range cells {
+		if c.RunsMS != nil || c.Error != "" {
+			measured = append(measured, c)
+		}
+	}
+	if len(measured) > 0 {
+		fmt.Fprintf(e.stderr, "bench cancelled: the %s measured before it follow\n", queries.Plural(len(measured), "cell"))
+		if err := render(e.stdout, newBenchReport(o.runs, o.warmup, measured)); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("bench cancelled after %d of %s: %w", len(measured), queries.Plural(len(cells), "cell"), cause)
 }
 
 // prepareBench opens the session and lays out the cells.

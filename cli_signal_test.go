@@ -125,3 +125,48 @@ func TestAQueryCutShortIsStillAudited(t *testing.T) {
 		}
 	})
 }
+
+// ctrl+c during tarn bench keeps what was measured: the cells that ended
+// before it are printed (valid JSON here), the rest are not, and the exit
+// says the bench was cancelled.
+func TestABenchCancelledPrintsTheCellsMeasuredBeforeIt(t *testing.T) {
+	root := governedCLILake(t)
+	// 60 shops to the fourth power is 13M rows; 2,200 items' would take hours.
+	sql := "SELECT count(*) FROM {table} a, {table} b, {table} c, {table} d"
+	cmd := tarnProcess(t, "bench", "--lake", root, "--tables", "sales.shops,sales.items", "--sql", sql, "--runs", "1", "--warmup", "0", "--format", "json")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	started := func() bool { // the audit log has the slow query's RUNNING record
+		data, _ := os.ReadFile(filepath.Join(root, lake.AuditFile))
+		return strings.Contains(string(data), "sales.items a")
+	}
+	for deadline := time.Now().Add(2 * time.Minute); !started(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the second cell never started:\n%s", stderr.String())
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if err == nil || !strings.Contains(stderr.String(), "bench cancelled after 1 of 2 cells") {
+		t.Fatalf("exit %v, stderr:\n%s", err, stderr.String())
+	}
+	var doc struct {
+		Cells []struct {
+			Table string  `json:"table"`
+			Rows  int64   `json:"rows"`
+			MS    float64 `json:"trimmed_mean_ms"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout.String()), &doc); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout.String())
+	}
+	if len(doc.Cells) != 1 || doc.Cells[0].Table != "shops" || doc.Cells[0].Rows != 1 || doc.Cells[0].MS <= 0 {
+		t.Errorf("cells printed: %+v", doc.Cells)
+	}
+}
