@@ -43,6 +43,7 @@ type Options struct {
 type App struct {
 	ctx      *Context
 	w        *worker
+	pool     *workers // every session started, for the end
 	catalog  *catalog
 	editor   *editor
 	results  *results
@@ -89,7 +90,8 @@ func New(opts Options) (*App, error) {
 	ctx := &Context{Keys: DefaultKeyMap(), Lake: opts.Lake, LakeLabel: shortPath(opts.Lake.Root), Themes: opts.Themes, NoColor: opts.NoColor, Served: opts.Served}
 	a := &App{ctx: ctx, focus: paneEditor, state: opts.State, catalogShare: defaultCatalogShare}
 	a.setTheme(opts.Theme)
-	a.adopt(opts.Policy, vis, startWorker(opts.Served, opts.Lake, opts.Policy, vis))
+	a.pool = &workers{}
+	a.adopt(opts.Policy, vis, a.pool.start(opts.Served, opts.Lake, opts.Policy, vis))
 	if ctx.Saved, err = queries.LoadSavedFor(opts.Lake.Root, opts.Lake.Catalog, ctx.Visibility); err != nil {
 		a.flash = err.Error()
 	}
@@ -410,16 +412,16 @@ func (a *App) routeOverlay(msg tea.Msg) tea.Cmd {
 // Close ends the workbench's session when its program ended without a
 // quit (a served connection that closed or went idle); after a quit it
 // does nothing.
-func (a *App) Close() { a.w.shutdown() }
+func (a *App) Close() { a.pool.shutdownAll() }
 
 func (a *App) quit() tea.Cmd {
 	a.quitting = true
 	if a.cancel != nil {
 		a.cancel()
 	}
-	w, state := a.w, a.sessionState()
+	pool, state := a.pool, a.sessionState()
 	return tea.Sequence(func() tea.Msg {
-		w.shutdown()
+		pool.shutdownAll()
 		if a.state != "" {
 			saveState(a.state, state)
 		}

@@ -39,7 +39,7 @@ type personaMsg struct {
 // one chosen last is adopted.
 func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
 	a.switchSeq++
-	loaded, loadedPol, sv, seq := a.ctx.Lake, a.ctx.Policy, a.ctx.Served, a.switchSeq
+	loaded, loadedPol, sv, seq, pool := a.ctx.Lake, a.ctx.Policy, a.ctx.Served, a.switchSeq, a.pool
 	return func() tea.Msg {
 		l, pol, err := loadLakeAgain(loaded, loadedPol)
 		if err != nil {
@@ -49,7 +49,7 @@ func switchPersonaCmd(a *App, persona, note string) tea.Cmd {
 		if err != nil {
 			return personaMsg{seq: seq, err: err}
 		}
-		msg := personaMsg{seq: seq, lake: l, pol: pol, vis: vis, note: note, w: startWorker(sv, l, pol, vis)}
+		msg := personaMsg{seq: seq, lake: l, pol: pol, vis: vis, note: note, w: pool.start(sv, l, pol, vis)}
 		var serr error
 		if msg.saved, serr = queries.LoadSavedFor(l.Root, l.Catalog, vis); serr != nil {
 			msg.note = serr.Error() // the switch still happens

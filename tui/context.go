@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -101,6 +102,7 @@ type worker struct {
 	opened     chan struct{} // closed once the open has ended
 	openErr    error         // why the session did not open
 	stopOpen   context.CancelFunc
+	pool       *workers // nil for a worker of its own
 }
 
 // openSessionFor opens a worker's session: (*Served).openVisible, which
@@ -109,13 +111,65 @@ var openSessionFor = (*Served).openVisible
 
 // startWorker starts opening a session for vis's persona and returns at once.
 func startWorker(sv *Served, l *lake.Lake, pol *perms.Policy, vis perms.Visibility) *worker {
+	return (*workers)(nil).start(sv, l, pol, vis)
+}
+
+// workers are the sessions a workbench has started and not yet shut
+// down. A persona switch opens its session in a command whose reply may
+// never be read: a served connection that closes mid-switch ends the
+// program first. Shutting down every worker at the end, and any started
+// after it, leaves no DuckDB session open behind a closed workbench.
+type workers struct {
+	mu     sync.Mutex
+	live   map[*worker]bool
+	closed bool
+}
+
+// start is startWorker, the worker kept until it is shut down; once the
+// workbench has ended, the worker is shut from the start.
+func (ws *workers) start(sv *Served, l *lake.Lake, pol *perms.Policy, vis perms.Visibility) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &worker{opened: make(chan struct{}), stopOpen: cancel}
+	w := &worker{opened: make(chan struct{}), stopOpen: cancel, pool: ws}
+	if ws != nil {
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		if ws.closed {
+			cancel()
+			w.openErr, w.closed = errors.New("the workbench has ended"), true
+			close(w.opened)
+			return w
+		}
+		if ws.live == nil {
+			ws.live = map[*worker]bool{}
+		}
+		ws.live[w] = true
+	}
 	go func() {
 		defer close(w.opened)
 		w.session, w.openErr = openSessionFor(sv, ctx, l, pol, vis)
 	}()
 	return w
+}
+
+// shutdownAll shuts every live worker down, and any started later.
+func (ws *workers) shutdownAll() {
+	ws.mu.Lock()
+	ws.closed = true
+	live := ws.live
+	ws.live = nil
+	ws.mu.Unlock()
+	for w := range live {
+		w.shutdown()
+	}
+}
+
+// forget drops w once it is shut down.
+func (ws *workers) forget(w *worker) {
+	if ws != nil {
+		ws.mu.Lock()
+		delete(ws.live, w)
+		ws.mu.Unlock()
+	}
 }
 
 // wait blocks until the session is open, or says why it did not open.
@@ -146,6 +200,7 @@ func (w *worker) closeOpen() {
 // nothing uses it.
 func (w *worker) shutdown() {
 	w.stopOpen()
+	defer w.pool.forget(w)
 	if w.wait() != nil {
 		return
 	}

@@ -244,3 +244,32 @@ func TestPersonasComparedBeforeASwitchAreDropped(t *testing.T) {
 		t.Fatalf("the analyst's workbench shows the administrator's comparison:\n%s", a.render())
 	}
 }
+
+// leftOpen says whether w's session opened and was never closed.
+func leftOpen(w *worker) bool {
+	w.wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.session != nil && !w.closed
+}
+
+// A served connection can close while a persona switch is opening: the
+// switch's reply is never read, since the program has ended. The
+// workbench's end still closes that session, and a switch that starts
+// after the end opens none.
+func TestAWorkbenchEndedMidSwitchLeavesNoSessionOpen(t *testing.T) {
+	l, pol := testLake(t)
+	a := newTestApp(t, l, pol, "admin", 140, 35)
+	first := a.w
+	pending := switchPersonaCmd(a, "analyst", "acting as analyst")().(personaMsg)
+	late := switchPersonaCmd(a, "admin", "acting as admin")
+	a.Close()
+	for name, w := range map[string]*worker{"the first persona's session": first, "the switch's session (never adopted)": pending.w} {
+		if leftOpen(w) {
+			t.Errorf("%s is still open after the workbench ended", name)
+		}
+	}
+	if msg := late().(personaMsg); msg.w.wait() == nil || leftOpen(msg.w) {
+		t.Errorf("a switch started after the end opened a session")
+	}
+}
