@@ -219,7 +219,11 @@ func inspectNew(ctx context.Context, db *crawlConn, job crawlJob) inspection {
 		return res
 	}
 	if t.Rows = rows; !footers {
-		countFiles(ctx, db, &t, files, &res.CrawlReport)
+		// DuckDB sniffed the types from the first file's first 20,480
+		// rows: a later value that does not fit sends it back to read
+		// every row of every file.
+		resniff := func() ([]Column, error) { return inferSchemaFrom(ctx, db, t, files, wholeSample) }
+		countFiles(ctx, db, &t, files, &res.CrawlReport, resniff)
 	}
 	if allExcluded(t, files) {
 		res.skip(fmt.Sprintf("%s: no readable files", job.rel))
@@ -244,12 +248,26 @@ func allExcluded(t Table, files []string) bool {
 // fails are they read one at a time, so that an unreadable file is
 // reported and excluded and the rest still count. (A query a file made a
 // crawl of one 2,000-file table take 18 s instead of 2.)
-func countFiles(ctx context.Context, db *crawlConn, t *Table, files []string, rep *CrawlReport) {
+//
+// Every value is read as its column's type, so a value the sniffed type
+// does not fit fails the count. Then, for a new table (resniff not nil),
+// the types are sniffed again from every row, and the count retried.
+func countFiles(ctx context.Context, db *crawlConn, t *Table, files []string, rep *CrawlReport, resniff func() ([]Column, error)) {
 	if n, ok := countedInGo(*t, files); ok {
 		t.Rows = n
 		return
 	}
-	if n, err := countAll(ctx, db, *t, files); err == nil {
+	n, err := countAll(ctx, db, *t, files)
+	if err != nil && resniff != nil && conversionError(err) {
+		if cols, serr := resniff(); serr == nil {
+			wider := *t
+			wider.Columns = cols
+			if n, err = countAll(ctx, db, wider, files); err == nil {
+				*t = wider
+			}
+		}
+	}
+	if err == nil {
 		t.Rows = n
 		return
 	}
@@ -330,7 +348,7 @@ func folderTable(ctx context.Context, db *crawlConn, t Table, files []string, re
 	if err := validateTable(next); err != nil {
 		return t, err
 	}
-	countFiles(ctx, db, &next, files, rep)
+	countFiles(ctx, db, &next, files, rep, nil) // the catalog's types hold: a file they do not fit is excluded
 	if allExcluded(next, files) {
 		return t, errors.New("no readable files")
 	}
@@ -439,8 +457,16 @@ func identifier(s string) string {
 }
 
 // inferSchema asks DuckDB for the columns of files, by name across them,
-// detecting CSV and JSON types from the data.
+// detecting CSV and JSON types from a sample of the data.
 func inferSchema(ctx context.Context, db *crawlConn, t Table, files []string) ([]Column, error) {
+	return inferSchemaFrom(ctx, db, t, files, "")
+}
+
+// wholeSample has DuckDB sniff CSV and JSON types from every row.
+const wholeSample = ", sample_size=-1"
+
+// inferSchemaFrom is inferSchema with more reader options (wholeSample).
+func inferSchemaFrom(ctx context.Context, db *crawlConn, t Table, files []string, options string) ([]Column, error) {
 	quoted := make([]string, len(files))
 	for i, f := range files {
 		quoted[i] = SQLString(f)
@@ -451,9 +477,9 @@ func inferSchema(ctx context.Context, db *crawlConn, t Table, files []string) ([
 	case Parquet:
 		reader = "read_parquet(" + src + ")"
 	case CSV:
-		reader = "read_csv(" + src + ", header=true, delim=',', allow_quoted_nulls=false)"
+		reader = "read_csv(" + src + ", header=true, delim=',', allow_quoted_nulls=false" + options + ")"
 	default:
-		reader = "read_json(" + src + ", format='newline_delimited')"
+		reader = "read_json(" + src + ", format='newline_delimited'" + options + ")"
 	}
 	cols, err := db.describe(ctx, "SELECT * FROM "+reader)
 	if err != nil {
@@ -472,7 +498,30 @@ func countAll(ctx context.Context, db *crawlConn, t Table, files []string) (int6
 			}
 		}
 	}
-	return db.count(ctx, "SELECT count(*) FROM "+RelationOf(t, files))
+	return db.count(ctx, countQuery(t, files))
+}
+
+// countQuery counts the rows of files read as t, every value of a CSV or
+// JSON file converted to its column's type on the way: DuckDB reads none
+// for count(*), so a value the type does not fit went unnoticed and every
+// query of the table failed on it. (The counts sit in a list so that
+// DuckDB cannot drop them as unused.)
+func countQuery(t Table, files []string) string {
+	counts := []string{"count(*)"}
+	if t.Format != Parquet {
+		for _, c := range t.Columns {
+			counts = append(counts, "count("+QuoteIdent(c.Name)+")")
+		}
+	}
+	return "SELECT [" + strings.Join(counts, ", ") + "][1] FROM " + RelationOf(t, files)
+}
+
+// conversionError says whether DuckDB failed to read a value as its
+// column's type.
+func conversionError(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Conversion Error") || strings.Contains(msg, "Could not convert") ||
+		strings.Contains(msg, "JSON transform error")
 }
 
 // countFile reads a whole file with the table's explicit schema, which
@@ -493,7 +542,7 @@ func countFile(ctx context.Context, db *crawlConn, t Table, file string) (int64,
 		}
 		t.Columns = mergeColumns(t, own)
 	}
-	n, err := db.count(ctx, "SELECT count(*) FROM "+RelationOf(t, []string{file}))
+	n, err := db.count(ctx, countQuery(t, []string{file}))
 	if err != nil {
 		return 0, duckReason(err)
 	}

@@ -28,7 +28,7 @@ func countedInGo(t Table, files []string) (rows int64, ok bool) {
 		if !ok {
 			return 0, false
 		}
-		n, ok := plainCSVRows(data, len(t.Columns))
+		n, ok := plainCSVRows(data, t.Columns)
 		if !ok {
 			return 0, false
 		}
@@ -87,17 +87,70 @@ func readSmall(r io.Reader) ([]byte, bool) {
 }
 
 // plainCSVRows counts the records after the header of a plain CSV file
-// (see countedInGo); ok is false if the file is not plain.
-func plainCSVRows(data []byte, fields int) (int64, bool) {
+// (see countedInGo); ok is false if the file is not plain, or if a value
+// may not be read as its column's type (see surelyFits).
+func plainCSVRows(data []byte, cols Columns) (int64, bool) {
 	if len(data) == 0 || bytes.ContainsAny(data, "\"\r\x00") || !utf8.Valid(data) {
 		return 0, false
 	}
 	var lines int64
 	for line := range bytes.SplitSeq(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
-		if bytes.Count(line, []byte(",")) != fields-1 {
+		if bytes.Count(line, []byte(",")) != len(cols)-1 {
+			return 0, false
+		}
+		if lines > 0 && !valuesFit(line, cols) {
 			return 0, false
 		}
 		lines++
 	}
 	return lines - 1, true
+}
+
+// valuesFit says whether every field of a record surely reads as its
+// column's type.
+func valuesFit(line []byte, cols Columns) bool {
+	i := 0
+	for field := range bytes.SplitSeq(line, []byte(",")) {
+		if !surelyFits(field, cols[i].Type) {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
+// surelyFits says whether DuckDB surely reads field as a value of typ:
+// an empty field is NULL, any text a VARCHAR; BIGINT, DOUBLE and BOOLEAN
+// only in their plainest spelling. Anything else is left to DuckDB,
+// which reads every value when it counts (countQuery), so "no" is never
+// wrong, only slower.
+func surelyFits(field []byte, typ string) bool {
+	if len(field) == 0 || typ == "VARCHAR" {
+		return true
+	}
+	switch typ {
+	case "BIGINT":
+		digits := bytes.TrimPrefix(field, []byte("-"))
+		return len(digits) > 0 && len(digits) <= 18 && allDigits(digits)
+	case "DOUBLE":
+		return plainDecimal(bytes.TrimPrefix(field, []byte("-")))
+	case "BOOLEAN":
+		return string(field) == "true" || string(field) == "false"
+	}
+	return false
+}
+
+// plainDecimal is digits with at most one point between digits: 12, 1.5.
+func plainDecimal(b []byte) bool {
+	whole, frac, point := bytes.Cut(b, []byte("."))
+	return len(whole) > 0 && allDigits(whole) && (!point || len(frac) > 0 && allDigits(frac))
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
