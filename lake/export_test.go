@@ -1,5 +1,7 @@
 package lake
 
+import "context"
+
 // SetCrawlDirect sets whether crawl workers run statements directly;
 // the returned func restores it.
 func SetCrawlDirect(direct bool) (restore func()) {
@@ -23,3 +25,24 @@ const PlainCSVLimit = plainCSVLimit
 
 // CSVReadBuffer lets benchmarks compare DuckDB's CSV buffer sizes.
 var CSVReadBuffer = &csvReadBuffer
+
+// SetSniffImports sets whether a one-file CSV import sniffs once and
+// reads with detection off; the returned func restores it.
+func SetSniffImports(sniff bool) (restore func()) {
+	was := sniffImports
+	sniffImports = sniff
+	return func() { sniffImports = was }
+}
+
+// SniffedCSVReader is the reader a one-file CSV import reads file with,
+// or why it reads it with detection on.
+func SniffedCSVReader(file string) (string, []Column, error) {
+	db, err := OpenDuckDB()
+	if err != nil {
+		return "", nil, err
+	}
+	defer db.Close()
+	conn := openCrawlConn(context.Background(), db)
+	defer conn.Close()
+	return sniffedCSVReader(context.Background(), conn, file)
+}
