@@ -23,9 +23,6 @@ var CountedInGo = countedInGo
 
 const PlainCSVLimit = plainCSVLimit
 
-// CSVReadBuffer lets benchmarks compare DuckDB's CSV buffer sizes.
-var CSVReadBuffer = &csvReadBuffer
-
 // SetSniffImports sets whether a one-file CSV import sniffs once and
 // reads with detection off; the returned func restores it.
 func SetSniffImports(sniff bool) (restore func()) {
@@ -45,4 +42,12 @@ func SniffedCSVReader(file string) (string, []Column, error) {
 	conn := openCrawlConn(context.Background(), db)
 	defer conn.Close()
 	return sniffedCSVReader(context.Background(), conn, file)
+}
+
+// SetOneThreadBelow sets the input size under which an import runs on
+// one DuckDB thread; the returned func restores it.
+func SetOneThreadBelow(size int64) (restore func()) {
+	was := oneThreadBelow
+	oneThreadBelow = size
+	return func() { oneThreadBelow = was }
 }
