@@ -104,6 +104,12 @@ func (w *importWrite) importWithDuckDB(ctx context.Context, kind InputKind, t *T
 func (w *importWrite) copyInput(ctx context.Context, kind InputKind, t *Table) (int64, error) {
 	conn := openCrawlConn(ctx, w.db)
 	defer conn.Close()
+	size := inputBytes(w.opts.Files)
+	if size < oneThreadBelow {
+		if _, err := conn.exec(ctx, "SET threads=1"); err != nil {
+			return 0, fmt.Errorf("import: %w", err)
+		}
+	}
 	reader, cols, err := importReader(ctx, conn, kind, w.opts.Files)
 	if err != nil {
 		return 0, fmt.Errorf("import: reading %s: %w", strings.Join(w.opts.Files, ", "), duckReason(err))
@@ -111,12 +117,6 @@ func (w *importWrite) copyInput(ctx context.Context, kind InputKind, t *Table) (
 	t.Columns = cols
 	if err := validateTable(*t); err != nil {
 		return 0, fmt.Errorf("import: %v", err)
-	}
-	size := inputBytes(w.opts.Files)
-	if size < oneThreadBelow {
-		if _, err := conn.exec(ctx, "SET threads=1"); err != nil {
-			return 0, fmt.Errorf("import: %w", err)
-		}
 	}
 	var rows int64
 	err = w.report("read", size, nil, func() error {
@@ -133,12 +133,14 @@ func (w *importWrite) copyInput(ctx context.Context, kind InputKind, t *Table) (
 	return rows, nil
 }
 
-// oneThreadBelow is the input size under which an import runs on one
-// DuckDB thread (in its private DuckDB, closed after it). A second thread
-// costs more than it brings there: the source's 1x log (28 MB) took
-// 0.6-0.7 s of CPU on one and 0.8-1.0 s on two, at 80 MB peak against
-// 115 MB, and no more wall time on 2 shared cores. Larger inputs keep
-// DuckDB's threads: the 100x log (2.8 GB) used both cores for 199 MB/s.
+// oneThreadBelow is the input size under which an import sniffs and
+// copies on one DuckDB thread (in its private DuckDB, closed after it). A
+// second thread costs more than it brings there: the source's 1x log
+// (28 MB) took 0.6-0.7 s of CPU with the sniff and the COPY on one, 0.8-
+// 0.9 s with the COPY alone and 1.0-1.2 s with neither, at 80 MB peak
+// against 115 MB; the wall time followed on 2 shared cores. Larger inputs
+// keep DuckDB's threads: the 100x log (2.8 GB) used both cores for
+// 199 MB/s.
 var oneThreadBelow int64 = 64 << 20
 
 // csvReadBuffer is the bytes DuckDB's CSV reader reads at a time. Its
