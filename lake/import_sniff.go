@@ -33,12 +33,12 @@ var sniffImports = true
 
 // importReader is the reader an import copies from and its columns. One
 // CSV file is sniffed once, with sniff_csv, and read with what the sniff
-// found and detection off; the DESCRIBE and the COPY of the detecting
-// reader sniffed it once each (0.1-0.2 s of CPU each for the source's
-// 1x log, as much as a fifth of its import). Several files keep DuckDB's
-// detection, which checks each file's header against the first's; so
-// does a file whose sniffed reader does not describe exactly as the
-// sniff said (its errors are then the detecting reader's own).
+// found and detection off: the detecting reader is sniffed by every
+// statement that binds it, the DESCRIBE and the COPY, twice each through
+// duckdb-go (0.1-0.2 s of CPU a sniff for the source's 1x log). Several
+// files keep DuckDB's detection, which checks each file's header against
+// the first's; so does a file whose sniffed reader does not describe
+// exactly as the sniff said (its errors are then the detecting reader's).
 func importReader(ctx context.Context, conn *crawlConn, kind InputKind, files []string) (string, []Column, error) {
 	if kind == InputCSV && len(files) == 1 && sniffImports {
 		reader, cols, err := sniffedCSVReader(ctx, conn, files[0])
@@ -68,7 +68,7 @@ func sniffedCSVReader(ctx context.Context, conn *crawlConn, file string) (string
 		return "", nil, fmt.Errorf("%s: no columns sniffed", file)
 	}
 	d := rows[0]
-	for i := range 5 { // sniff_csv shows no quote, escape or comment so
+	for i := range 5 { // sniff_csv shows an absent quote, escape or comment as "(empty)"
 		if d[i] == "(empty)" {
 			d[i] = ""
 		}

@@ -136,9 +136,9 @@ func (w *importWrite) copyInput(ctx context.Context, kind InputKind, t *Table) (
 // oneThreadBelow is the input size under which an import sniffs and
 // copies on one DuckDB thread (in its private DuckDB, closed after it). A
 // second thread costs more than it brings there: the source's 1x log
-// (28 MB) took 0.6-0.7 s of CPU with the sniff and the COPY on one, 0.8-
-// 0.9 s with the COPY alone and 1.0-1.2 s with neither, at 80 MB peak
-// against 115 MB; the wall time followed on 2 shared cores. Larger inputs
+// (28 MB) took 0.5-0.7 s of CPU with the sniff and the COPY on one, 0.8-
+// 1.0 s with the COPY alone and 0.9-1.3 s with neither, at 80-90 MB peak
+// against 115-125 MB; the wall time followed on 2 shared cores. Larger inputs
 // keep DuckDB's threads: the 100x log (2.8 GB) used both cores for
 // 199 MB/s.
 var oneThreadBelow int64 = 64 << 20
