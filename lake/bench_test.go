@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"tarn/demo"
+	"tarn/internal/testlake"
 	"tarn/lake"
 )
 
@@ -39,34 +40,52 @@ func BenchmarkImportAccessLog(b *testing.B) {
 }
 
 // BenchmarkImportCSV times importing the demo access log as CSV (150,000
-// rows, about 28 MB, the source's log 1x) to Parquet in one file and in
-// ten, with DuckDB's CSV reader buffer at its default and at tarn's, side
-// by side in one run; cpu-s/GB is the process's CPU time per GB of input.
+// rows, about 28 MB, the source's log 1x) and a CSV of 2 rows (what every
+// import costs whatever its size) to Parquet in one file and in ten, with
+// DuckDB's detection at every statement on two threads (as before), the
+// file sniffed once on two threads, and sniffed once on one thread (as
+// now, under oneThreadBelow), side by side in one run; cpu-s/GB is the
+// process's CPU time per GB of input, cpu-ms/op per import.
 func BenchmarkImportCSV(b *testing.B) {
-	src := filepath.Join(b.TempDir(), "access.csv")
-	writeLogCSV(b, src, demo.GenerateLog(150_000, 3))
-	st, err := os.Stat(src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tarnBuffer := *lake.CSVReadBuffer
-	defer func() { *lake.CSVReadBuffer = tarnBuffer }()
-	for _, files := range []int{1, 10} {
-		for _, buffer := range []int{32 << 20, tarnBuffer} {
-			b.Run(fmt.Sprintf("files=%d/buffer=%dMiB", files, buffer>>20), func(b *testing.B) {
-				*lake.CSVReadBuffer = buffer
-				b.SetBytes(st.Size())
-				cpu := processCPU()
-				for b.Loop() {
-					l := newLake(b)
-					_, err := l.Import(context.Background(), lake.ImportOptions{Files: []string{src}, Database: "web",
-						Table: "access", Format: lake.Parquet, Compression: lake.None, Parts: files})
-					if err != nil {
-						b.Fatal(err)
+	dir := b.TempDir()
+	logCSV, twoRows := filepath.Join(dir, "access.csv"), filepath.Join(dir, "two.csv")
+	writeLogCSV(b, logCSV, demo.GenerateLog(150_000, 3))
+	testlake.WriteFile(b, twoRows, "a,b\n1,x\n2,y\n")
+	ways := []struct {
+		name           string
+		sniff          bool
+		oneThreadBelow int64
+	}{{"detect/threads=2", false, 0}, {"sniffed/threads=2", true, 0}, {"sniffed/threads=1", true, 1 << 40}}
+	for _, src := range []string{twoRows, logCSV} {
+		st, err := os.Stat(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, files := range []int{1, 10} {
+			if files > 1 && src == twoRows {
+				continue
+			}
+			for _, way := range ways {
+				b.Run(fmt.Sprintf("%s/files=%d/%s", filepath.Base(src), files, way.name), func(b *testing.B) {
+					defer lake.SetSniffImports(way.sniff)()
+					defer lake.SetOneThreadBelow(way.oneThreadBelow)()
+					b.SetBytes(st.Size())
+					cpu := processCPU()
+					for b.Loop() {
+						l := newLake(b)
+						_, err := l.Import(context.Background(), lake.ImportOptions{Files: []string{src}, Database: "web",
+							Table: "access", Format: lake.Parquet, Compression: lake.None, Parts: files})
+						if err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-				b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N)/(float64(st.Size())/1e9), "cpu-s/GB")
-			})
+					used := (processCPU() - cpu).Seconds() / float64(b.N)
+					if src == logCSV {
+						b.ReportMetric(used/(float64(st.Size())/1e9), "cpu-s/GB")
+					}
+					b.ReportMetric(used*1000, "cpu-ms/op")
+				})
+			}
 		}
 	}
 }

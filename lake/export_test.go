@@ -1,5 +1,7 @@
 package lake
 
+import "context"
+
 // SetCrawlDirect sets whether crawl workers run statements directly;
 // the returned func restores it.
 func SetCrawlDirect(direct bool) (restore func()) {
@@ -21,5 +23,31 @@ var CountedInGo = countedInGo
 
 const PlainCSVLimit = plainCSVLimit
 
-// CSVReadBuffer lets benchmarks compare DuckDB's CSV buffer sizes.
-var CSVReadBuffer = &csvReadBuffer
+// SetSniffImports sets whether a one-file CSV import sniffs once and
+// reads with detection off; the returned func restores it.
+func SetSniffImports(sniff bool) (restore func()) {
+	was := sniffImports
+	sniffImports = sniff
+	return func() { sniffImports = was }
+}
+
+// SniffedCSVReader is the reader a one-file CSV import reads file with,
+// or why it reads it with detection on.
+func SniffedCSVReader(file string) (string, []Column, error) {
+	db, err := OpenDuckDB()
+	if err != nil {
+		return "", nil, err
+	}
+	defer db.Close()
+	conn := openCrawlConn(context.Background(), db)
+	defer conn.Close()
+	return sniffedCSVReader(context.Background(), conn, file)
+}
+
+// SetOneThreadBelow sets the input size under which an import runs on
+// one DuckDB thread; the returned func restores it.
+func SetOneThreadBelow(size int64) (restore func()) {
+	was := oneThreadBelow
+	oneThreadBelow = size
+	return func() { oneThreadBelow = was }
+}

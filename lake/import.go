@@ -355,7 +355,21 @@ func (l *Lake) keepRejects(t Table, rejects string) error {
 
 // describe returns the column names and types of a query.
 func describe(ctx context.Context, db *sql.DB, query string) ([]Column, error) {
-	rows, err := db.QueryContext(ctx, "DESCRIBE "+query)
+	rows, err := queryText(ctx, db, "DESCRIBE "+query)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]Column, len(rows))
+	for i, r := range rows {
+		cols[i] = Column{Name: r[0], Type: r[1]}
+	}
+	return cols, nil
+}
+
+// queryText is every row of query, whose columns must all be VARCHAR
+// (NULL as "").
+func queryText(ctx context.Context, db *sql.DB, query string) ([][]string, error) {
+	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -364,9 +378,9 @@ func describe(ctx context.Context, db *sql.DB, query string) ([]Column, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cols []Column
+	var out [][]string
 	for rows.Next() {
-		vals := make([]any, len(names))
+		vals := make([]*string, len(names))
 		ptrs := make([]any, len(names))
 		for i := range vals {
 			ptrs[i] = &vals[i]
@@ -374,7 +388,13 @@ func describe(ctx context.Context, db *sql.DB, query string) ([]Column, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		cols = append(cols, Column{Name: fmt.Sprint(vals[0]), Type: fmt.Sprint(vals[1])})
+		row := make([]string, len(names))
+		for i, v := range vals {
+			if v != nil {
+				row[i] = *v
+			}
+		}
+		out = append(out, row)
 	}
-	return cols, rows.Err()
+	return out, rows.Err()
 }

@@ -84,34 +84,9 @@ func (w *importWrite) report(phase string, total int64, done func() int64, run f
 // importWithDuckDB reads CSV or JSON lines with DuckDB's readers (schema
 // detected) and streams them into the table's files.
 func (w *importWrite) importWithDuckDB(ctx context.Context, kind InputKind, t *Table) error {
-	quoted := make([]string, len(w.opts.Files))
-	for i, f := range w.opts.Files {
-		quoted[i] = SQLString(f)
-	}
-	// A quoted empty field is an empty string; only a missing one is NULL.
-	reader := fmt.Sprintf("read_csv([%s], header=true, allow_quoted_nulls=false, buffer_size=%d)", strings.Join(quoted, ", "), csvReadBuffer)
-	if kind == InputJSON {
-		reader = fmt.Sprintf("read_json([%s], format='newline_delimited')", strings.Join(quoted, ", "))
-	}
-	cols, err := describe(ctx, w.db, "SELECT * FROM "+reader)
+	rows, err := w.copyInput(ctx, kind, t)
 	if err != nil {
-		return fmt.Errorf("import: reading %s: %w", strings.Join(w.opts.Files, ", "), duckReason(err))
-	}
-	t.Columns = cols
-	if err := validateTable(*t); err != nil {
-		return fmt.Errorf("import: %v", err)
-	}
-	var rows int64
-	err = w.report("read", inputBytes(w.opts.Files), nil, func() error {
-		if w.lay.Files == 1 {
-			rows, err = copyRows(ctx, w.db, "SELECT * FROM "+reader, w.partPath(0), copyFormat(w.lay.Format, w.lay.Compression))
-		} else {
-			rows, err = copyRows(ctx, w.db, "SELECT * FROM "+reader, w.wholePath(), scratchParquet)
-		}
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("import: reading %s: %w", strings.Join(w.opts.Files, ", "), err)
 	}
 	if rows == 0 {
 		return fmt.Errorf("import: %s: no rows", strings.Join(w.opts.Files, ", "))
@@ -122,6 +97,51 @@ func (w *importWrite) importWithDuckDB(ctx context.Context, kind InputKind, t *T
 	}
 	return w.split(ctx, rows)
 }
+
+// copyInput detects the input's columns into t and copies its rows into
+// the table's one file, or the scratch file to split, on one connection
+// of w.db (returned before a split uses w.db).
+func (w *importWrite) copyInput(ctx context.Context, kind InputKind, t *Table) (int64, error) {
+	conn := openCrawlConn(ctx, w.db)
+	defer conn.Close()
+	size := inputBytes(w.opts.Files)
+	if size < oneThreadBelow {
+		if _, err := conn.exec(ctx, "SET threads=1"); err != nil {
+			return 0, fmt.Errorf("import: %w", err)
+		}
+	}
+	reader, cols, err := importReader(ctx, conn, kind, w.opts.Files)
+	if err != nil {
+		return 0, fmt.Errorf("import: reading %s: %w", strings.Join(w.opts.Files, ", "), duckReason(err))
+	}
+	t.Columns = cols
+	if err := validateTable(*t); err != nil {
+		return 0, fmt.Errorf("import: %v", err)
+	}
+	var rows int64
+	err = w.report("read", size, nil, func() error {
+		if w.lay.Files == 1 {
+			rows, err = conn.copyTo(ctx, "SELECT * FROM "+reader, w.partPath(0), copyFormat(w.lay.Format, w.lay.Compression))
+		} else {
+			rows, err = conn.copyTo(ctx, "SELECT * FROM "+reader, w.wholePath(), scratchParquet)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("import: reading %s: %w", strings.Join(w.opts.Files, ", "), err)
+	}
+	return rows, nil
+}
+
+// oneThreadBelow is the input size under which an import sniffs and
+// copies on one DuckDB thread (in its private DuckDB, closed after it). A
+// second thread costs more than it brings there: the source's 1x log
+// (28 MB) took 0.5-0.7 s of CPU with the sniff and the COPY on one, 0.8-
+// 1.0 s with the COPY alone and 0.9-1.3 s with neither, at 80-90 MB peak
+// against 115-125 MB; the wall time followed on 2 shared cores. Larger inputs
+// keep DuckDB's threads: the 100x log (2.8 GB) used both cores for
+// 199 MB/s.
+var oneThreadBelow int64 = 64 << 20
 
 // csvReadBuffer is the bytes DuckDB's CSV reader reads at a time. Its
 // default, 32 MiB, is past glibc's largest reuse threshold, so every
@@ -142,18 +162,6 @@ func (w *importWrite) partPath(i int) string {
 	return filepath.Join(w.dir, PartName(i, w.lay.Files, Extension(w.lay.Format, w.lay.Compression)))
 }
 
-// copyRows streams query's rows into one file and counts them.
-func copyRows(ctx context.Context, db *sql.DB, query, file string, options []string) (int64, error) {
-	res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (%s)", query, SQLString(file), strings.Join(options, ", ")))
-	if ctx.Err() != nil {
-		return 0, ctx.Err()
-	}
-	if err != nil {
-		return 0, duckReason(err)
-	}
-	return res.RowsAffected()
-}
-
 // split writes the whole input, rows long, from the scratch folder into
 // the layout's files: file i holds rows [i*rows/N, (i+1)*rows/N) in their
 // order, as SplitBounds divides them. Each file is one COPY of a range of
@@ -169,12 +177,14 @@ func (w *importWrite) split(ctx context.Context, rows int64) error {
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	conn := openCrawlConn(ctx, w.db)
+	defer conn.Close()
 	return w.report("split", st.Size(), nil, func() error {
 		for i := range w.lay.Files {
 			lo, hi := SplitBounds(int(rows), w.lay.Files, i)
 			query := fmt.Sprintf("SELECT * EXCLUDE (file_row_number) FROM read_parquet(%s, file_row_number=true) "+
 				"WHERE file_row_number >= %d AND file_row_number < %d", SQLString(whole), lo, hi)
-			if _, err := copyRows(ctx, w.db, query, w.partPath(i), copyFormat(w.lay.Format, w.lay.Compression)); err != nil {
+			if _, err := conn.copyTo(ctx, query, w.partPath(i), copyFormat(w.lay.Format, w.lay.Compression)); err != nil {
 				return fmt.Errorf("import: writing %s: %w", w.partPath(i), err)
 			}
 		}
@@ -217,8 +227,10 @@ func (w *importWrite) importLog(ctx context.Context, t *Table, rep *ImportReport
 	if w.lay.Files > 1 {
 		return w.split(ctx, rows)
 	}
+	conn := openCrawlConn(ctx, w.db)
+	defer conn.Close()
 	err = w.report("write", 0, nil, func() (err error) {
-		_, err = copyRows(ctx, w.db, "SELECT * FROM read_parquet("+SQLString(w.wholePath())+")", w.partPath(0),
+		_, err = conn.copyTo(ctx, "SELECT * FROM read_parquet("+SQLString(w.wholePath())+")", w.partPath(0),
 			copyFormat(w.lay.Format, w.lay.Compression))
 		return err
 	})
