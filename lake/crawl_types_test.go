@@ -73,3 +73,46 @@ func TestCrawlTypesFitEveryRowNotJustTheSample(t *testing.T) {
 		}
 	}
 }
+
+// An import whose input holds a value past DuckDB's 20,480-row sample
+// that the sampled type does not fit imports it, its column typed from
+// every row, instead of failing: CSV into one file and into ten, and
+// JSON lines.
+func TestImportTypesFitEveryRowNotJustTheSample(t *testing.T) {
+	l, err := lake.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "late.csv")
+	testlake.WriteFile(t, csv, numbers(30000, "30000,zz"))
+	var json strings.Builder
+	for i := range 30000 {
+		fmt.Fprintf(&json, "{\"id\":%d,\"v\":%d}\n", i, i)
+	}
+	jsonl := filepath.Join(dir, "late.jsonl")
+	testlake.WriteFile(t, jsonl, json.String()+"{\"id\":30000,\"v\":\"zz\"}\n")
+	db, err := lake.OpenDuckDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		table, file, v string
+		parts          int
+	}{{"csv", csv, "VARCHAR", 1}, {"csv10", csv, "VARCHAR", 10}, {"json", jsonl, "JSON", 1}} {
+		rep, err := l.Import(context.Background(), lake.ImportOptions{Files: []string{c.file}, Database: "late", Table: c.table, Format: lake.Parquet, Compression: lake.None, Parts: c.parts})
+		if err != nil {
+			t.Errorf("%s: %v", c.table, err)
+			continue
+		}
+		tab := rep.Table
+		if tab.Rows != 30001 || tab.Columns[1].Type != c.v {
+			t.Errorf("%s: %d rows, v %s; want 30001, %s", c.table, tab.Rows, tab.Columns[1].Type, c.v)
+		}
+		var last any
+		if err := db.QueryRow("SELECT v FROM " + l.Relation(tab) + " WHERE id = 30000").Scan(&last); err != nil || fmt.Sprint(last) != "zz" && fmt.Sprint(last) != `"zz"` {
+			t.Errorf("%s: the last row's v is %v (%v)", c.table, last, err)
+		}
+	}
+}

@@ -17,14 +17,29 @@ func csvUserOptions() string {
 // autoReader is the reader of files with DuckDB's detection on: every
 // statement that binds it sniffs the first file's dialect and types.
 func autoReader(kind InputKind, files []string) string {
+	return autoReaderWith(kind, files, "")
+}
+
+// autoReaderWith is autoReader with more options (wholeSample).
+func autoReaderWith(kind InputKind, files []string, options string) string {
 	quoted := make([]string, len(files))
 	for i, f := range files {
 		quoted[i] = SQLString(f)
 	}
 	if kind == InputJSON {
-		return fmt.Sprintf("read_json([%s], format='newline_delimited')", strings.Join(quoted, ", "))
+		return fmt.Sprintf("read_json([%s], format='newline_delimited'%s)", strings.Join(quoted, ", "), options)
 	}
-	return fmt.Sprintf("read_csv([%s], %s)", strings.Join(quoted, ", "), csvUserOptions())
+	return fmt.Sprintf("read_csv([%s], %s%s)", strings.Join(quoted, ", "), csvUserOptions(), options)
+}
+
+// wholeSampleReader is the reader of files with types sniffed from every
+// row, for an input with a value past DuckDB's 20,480-row sample that the
+// sample's type does not fit (30,000 numbers, then "zz"): it costs a read
+// of the whole input more, so only an import that failed on one takes it.
+func wholeSampleReader(ctx context.Context, conn *crawlConn, kind InputKind, files []string) (string, []Column, error) {
+	reader := autoReaderWith(kind, files, wholeSample)
+	cols, err := conn.describe(ctx, "SELECT * FROM "+reader)
+	return reader, cols, err
 }
 
 // sniffImports says whether a one-file CSV import sniffs the file once

@@ -118,8 +118,31 @@ func (w *importWrite) copyInput(ctx context.Context, kind InputKind, t *Table) (
 	if err := validateTable(*t); err != nil {
 		return 0, fmt.Errorf("import: %v", err)
 	}
+	rows, err := w.copyRows(ctx, conn, reader, size)
+	if err != nil && conversionError(err) && ctx.Err() == nil {
+		// A value past the sniffed sample that its type does not fit.
+		if reader, cols, serr := wholeSampleReader(ctx, conn, kind, w.opts.Files); serr == nil && validateTable(withColumns(*t, cols)) == nil {
+			t.Columns = cols
+			rows, err = w.copyRows(ctx, conn, reader, size)
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("import: reading %s: %w", strings.Join(w.opts.Files, ", "), err)
+	}
+	return rows, nil
+}
+
+func withColumns(t Table, cols []Column) Table {
+	t.Columns = cols
+	return t
+}
+
+// copyRows copies the rows of reader into the table's one file, or the
+// scratch file to split.
+func (w *importWrite) copyRows(ctx context.Context, conn *crawlConn, reader string, size int64) (int64, error) {
 	var rows int64
-	err = w.report("read", size, nil, func() error {
+	err := w.report("read", size, nil, func() error {
+		var err error
 		if w.lay.Files == 1 {
 			rows, err = conn.copyTo(ctx, "SELECT * FROM "+reader, w.partPath(0), copyFormat(w.lay.Format, w.lay.Compression))
 		} else {
@@ -127,10 +150,7 @@ func (w *importWrite) copyInput(ctx context.Context, kind InputKind, t *Table) (
 		}
 		return err
 	})
-	if err != nil {
-		return 0, fmt.Errorf("import: reading %s: %w", strings.Join(w.opts.Files, ", "), err)
-	}
-	return rows, nil
+	return rows, err
 }
 
 // oneThreadBelow is the input size under which an import sniffs and
