@@ -40,6 +40,13 @@ func sandbox(dirs []string, tmp string, disabledOptimizers ...string) []string {
 		// copy grew a full tarn bench to 1.67 GB RSS.
 		"SET enable_external_file_cache = false",
 		"SET enable_external_access = false",
+		// DuckDB keeps its estimate of a query's progress only with its
+		// progress bar on (duckdb_query_progress is -1 otherwise): a
+		// write's progress line reads it for a time left. Its own bar
+		// would print to tarn's stderr (a served lake's terminal), so
+		// printing goes off first.
+		"SET enable_progress_bar_print = false",
+		"SET enable_progress_bar = true",
 		"SET lock_configuration = true",
 	}
 }
