@@ -3,15 +3,12 @@ package queries_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"tarn/internal/testlake"
-	"tarn/lake"
 	"tarn/queries"
 )
 
@@ -43,25 +40,6 @@ func TestWriteProgressTimeLeft(t *testing.T) {
 		if s := p.String(); !strings.HasSuffix(s, c.line) {
 			t.Errorf("%s: %q does not end %q", c.name, s, c.line)
 		}
-	}
-}
-
-// bigTable adds weblogs.big to l: one Parquet file of rows rows (a
-// number and its md5), written by DuckDB.
-func bigTable(t *testing.T, l *lake.Lake, rows int) {
-	t.Helper()
-	tab := lake.Table{Database: "weblogs", Name: "big", Location: "weblogs/big", Format: lake.Parquet, Compression: lake.None,
-		Rows: int64(rows), Columns: []lake.Column{{Name: "i", Type: "BIGINT"}, {Name: "s", Type: "VARCHAR"}}}
-	if err := os.MkdirAll(l.Dir(tab), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(l.Dir(tab), "part-00000.parquet")
-	db := testlake.OpenDuck(t)
-	if _, err := db.Exec(fmt.Sprintf("COPY (SELECT range AS i, md5(range::VARCHAR) AS s FROM range(%d)) TO %s", rows, lake.SQLString(file))); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Update(func(c *lake.Catalog) error { c.Put(tab); return nil }); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -106,7 +84,7 @@ func readSlowly(t *testing.T, s *queries.Session, text string, pause, enough tim
 // would, after two seconds, without enable_progress_bar_print=false).
 func TestMeterGivesDuckDBsPercentageAndTimeLeft(t *testing.T) {
 	l, pol := governedLake(t)
-	bigTable(t, l, 300_000) // 147 chunks
+	testlake.Numbers(t, l, "big", 300_000) // 147 chunks
 	s := open(t, l, pol, "admin")
 	var readings []queries.WriteProgress
 	var took time.Duration
