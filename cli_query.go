@@ -170,7 +170,8 @@ func writeJSON(w io.Writer, rows queries.Rows, r *queries.Result) error {
 
 // writeRows writes r to stdout. When the rows go to a file or a pipe and
 // stderr is a terminal, a line there shows the rows and bytes written so
-// far and their rate while they are written (a large result takes
+// far, their rate and, where DuckDB estimates it, how far the query is
+// and the time left, while they are written (a large result takes
 // minutes); never on stdout, and not when stdout is the terminal too,
 // where the rows show themselves and a redrawn line would cut them.
 func writeRows(e *env, write rowWriter, r *queries.Result) error {
@@ -181,9 +182,8 @@ func writeRows(e *env, write rowWriter, r *queries.Result) error {
 }
 
 // writeWithProgress writes r to out with write, redrawing a line of how
-// far it is on term every interval, and leaves the final figures there.
-// It shows no time left: the rows a query returns are known only at its
-// end (see queries.WriteMeter).
+// far it is on term every interval (see queries.WriteMeter), and leaves
+// the final figures there.
 func writeWithProgress(out, term io.Writer, write rowWriter, r *queries.Result, interval time.Duration) error {
 	meter := queries.NewWriteMeter()
 	var mu sync.Mutex
@@ -214,7 +214,7 @@ func writeWithProgress(out, term io.Writer, write rowWriter, r *queries.Result, 
 	if err != nil || r.Err() != nil {
 		verb = "stopped after"
 	}
-	draw(verb + " " + meter.Progress().String() + "\n")
+	draw(verb + " " + meter.Progress().Totals() + "\n")
 	return err
 }
 

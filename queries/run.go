@@ -344,6 +344,13 @@ func (r *Result) Len() int { return r.st.size() }
 // Row decodes row i of the current chunk into dst (one value per column).
 func (r *Result) Row(i int, dst []any) error { return r.st.row(i, dst) }
 
+// Progress is DuckDB's estimate of how far the query is, in percent
+// (0-100), or -1 where it cannot tell: for a query over a table function
+// without progress (range()), and once the result is closed. Unlike the
+// other methods it may be called from another goroutine while the rows
+// are read, for a progress line.
+func (r *Result) Progress() float64 { return r.st.progress() }
+
 // Err is the error that ended the stream, if any.
 func (r *Result) Err() error { return r.err }
 

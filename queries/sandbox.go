@@ -45,6 +45,13 @@ func sandbox(dirs []string, tmp string, disabledOptimizers ...string) []string {
 		// and 1,000 files (tarn bench, interleaved, CPU time).
 		"SET prefetch_all_parquet_files = true",
 		"SET enable_external_access = false",
+		// DuckDB keeps its estimate of a query's progress only with its
+		// progress bar on (duckdb_query_progress is -1 otherwise): a
+		// write's progress line reads it for a time left. Its own bar
+		// would print to tarn's stderr (a served lake's terminal), so
+		// printing goes off first.
+		"SET enable_progress_bar_print = false",
+		"SET enable_progress_bar = true",
 		"SET lock_configuration = true",
 	}
 }

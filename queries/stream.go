@@ -115,6 +115,9 @@ type stream struct {
 	stop     chan struct{} // closed when the stream ends
 	stopOnce sync.Once
 	watched  chan struct{} // closed when interruptOn has returned
+
+	progressMu sync.Mutex // held while progress asks DuckDB, so close waits for it
+	closed     bool       // the query ended: the connection's progress is another's
 }
 
 // startStream prepares and starts text on conn. Cancelling ctx interrupts
@@ -361,8 +364,28 @@ func (st *stream) row(i int, dst []any) error {
 	return nil
 }
 
+// progress is DuckDB's estimate of how far the query is, in percent, or
+// -1 where it has none (a table function without progress, such as
+// range(), or a stream closed). It may be called from any goroutine while
+// another fetches: DuckDB keeps the estimate in atomics of the
+// connection's context (QueryProgress), which its Python client reads
+// from other threads the same way.
+func (st *stream) progress() float64 {
+	st.progressMu.Lock()
+	defer st.progressMu.Unlock()
+	if st.closed {
+		return -1
+	}
+	p := duckdb_go_bindings.QueryProgress(st.conn)
+	percent, _, _ := duckdb_go_bindings.QueryProgressTypeMembers(&p)
+	return percent
+}
+
 // close releases the result; safe to call twice.
 func (st *stream) close() {
+	st.progressMu.Lock()
+	st.closed = true
+	st.progressMu.Unlock()
 	t0 := time.Now()
 	st.release()
 	mapping.DestroyResult(&st.res) // a no-op once destroyed

@@ -42,8 +42,8 @@ func (a *App) startExport(job exportJob, overwrite bool) tea.Cmd {
 }
 
 // exportProgress is the status while an export writes: rows, bytes,
-// rate and time so far; no time left, which no one knows before the
-// query ends (see queries.WriteMeter).
+// rate and time so far, and DuckDB's percentage and the time left where
+// it estimates them (see queries.WriteMeter).
 func (a *App) exportProgress() string {
 	name := filepath.Base(a.export.path) // the status bar is one line: the folder was in the prompt
 	if a.export.cancelling {

@@ -3,6 +3,8 @@ package tui
 import (
 	"os"
 	"testing"
+
+	"tarn/internal/testlake"
 )
 
 // An export shows its progress in the status bar as it writes, and esc
@@ -24,4 +26,19 @@ func TestFlowExportShowsProgressAndEscLeavesNoFile(t *testing.T) {
 	}
 	f.run("SELECT 42 AS answer")
 	f.waitFor("SUCCEEDED", "42") // the workbench runs queries again
+}
+
+// An export of a scan shows DuckDB's percentage and the time left in the
+// status bar as it writes.
+func TestFlowExportShowsPercentageAndTimeLeft(t *testing.T) {
+	l, pol := testLake(t)
+	testlake.Numbers(t, l, "numbers", 3_000_000)
+	f := startFlowOn(t, l, pol, "admin")
+	t.Cleanup(func() { f.keys("esc") })
+	f.run("SELECT * FROM weblogs.numbers")
+	f.waitFor("column 1/2")
+	f.exportTo(t.TempDir() + "/numbers.json")
+	f.waitFor("esc cancels · exporting numbers.json: ", "%, ~", "s left")
+	f.keys("esc")
+	f.waitFor("export cancelled after")
 }

@@ -92,3 +92,22 @@ func SmallFiles(t testing.TB, l *lake.Lake, name string, lay lake.Layout, rows i
 	}
 	return tab
 }
+
+// Numbers adds weblogs.name to l: one Parquet file of rows rows (a number
+// and its md5), written by DuckDB, a table whose scan takes a while.
+func Numbers(t testing.TB, l *lake.Lake, name string, rows int) lake.Table {
+	t.Helper()
+	tab := lake.Table{Database: "weblogs", Name: name, Location: "weblogs/" + name, Format: lake.Parquet, Compression: lake.None,
+		Rows: int64(rows), Columns: []lake.Column{{Name: "i", Type: "BIGINT"}, {Name: "s", Type: "VARCHAR"}}}
+	if err := os.MkdirAll(l.Dir(tab), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(l.Dir(tab), "part-00000.parquet")
+	if _, err := OpenDuck(t).Exec(fmt.Sprintf("COPY (SELECT range AS i, md5(range::VARCHAR) AS s FROM range(%d)) TO %s", rows, lake.SQLString(file))); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Update(func(c *lake.Catalog) error { c.Put(tab); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
