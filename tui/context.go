@@ -97,8 +97,8 @@ type worker struct {
 	mu         sync.Mutex
 	session    *queries.Session
 	open       *queries.Result
-	generation int // the session's Generation the workbench has adopted
-	closed     bool
+	generation int           // the session's Generation the workbench has adopted
+	closed     bool          // shut down: its session, if it opened, is closed
 	opened     chan struct{} // closed once the open has ended
 	openErr    error         // why the session did not open
 	stopOpen   context.CancelFunc
@@ -201,17 +201,17 @@ func (w *worker) closeOpen() {
 func (w *worker) shutdown() {
 	w.stopOpen()
 	defer w.pool.forget(w)
-	if w.wait() != nil {
-		return
-	}
+	err := w.wait()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return
 	}
-	w.closed = true
-	w.closeOpen()
-	w.session.Close()
+	w.closed = true // also when the open failed or was stopped: nothing is left open
+	if err == nil {
+		w.closeOpen()
+		w.session.Close()
+	}
 }
 
 // visibleAs is what persona sees of the lake, from the catalog and the
