@@ -112,6 +112,9 @@ func (p *crawlProgress) show(pr lake.CrawlProgress) {
 	elapsed := time.Since(pr.Started).Seconds()
 	line := fmt.Sprintf("crawled %s/%s folders, %.0f/s, %.1fs", queries.FormatCount(int64(pr.Done)),
 		queries.FormatCount(int64(pr.Total)), float64(pr.Done)/max(elapsed, 0.001), elapsed)
+	if left, ok := lake.TimeLeft(int64(pr.Done), int64(pr.Total), time.Since(pr.Started)); ok && !done {
+		line += fmt.Sprintf(", %s left", left)
+	}
 	if !done {
 		line += "  " + queries.Printable(pr.Folder)
 	}

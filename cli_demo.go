@@ -105,6 +105,7 @@ type progressBar struct {
 	last    time.Time
 	table   string
 	started bool
+	began   time.Time // the first draw: rates and time left count from it
 }
 
 func newProgressBar(e *env) *progressBar {
@@ -133,7 +134,7 @@ func (p *progressBar) draw(done, total int64, units, label string) {
 	if !p.redraw(label, done == total) {
 		return
 	}
-	p.render(done, total, fmt.Sprintf("%s/%s %s  %s", queries.FormatCount(done), queries.FormatCount(total), units, label))
+	p.render(done, total, countsLeft(done, total, units, time.Since(p.began))+"  "+label)
 }
 
 // drawBytes shows done of total bytes read elapsed after the work began,
@@ -156,6 +157,15 @@ func (p *progressBar) drawBytes(done, total, written int64, elapsed time.Duratio
 	p.render(done, total, text)
 }
 
+// countsLeft is "1,234/10,000 rows, 456/s, 19s left".
+func countsLeft(done, total int64, units string, elapsed time.Duration) string {
+	text := fmt.Sprintf("%s/%s %s, %s/s", queries.FormatCount(done), queries.FormatCount(total), units, queries.FormatCount(perSecond(done, elapsed)))
+	if left, ok := lake.TimeLeft(done, total, elapsed); ok && done < total {
+		text += fmt.Sprintf(", %s left", left)
+	}
+	return text
+}
+
 // bytesLeft is "1.1 GiB of 2.6 GiB, 85.3 MiB/s, 17s left".
 func bytesLeft(done, total int64, elapsed time.Duration) string {
 	text := fmt.Sprintf("%s of %s, %s/s", units.Bytes(done), units.Bytes(total), units.Bytes(perSecond(done, elapsed)))
@@ -173,6 +183,9 @@ func perSecond(n int64, elapsed time.Duration) int64 {
 // terminal (and always at the end); elsewhere a line per new label, and
 // never a bar.
 func (p *progressBar) redraw(label string, end bool) bool {
+	if !p.started {
+		p.began = time.Now()
+	}
 	p.started = true
 	if !p.tty {
 		if label != p.table {

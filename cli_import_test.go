@@ -245,3 +245,25 @@ func TestProgressBarShowsRateAndTimeLeft(t *testing.T) {
 		t.Errorf("bar %q", got)
 	}
 }
+
+// The demo's and the bench's bar, and the crawl's line, show the rate and
+// the time left too: every long write says when it will end.
+func TestCountBarsAndTheCrawlShowRateAndTimeLeft(t *testing.T) {
+	var out strings.Builder
+	bar := &progressBar{e: &env{stderr: &out}, tty: true, started: true, began: time.Now().Add(-4 * time.Second)}
+	bar.draw(1000, 5000, "rows", "weblogs.logs_x100_csv_1")
+	if got := out.String(); !strings.Contains(got, " 20% 1,000/5,000 rows, 2") || !strings.Contains(got, "/s, 16s left  weblogs.logs_x100_csv_1") {
+		t.Errorf("bar %q", got)
+	}
+	out.Reset()
+	bar.draw(5000, 5000, "rows", "weblogs.logs_x100_csv_1")
+	if got := out.String(); strings.Contains(got, "left") {
+		t.Errorf("the finished bar %q still gives a time left", got)
+	}
+	out.Reset()
+	crawl := &crawlProgress{e: &env{stderr: &out}}
+	crawl.show(lake.CrawlProgress{Done: 2500, Total: 10000, Started: time.Now().Add(-2 * time.Second), Folder: "db1/t1"})
+	if got := out.String(); !strings.Contains(got, "crawled 2,500/10,000 folders, ") || !strings.Contains(got, ", 6s left  db1/t1") {
+		t.Errorf("crawl line %q", got)
+	}
+}
