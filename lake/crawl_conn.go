@@ -56,10 +56,11 @@ func (c *crawlConn) Close() error {
 
 // describe is DESCRIBE query's columns.
 func (c *crawlConn) describe(ctx context.Context, query string) ([]Column, error) {
-	if !c.direct() {
-		return describe(ctx, c.db, query)
+	rows, err := c.textRows(ctx, "DESCRIBE "+query)
+	if err != nil {
+		return nil, err
 	}
-	return c.describeDirect(ctx, query)
+	return describedColumns(rows), nil
 }
 
 // count is the number query, a SELECT count(*).

@@ -33,21 +33,6 @@ func CConnection(conn *sql.Conn) (raw rawConnection, ok bool) {
 	return raw, ok
 }
 
-// describeDirect is describe through DuckDB's C API.
-func (c *crawlConn) describeDirect(ctx context.Context, query string) ([]Column, error) {
-	var cols []Column
-	err := c.query(ctx, "DESCRIBE "+query, func(res *bindings.Result) {
-		for chunk := bindings.FetchChunk(*res); chunk.Ptr != nil; chunk = bindings.FetchChunk(*res) {
-			names, types := varchars(chunk, 0), varchars(chunk, 1)
-			for i := range names {
-				cols = append(cols, Column{Name: names[i], Type: types[i]})
-			}
-			bindings.DestroyDataChunk(&chunk)
-		}
-	})
-	return cols, err
-}
-
 // countDirect is count through DuckDB's C API.
 func (c *crawlConn) countDirect(ctx context.Context, query string) (int64, error) {
 	var n int64

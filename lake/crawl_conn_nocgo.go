@@ -16,6 +16,4 @@ func CConnection(*sql.Conn) (rawConnection, bool) { return rawConnection{}, fals
 
 var errNoCgo = errors.New("DuckDB needs cgo")
 
-func (c *crawlConn) describeDirect(context.Context, string) ([]Column, error) { return nil, errNoCgo }
-
 func (c *crawlConn) countDirect(context.Context, string) (int64, error) { return 0, errNoCgo }

@@ -359,11 +359,16 @@ func describe(ctx context.Context, db *sql.DB, query string) ([]Column, error) {
 	if err != nil {
 		return nil, err
 	}
+	return describedColumns(rows), nil
+}
+
+// describedColumns are the columns in DESCRIBE's rows (name, type, ...).
+func describedColumns(rows [][]string) []Column {
 	cols := make([]Column, len(rows))
 	for i, r := range rows {
 		cols[i] = Column{Name: r[0], Type: r[1]}
 	}
-	return cols, nil
+	return cols
 }
 
 // queryText is every row of query, whose columns must all be VARCHAR
