@@ -39,7 +39,9 @@ func TestFlowIdleTimeIsNotQueryTime(t *testing.T) {
 	f := startFlow(t, "admin")
 	start := time.Now()
 	f.run(bigResult)
-	f.waitFor("RUNNING (more on", "more to fetch")
+	// Between pages: "more to fetch" shows already while the first
+	// pages still come, before the result waits.
+	f.waitFor("RUNNING (more on", "of 20,480 fetched")
 	const wait = 1500 * time.Millisecond
 	time.Sleep(wait)
 	f.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3}) // the results
