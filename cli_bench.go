@@ -21,7 +21,7 @@ type benchOptions struct {
 	formats, files, compression, queryNames, tables, saved, sql string
 	runs, warmup                                                int
 	persona, format, chart                                      string
-	besideDuckDB                                                bool
+	besideDuckDB, noCopies                                      bool
 }
 
 func runBench(e *env, args []string) error {
@@ -39,6 +39,7 @@ func runBench(e *env, args []string) error {
 	fs.StringVar(&o.persona, "persona", "", "persona to run as (default: the policy's default)")
 	fs.StringVar(&o.format, "format", "table", "output: table, csv, json, markdown")
 	fs.BoolVar(&o.besideDuckDB, "beside-duckdb", false, "also time each query over the same files in plain DuckDB (default settings, no governance; administrators only), after each of tarn's runs")
+	fs.BoolVar(&o.noCopies, "no-copies", false, "read every table from its own files: no copy of a table of many small files (each cell's first run makes one, and the runs after it read it)")
 	fs.StringVar(&o.chart, "chart", "", "also write the bar charts (local beside Athena, a panel per query) to this SVG file")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
@@ -128,7 +129,9 @@ func prepareBench(e *env, o benchOptions) ([]queries.BenchCell, *queries.Session
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := queries.Open(e.ctx, l, pol, who)
+	opts := e.session
+	opts.BuildCopies, opts.IgnoreCopies = !o.noCopies, o.noCopies
+	s, err := queries.OpenWith(e.ctx, l, pol, who, opts)
 	return cells, s, err
 }
 

@@ -35,11 +35,27 @@ func renderGrids(w io.Writer, r benchReport, write func(io.Writer, grid)) error 
 	if r.Worst != nil {
 		fmt.Fprintf(w, "Worst cell against Athena: %s %s, local time %.2fx Athena's.\n", r.Worst.Table, r.Worst.Query, r.Worst.LocalOverAthena)
 	}
+	if n, made, ok := copiesRead(r.Cells); ok {
+		fmt.Fprintf(w, "Copies: %s read a table of many small files from tarn's one-file copy of it, made after the cell's first run (%.1f s of copying, not timed); "+
+			"data scanned is still the files'. --no-copies reads the files.\n", queries.Plural(n, "cell"), made/1000)
+	}
 	if c, ok := worstOverPlain(r.Cells); ok {
 		fmt.Fprintf(w, "Plain DuckDB: the same query over read_parquet/read_csv of the same files, default settings, no governance, "+
 			"timed after each of tarn's runs. Worst cell: %s %s, tarn %.2fx plain DuckDB.\n", c.Table, c.Query, c.TarnOverPlain)
 	}
 	return nil
+}
+
+// copiesRead counts the cells whose runs read a copy, and the time spent
+// making copies.
+func copiesRead(cells []queries.BenchCell) (n int, madeMS float64, ok bool) {
+	for _, c := range cells {
+		if c.CopiesRead > 0 {
+			n++
+		}
+		madeMS += c.CopyMS
+	}
+	return n, madeMS, n > 0
 }
 
 // worstOverPlain is the cell where tarn took longest against plain DuckDB.
@@ -237,7 +253,7 @@ func cellsGrid(r benchReport) grid {
 func detailGrid(r benchReport) grid {
 	g := grid{title: "Every cell", header: []string{"table", "query", "format", "compression", "files",
 		"trimmed_mean_ms", "min_ms", "median_ms", "max_ms", "spread_pct", "engine_ms", "fetch_ms", "rows",
-		"data_scanned_bytes", "billed_bytes", "cost_usd", "athena_s", "athena_over_local", "plain_duckdb_ms", "tarn_over_plain", "error"}}
+		"data_scanned_bytes", "billed_bytes", "cost_usd", "athena_s", "athena_over_local", "plain_duckdb_ms", "tarn_over_plain", "copies_read", "copy_ms", "error"}}
 	for _, c := range r.Cells {
 		athena, ratio := "", ""
 		if c.AthenaS != nil {
@@ -251,7 +267,7 @@ func detailGrid(r benchReport) grid {
 		g.rows = append(g.rows, []string{c.Table, c.Query, c.Format, c.Compression, fmt.Sprint(c.Files),
 			f1(c.TrimmedMS), f1(c.MinMS), f1(c.MedianMS), f1(c.MaxMS), fmt.Sprintf("%.0f", 100*c.Spread),
 			f1(c.EngineMS), f1(c.FetchMS), fmt.Sprint(c.Rows), fmt.Sprint(c.DataScanned), fmt.Sprint(c.BilledBytes),
-			fmt.Sprintf("%.7f", c.CostUSD), athena, ratio, plain, over, c.Error})
+			fmt.Sprintf("%.7f", c.CostUSD), athena, ratio, plain, over, fmt.Sprint(c.CopiesRead), f1(c.CopyMS), c.Error})
 	}
 	return g
 }

@@ -224,8 +224,12 @@ func printStats(w io.Writer, st queries.Stats) {
 	if !st.ScannedExact && st.DataScanned > 0 {
 		scanned += " (upper bound: the plan could not be read)"
 	}
+	files := queries.Plural(st.Files, "file")
+	if st.Copies > 0 {
+		files += ", read from tarn's copy"
+	}
 	fmt.Fprintf(w, "%s · %s · data scanned %s (%s bytes, %s) · billed %s · cost %s\n",
-		st.State, queries.Plural(int(st.Rows), "row"), scanned, queries.FormatCount(st.DataScanned), queries.Plural(st.Files, "file"),
+		st.State, queries.Plural(int(st.Rows), "row"), scanned, queries.FormatCount(st.DataScanned), files,
 		units.Bytes(st.BilledBytes), queries.FormatUSD(st.CostUSD))
 	fmt.Fprintf(w, "planning %.1f ms · engine %.1f ms · fetch %.1f ms · first row %.1f ms · total %.1f ms\n",
 		st.PlanningMS, st.EngineMS, st.FetchMS, st.FirstRowMS, st.TotalMS)

@@ -244,6 +244,7 @@ func (s *server) serveSession(sess ssh.Session) int {
 		MemoryLimit: s.limits.memory,
 		SpillLimit:  s.limits.spill,
 		Admit:       func() (func(), error) { return s.admitQuery(p.Name) },
+		BuildCopies: true, // the server outlives every command
 	}}
 	if who.admin, err = s.isAdmin(p.Persona); err != nil {
 		fmt.Fprintln(sess.Stderr(), "tarn serve:", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"tarn/lake"
 )
@@ -29,7 +30,13 @@ type BenchCell struct {
 	Error       string   `json:"error,omitempty"`
 	// PlainDuckDB times the same query over the same files in a PlainDuckDB,
 	// when the benchmark ran one; TarnOverPlain is tarn's trimmed mean over it.
-	PlainDuckDB   *Timing `json:"plain_duckdb,omitempty"`
+	PlainDuckDB *Timing `json:"plain_duckdb,omitempty"`
+	// CopyMS is how long the cell waited after its first run for tarn to
+	// copy the table's many small files into one (see copiesDir), which the
+	// runs after it read; 0 where no copy was made.
+	CopyMS float64 `json:"copy_ms,omitempty"`
+	// CopiesRead is how many scans of the last run read a copy.
+	CopiesRead    int     `json:"copies_read,omitempty"`
 	TarnOverPlain float64 `json:"tarn_over_plain,omitempty"`
 	plainSQL      string  // the query over read_parquet/read_csv of the table's files
 }
@@ -122,6 +129,9 @@ func (s *Session) BenchBeside(ctx context.Context, cells []BenchCell, runs, warm
 		var last Stats
 		run := func() (float64, error) {
 			st, err := s.RunToEnd(ctx, c.SQL)
+			if err == nil && len(engine) == 0 {
+				err = c.awaitCopies(ctx, s)
+			}
 			if err == nil && plain != nil && c.plainSQL != "" {
 				rows, ms, perr := plain.RunToEnd(ctx, c.plainSQL)
 				switch {
@@ -153,12 +163,25 @@ func (s *Session) BenchBeside(ctx context.Context, cells []BenchCell, runs, warm
 		c.EngineMS = Summarize(engine[warmup:], false).TrimmedMS
 		c.FetchMS = Summarize(fetch[warmup:], false).TrimmedMS
 		c.Rows, c.DataScanned, c.BilledBytes, c.CostUSD = last.Rows, last.DataScanned, last.BilledBytes, last.CostUSD
+		c.CopiesRead = last.Copies
 		if len(plainMS) > warmup && plainMS[warmup] > 0 {
 			t := Summarize(plainMS[warmup:], warmup == 0)
 			c.PlainDuckDB, c.TarnOverPlain = &t, c.TrimmedMS/t.TrimmedMS
 		}
 	}
 	return nil
+}
+
+// awaitCopies waits, after the cell's first run, for the copies that run
+// started, so that the recorded runs all read the same thing; the wait is
+// the cell's CopyMS.
+func (c *BenchCell) awaitCopies(ctx context.Context, s *Session) error {
+	start := time.Now()
+	err := s.AwaitCopies(ctx)
+	if waited := time.Since(start); waited > time.Millisecond {
+		c.CopyMS = ms(waited)
+	}
+	return err
 }
 
 // RunToEnd runs text, fetching and decoding every row.

@@ -35,21 +35,25 @@ const (
 // open while its reader paused (a workbench waiting for its user between
 // pages); it is not query time and no other figure counts it.
 type Stats struct {
-	State        string  `json:"state"`
-	Error        string  `json:"error,omitempty"`
-	Rows         int64   `json:"rows"`
-	DataScanned  int64   `json:"data_scanned_bytes"`
-	ScannedExact bool    `json:"data_scanned_exact"`
-	Files        int     `json:"files_scanned"`
-	BilledBytes  int64   `json:"billed_bytes"`
-	CostUSD      float64 `json:"cost_usd"`
-	PlanningMS   float64 `json:"planning_ms"`
-	EngineMS     float64 `json:"engine_ms"`
-	FetchMS      float64 `json:"fetch_ms"`
-	FirstRowMS   float64 `json:"first_row_ms"`
-	TotalMS      float64 `json:"total_ms"`
-	IdleMS       float64 `json:"idle_ms,omitempty"`
-	CutoffBytes  int64   `json:"bytes_scanned_cutoff,omitempty"`
+	State        string `json:"state"`
+	Error        string `json:"error,omitempty"`
+	Rows         int64  `json:"rows"`
+	DataScanned  int64  `json:"data_scanned_bytes"`
+	ScannedExact bool   `json:"data_scanned_exact"`
+	Files        int    `json:"files_scanned"`
+	// Copies is how many of the tables read came from tarn's copy of a
+	// table of many small files, not its files (see copiesDir); the other
+	// figures are the files' own.
+	Copies      int     `json:"copies_read,omitempty"`
+	BilledBytes int64   `json:"billed_bytes"`
+	CostUSD     float64 `json:"cost_usd"`
+	PlanningMS  float64 `json:"planning_ms"`
+	EngineMS    float64 `json:"engine_ms"`
+	FetchMS     float64 `json:"fetch_ms"`
+	FirstRowMS  float64 `json:"first_row_ms"`
+	TotalMS     float64 `json:"total_ms"`
+	IdleMS      float64 `json:"idle_ms,omitempty"`
+	CutoffBytes int64   `json:"bytes_scanned_cutoff,omitempty"`
 }
 
 // Query is one query's record in the audit log and its workgroup's history.
@@ -183,6 +187,9 @@ func (s *Session) start(ctx context.Context, text string, r *Result) (*stream, e
 	stats := &r.rec.Stats
 	c, err := s.guard.check(ctx, s.conn, text)
 	if err == nil {
+		c, err = s.useCopies(ctx, c, text)
+	}
+	if err == nil {
 		err = s.ensureViews(ctx, c)
 	}
 	if err == nil {
@@ -195,7 +202,7 @@ func (s *Session) start(ctx context.Context, text string, r *Result) (*stream, e
 	if err != nil {
 		return nil, err
 	}
-	stats.DataScanned, stats.ScannedExact, stats.Files = sc.Bytes, sc.Exact, sc.Files
+	stats.DataScanned, stats.ScannedExact, stats.Files, stats.Copies = sc.Bytes, sc.Exact, sc.Files, sc.Copies
 	if stats.CutoffBytes > 0 && sc.Bytes > stats.CutoffBytes {
 		return nil, &LimitError{Workgroup: s.Persona().Workgroup, Scanned: sc.Bytes, Cutoff: stats.CutoffBytes}
 	}
@@ -457,6 +464,9 @@ func (r *Result) finish() error {
 		st.DataScanned, st.Files = 0, 0
 	}
 	st.BilledBytes, st.CostUSD = Bill(st.State, st.DataScanned)
+	if st.State == Succeeded {
+		r.s.requestCopies()
+	}
 	return r.s.record(r.rec)
 }
 

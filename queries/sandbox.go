@@ -74,17 +74,21 @@ func dirList(dirs []string) string {
 	return "string_split(" + lake.SQLString(strings.Join(dirs, "\n")) + ", chr(10))"
 }
 
-// readableDirs are the folders of the tables a persona may SELECT, sorted.
+// readableDirs are the folders of the tables a persona may SELECT, and of
+// their copies that exist now (see copiesDir), sorted.
 func readableDirs(l *lake.Lake, vis perms.Visibility) []string {
 	if !enforcement.narrowSandbox {
 		return []string{l.Root}
 	}
 	var dirs []string
+	var tables []lake.Table
 	for _, ta := range vis.Tables {
 		if ta.Select {
 			dirs = append(dirs, l.Dir(ta.Table))
+			tables = append(tables, ta.Table)
 		}
 	}
+	dirs = append(dirs, copyDirsOf(l.Root, tables)...)
 	slices.Sort(dirs)
 	return slices.Compact(dirs)
 }

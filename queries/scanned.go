@@ -32,6 +32,9 @@ type Scanned struct {
 	// Exact is false when the plan could not be read and Bytes is the
 	// upper bound: every file of every table the statement names, whole.
 	Exact bool `json:"exact"`
+	// Copies is how many of the tables read came from tarn's copy of
+	// their files (see copiesDir).
+	Copies int `json:"copies,omitempty"`
 }
 
 // scan is one table scan (LOGICAL_GET) of the optimised plan.
@@ -45,6 +48,8 @@ type scan struct {
 	// which DuckDB runs again on every step: how often it reads is not
 	// known before the query runs.
 	recursive bool
+	// copyOf is the table whose copy the scan reads (see originalScans).
+	copyOf string
 }
 
 // errRescanned refuses a recursive CTE that reads a table in its
@@ -177,6 +182,12 @@ func (s *Session) account(ctx context.Context, p plan) (Scanned, error) {
 		return out, err
 	}
 	for _, sc := range p.scans {
+		if sc.copyOf != "" && len(sc.files) == 0 {
+			if err := s.wholeFiles(s.tables[sc.copyOf].Table, 1, &out); err != nil {
+				return out, err
+			}
+			continue
+		}
 		if table, ok := s.standInTable(p, sc); ok {
 			if err := s.wholeFiles(s.tables[table].Table, 1, &out); err != nil {
 				return out, err
@@ -217,9 +228,10 @@ func (s *Session) explainScans(c checked, p plan) error {
 	if !enforcement.planCheck {
 		return nil
 	}
-	byDir := map[string]string{}
+	byDir, named := map[string]string{}, map[string]bool{}
 	for _, t := range s.referencedTables(c) {
 		byDir[s.Lake.Dir(t)] = t.QualifiedName()
+		named[t.QualifiedName()] = true
 	}
 	reads := map[string]int{}
 	for _, sc := range p.scans {
@@ -227,6 +239,9 @@ func (s *Session) explainScans(c checked, p plan) error {
 			return errRescanned
 		}
 		table, ok := s.standInTable(p, sc)
+		if !ok && sc.copyOf != "" {
+			table, ok = sc.copyOf, named[sc.copyOf]
+		}
 		if !ok {
 			table, ok = scanFolder(sc, byDir)
 		}
@@ -314,12 +329,22 @@ func (s *Session) scanned(ctx context.Context, c checked) (Scanned, error) {
 		}
 		return out, nil
 	}
+	scans, err := s.originalScans(p.scans)
+	if err != nil {
+		return out, err
+	}
+	p.scans = scans
 	if err := s.explainScans(c, p); err != nil {
 		return out, err
 	}
-	out, err := s.account(ctx, p)
+	out, err = s.account(ctx, p)
 	if err != nil {
 		return out, err
+	}
+	for _, t := range tables {
+		if s.reading[t.QualifiedName()] != "" {
+			out.Copies++
+		}
 	}
 	return out, s.addBindFooters(ctx, tables, p.scans, &out)
 }

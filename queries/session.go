@@ -41,6 +41,11 @@ type Session struct {
 	last     Query          // the last finished query's record
 	syncs    sync.WaitGroup // background fsyncs of the audit log
 	unsynced bool           // audit records written since the last fsync
+	// wantCopies are the tables the statement under way read from their
+	// files though they should have a copy; pending, the copies this
+	// session started (see copiesDir).
+	wantCopies []lake.Table
+	pending    []<-chan struct{}
 }
 
 // engine is what a session builds from one version of the catalog and
@@ -57,6 +62,8 @@ type engine struct {
 	tables   map[string]perms.TableAccess // readable tables by database.table
 	created  map[string]bool              // views created so far, by guard name
 	tmp      string                       // the folder DuckDB spills to
+	dirs     []string                     // the folders its sandbox admits
+	reading  map[string]string            // the copy a table's view reads, by database.table
 }
 
 // Identity is who acts beyond the persona (see perms.Identity).
@@ -76,6 +83,11 @@ type Options struct {
 	// Admit is asked before each query runs and may refuse it (a limit of
 	// concurrent queries); release is called once the query has ended.
 	Admit func() (release func(), err error)
+	// BuildCopies makes a copy of a table of many small files after a
+	// query read it, in the background (see copiesDir): for a process that
+	// runs more than one query. IgnoreCopies reads every table from its
+	// own files, copy or not (tarn bench --no-copies).
+	BuildCopies, IgnoreCopies bool
 }
 
 // Open starts a session for persona over the lake.
@@ -227,7 +239,9 @@ func (e *engine) setup(ctx context.Context, l *lake.Lake, vis perms.Visibility) 
 		}
 	}
 	e.twin = openTwin(schemas)
-	return e.exec(ctx, append(createSchemas(schemas), sandbox(readableDirs(l, vis), e.tmp)...))
+	e.dirs = readableDirs(l, vis)
+	e.reading = map[string]string{}
+	return e.exec(ctx, append(createSchemas(schemas), sandbox(e.dirs, e.tmp)...))
 }
 
 func (e *engine) exec(ctx context.Context, stmts []string) error {
@@ -291,9 +305,9 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 // view's columns change, so columns added to the files later cannot appear.
 func (s *Session) createView(ctx context.Context, view string, ta perms.TableAccess) error {
 	if !seesWhole(ta) {
-		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + ViewSQL(s.Lake, ta)})
+		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + viewOver(s.relation(ta.Table), ta)})
 	}
-	if err := s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM " + s.Lake.Relation(ta.Table)}); err != nil {
+	if err := s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM " + s.relation(ta.Table)}); err != nil {
 		return err
 	}
 	if ta.Table.Format != lake.Parquet {
@@ -304,7 +318,7 @@ func (s *Session) createView(ctx context.Context, view string, ta perms.TableAcc
 		return err
 	}
 	if !slices.EqualFunc(cols, ta.Table.Columns, func(a, b lake.Column) bool { return a.Name == b.Name }) {
-		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + ViewSQL(s.Lake, ta)})
+		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + viewOver(s.relation(ta.Table), ta)})
 	}
 	return nil
 }
@@ -323,7 +337,12 @@ func seesWhole(ta perms.TableAccess) bool {
 
 // viewColumns are a view's columns with their types, as DuckDB binds them.
 func (s *Session) viewColumns(ctx context.Context, view string) ([]lake.Column, error) {
-	rows, err := s.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+view+")")
+	return describeColumns(ctx, s.conn, view)
+}
+
+// describeColumns are the columns of a relation or query with their types.
+func describeColumns(ctx context.Context, conn *sql.Conn, rel string) ([]lake.Column, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+rel+")")
 	if err != nil {
 		return nil, err
 	}
@@ -345,6 +364,12 @@ func (s *Session) viewColumns(ctx context.Context, view string) ([]lake.Column, 
 // on rows the filter removes, and an error message (a failed cast, say)
 // could quote a value from a row the persona may not see.
 func ViewSQL(l *lake.Lake, ta perms.TableAccess) string {
+	return viewOver(l.Relation(ta.Table), ta)
+}
+
+// viewOver is the governed view of ta over rel, the table's files or its
+// copy.
+func viewOver(rel string, ta perms.TableAccess) string {
 	masked := false
 	cols := make([]string, len(ta.Columns))
 	names := make([]string, len(ta.Columns))
@@ -362,7 +387,6 @@ func ViewSQL(l *lake.Lake, ta perms.TableAccess) string {
 	if masked {
 		outer = strings.Join(cols, ", ")
 	}
-	rel := l.Relation(ta.Table)
 	if ta.RowFilter == "" {
 		return "SELECT " + outer + " FROM " + rel
 	}

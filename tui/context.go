@@ -75,6 +75,7 @@ func (sv *Served) openVisible(ctx context.Context, l *lake.Lake, pol *perms.Poli
 	if sv != nil {
 		opts = sv.Options
 	}
+	opts.BuildCopies = true // the workbench runs query after query
 	return queries.OpenVisible(ctx, l, pol, vis, opts)
 }
 

@@ -1,0 +1,157 @@
+package queries
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+
+	"tarn/lake"
+)
+
+// relation is what t's view reads: its copy while the session uses one
+// (see copiesDir), its files otherwise.
+func (s *Session) relation(t lake.Table) string {
+	if path := s.reading[t.QualifiedName()]; path != "" {
+		return "read_parquet(" + lake.SQLString(path) + ")"
+	}
+	return s.Lake.Relation(t)
+}
+
+// useCopies points the views of the tables c names at their copies where
+// a valid one exists, and back at their files where none does, before the
+// statement is checked and planned; tables that should have a copy and
+// have none are noted for a build once the statement succeeds. A copy made
+// since the session opened needs a sandbox that admits its folder: the
+// session's DuckDB is then opened again (as when the policy changes) and
+// the statement checked again in it.
+func (s *Session) useCopies(ctx context.Context, c checked, text string) (checked, error) {
+	s.wantCopies = nil
+	if s.opts.IgnoreCopies {
+		return c, nil
+	}
+	want := map[string]string{}
+	for _, t := range s.referencedTables(c) {
+		path, missing := s.copyFor(t)
+		want[t.QualifiedName()] = path
+		if missing {
+			s.wantCopies = append(s.wantCopies, t)
+		}
+	}
+	if !s.admits(want) {
+		if err := s.reopen(ctx); err != nil {
+			return c, err
+		}
+		var err error
+		if c, err = s.guard.check(ctx, s.conn, text); err != nil {
+			return c, err
+		}
+	}
+	for q, path := range want {
+		if s.reading[q] == path {
+			continue
+		}
+		s.reading[q] = path
+		// Plans name the files a view read; the planner copied the views.
+		s.plans = nil
+		s.planner.close()
+		s.planner = nil
+		if s.created[q] {
+			ta := s.tables[q]
+			if err := s.createView(ctx, viewName(ta.Table), ta); err != nil {
+				return c, s.viewError(q, err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// copyFor is the copy t's view should read now ("" for its files), and
+// whether t should have one but has none.
+func (s *Session) copyFor(t lake.Table) (path string, missing bool) {
+	tf, err := statTable(s.Lake, t)
+	if err != nil || !tf.copyable() {
+		return "", false
+	}
+	path = validCopy(s.Lake.Root, t, tf)
+	return path, path == "" && !copyFailed(s.Lake.Root, t, tf)
+}
+
+// admits says whether the session's sandbox admits every copy in want.
+func (s *Session) admits(want map[string]string) bool {
+	for _, path := range want {
+		if path != "" && enforcement.narrowSandbox && !slices.Contains(s.dirs, filepath.Dir(path)) {
+			return false
+		}
+	}
+	return true
+}
+
+// reopen builds the session's engine again from the same lake and policy.
+func (s *Session) reopen(ctx context.Context) error {
+	e, err := s.build(ctx)
+	if err != nil {
+		return err
+	}
+	s.engine.close()
+	s.engine = e
+	return nil
+}
+
+// requestCopies starts the builds the last statement asked for, where the
+// session may build.
+func (s *Session) requestCopies() {
+	if !s.opts.BuildCopies {
+		return
+	}
+	for _, t := range s.wantCopies {
+		s.pending = append(s.pending, requestCopy(s.Lake, t))
+	}
+	s.wantCopies = nil
+}
+
+// AwaitCopies waits for the copies this session started to be built (or
+// to fail): tarn bench waits after a cell's first run, so that every
+// recorded run reads the same thing.
+func (s *Session) AwaitCopies(ctx context.Context) error {
+	for _, done := range s.pending {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	s.pending = nil
+	return nil
+}
+
+// originalScans are the plan's scans with each scan of a copy this session
+// reads turned back into a scan of its table's files (a Parquet table's
+// files; for CSV and JSON, whose files count whole, none): data scanned is
+// what the files give, and the plan check sees the table.
+func (s *Session) originalScans(scans []scan) ([]scan, error) {
+	byCopy := map[string]string{}
+	for q, path := range s.reading {
+		if path != "" {
+			byCopy[path] = q
+		}
+	}
+	if len(byCopy) == 0 {
+		return scans, nil
+	}
+	out := slices.Clone(scans)
+	for i, sc := range out {
+		if len(sc.files) != 1 || byCopy[sc.files[0]] == "" {
+			continue
+		}
+		q := byCopy[sc.files[0]]
+		out[i].copyOf, out[i].files = q, nil
+		if t := s.tables[q].Table; t.Format == lake.Parquet {
+			files, err := s.Lake.Files(t)
+			if err != nil {
+				return nil, err
+			}
+			out[i].files = files
+		}
+	}
+	return out, nil
+}
