@@ -53,6 +53,9 @@ type App struct {
 	seq      int
 	cancel   context.CancelFunc
 	fetching bool
+	// stopping: the user cancelled the run; a page that was on its way
+	// then closes the result instead of leaving it open.
+	stopping bool
 	flash    string
 	state    string
 	quitting bool

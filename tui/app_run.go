@@ -32,7 +32,7 @@ func (a *App) newRun() context.Context {
 		a.cancel()
 	}
 	a.seq++
-	a.fetching, a.toEnd = false, false
+	a.fetching, a.toEnd, a.stopping = false, false, false
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	return ctx
@@ -55,6 +55,7 @@ func (a *App) cancelRun() tea.Cmd {
 		a.cancel()
 	}
 	a.flash = "cancelling…"
+	a.stopping = true
 	if a.export != nil {
 		a.export.cancelling = true
 	}
@@ -145,6 +146,10 @@ func (a *App) onQuery(msg queryMsg) tea.Cmd {
 			a.results.SetError(text)
 		}
 		return follow
+	}
+	if a.stopping && !msg.done {
+		// The page was read before the cancel reached it.
+		return tea.Batch(follow, closeCmd(a.w, a.seq))
 	}
 	return tea.Batch(follow, a.maybeFetch())
 }
