@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 
@@ -50,11 +51,7 @@ func (s *Session) useCopies(ctx context.Context, c checked, text string) (checke
 		if s.reading[q] == path {
 			continue
 		}
-		s.reading[q] = path
-		// Plans name the files a view read; the planner copied the views.
-		s.plans = nil
-		s.planner.close()
-		s.planner = nil
+		s.reading[q] = path // plans stay: they are always the files' (see cachedPlan)
 		if s.created[q] {
 			ta := s.tables[q]
 			if err := s.createView(ctx, viewName(ta.Table), ta); err != nil {
@@ -124,34 +121,11 @@ func (s *Session) AwaitCopies(ctx context.Context) error {
 	return nil
 }
 
-// originalScans are the plan's scans with each scan of a copy this session
-// reads turned back into a scan of its table's files (a Parquet table's
-// files; for CSV and JSON, whose files count whole, none): data scanned is
-// what the files give, and the plan check sees the table.
-func (s *Session) originalScans(scans []scan) ([]scan, error) {
-	byCopy := map[string]string{}
-	for q, path := range s.reading {
-		if path != "" {
-			byCopy[path] = q
-		}
-	}
-	if len(byCopy) == 0 {
-		return scans, nil
-	}
-	out := slices.Clone(scans)
-	for i, sc := range out {
-		if len(sc.files) != 1 || byCopy[sc.files[0]] == "" {
-			continue
-		}
-		q := byCopy[sc.files[0]]
-		out[i].copyOf, out[i].files = q, nil
-		if t := s.tables[q].Table; t.Format == lake.Parquet {
-			files, err := s.Lake.Files(t)
-			if err != nil {
-				return nil, err
-			}
-			out[i].files = files
-		}
-	}
-	return out, nil
+// errReadsCopy sends a statement that reads a copy to the planner, whose
+// views read the tables' files (see cachedPlan).
+var errReadsCopy = errors.New("reads a copy")
+
+// readsCopy says whether the session reads any of tables from a copy.
+func (s *Session) readsCopy(tables []lake.Table) bool {
+	return slices.ContainsFunc(tables, func(t lake.Table) bool { return s.reading[t.QualifiedName()] != "" })
 }

@@ -108,6 +108,10 @@ var copyQueries = []string{
 	"SELECT * FROM weblogs.access_log_parquet_1000",
 	"SELECT host, status FROM weblogs.access_log_parquet_1000 WHERE path LIKE '%.php%'",
 	"SELECT count(*) FROM weblogs.access_log_parquet_1000",
+	// One file's statistics answer max() from the footer; the files' plan reads the column.
+	"SELECT count(*), max(status), min(host) FROM weblogs.access_log_parquet_1000",
+	"SELECT * FROM weblogs.access_log_parquet_1000 ORDER BY time DESC LIMIT 3",
+	"SELECT p.status, count(*) FROM weblogs.access_log_parquet_1000 p JOIN sales.customers c ON p.status = c.customer_id GROUP BY ALL ORDER BY ALL",
 	"SELECT status, count(*) FROM weblogs.access_log_json_gz_1000 GROUP BY ALL ORDER BY ALL",
 	"SELECT count(*) FROM weblogs.access_log_parquet_1000 p JOIN weblogs.access_log_json_gz_1000 j USING (host, path)",
 }

@@ -77,8 +77,10 @@ func (s *Session) openPlanner(ctx context.Context) (*planner, error) {
 	return s.planner, nil
 }
 
-// plannerView creates t's view in the planner: the session's own view SQL
-// for Parquet, a stand-in of the governed view's columns otherwise.
+// plannerView creates t's view in the planner: the session's own view
+// over the table's files for Parquet (also while the session reads a copy:
+// data scanned is the files'), a stand-in of the governed view's columns
+// otherwise.
 func (s *Session) plannerView(ctx context.Context, p *planner, t lake.Table) error {
 	name := t.QualifiedName()
 	if p.views[name] {
@@ -86,10 +88,7 @@ func (s *Session) plannerView(ctx context.Context, p *planner, t lake.Table) err
 	}
 	var create string
 	if t.Format == lake.Parquet {
-		err := s.conn.QueryRowContext(ctx, "SELECT sql FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", t.Database, t.Name).Scan(&create)
-		if err != nil {
-			return fmt.Errorf("planner: view %s: %w", name, err)
-		}
+		create = "CREATE VIEW " + viewName(t) + " AS " + s.viewBody(s.tables[name], s.Lake.Relation(t))
 	} else {
 		cols, err := s.viewColumns(ctx, viewName(t))
 		if err != nil {

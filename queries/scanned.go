@@ -48,8 +48,6 @@ type scan struct {
 	// which DuckDB runs again on every step: how often it reads is not
 	// known before the query runs.
 	recursive bool
-	// copyOf is the table whose copy the scan reads (see originalScans).
-	copyOf string
 }
 
 // errRescanned refuses a recursive CTE that reads a table in its
@@ -182,12 +180,6 @@ func (s *Session) account(ctx context.Context, p plan) (Scanned, error) {
 		return out, err
 	}
 	for _, sc := range p.scans {
-		if sc.copyOf != "" && len(sc.files) == 0 {
-			if err := s.wholeFiles(s.tables[sc.copyOf].Table, 1, &out); err != nil {
-				return out, err
-			}
-			continue
-		}
 		if table, ok := s.standInTable(p, sc); ok {
 			if err := s.wholeFiles(s.tables[table].Table, 1, &out); err != nil {
 				return out, err
@@ -228,10 +220,9 @@ func (s *Session) explainScans(c checked, p plan) error {
 	if !enforcement.planCheck {
 		return nil
 	}
-	byDir, named := map[string]string{}, map[string]bool{}
+	byDir := map[string]string{}
 	for _, t := range s.referencedTables(c) {
 		byDir[s.Lake.Dir(t)] = t.QualifiedName()
-		named[t.QualifiedName()] = true
 	}
 	reads := map[string]int{}
 	for _, sc := range p.scans {
@@ -239,9 +230,6 @@ func (s *Session) explainScans(c checked, p plan) error {
 			return errRescanned
 		}
 		table, ok := s.standInTable(p, sc)
-		if !ok && sc.copyOf != "" {
-			table, ok = sc.copyOf, named[sc.copyOf]
-		}
 		if !ok {
 			table, ok = scanFolder(sc, byDir)
 		}
@@ -329,15 +317,10 @@ func (s *Session) scanned(ctx context.Context, c checked) (Scanned, error) {
 		}
 		return out, nil
 	}
-	scans, err := s.originalScans(p.scans)
-	if err != nil {
-		return out, err
-	}
-	p.scans = scans
 	if err := s.explainScans(c, p); err != nil {
 		return out, err
 	}
-	out, err = s.account(ctx, p)
+	out, err := s.account(ctx, p)
 	if err != nil {
 		return out, err
 	}
@@ -386,12 +369,18 @@ func (s *Session) cachedPlan(ctx context.Context, c checked, tables []lake.Table
 		return p
 	}
 	p := plan{dirs: dirs}
-	if len(tables) > 0 && !slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format == lake.Parquet }) {
+	switch {
+	case len(tables) > 0 && !slices.ContainsFunc(tables, func(t lake.Table) bool { return t.Format == lake.Parquet }):
 		// CSV and JSON scans cannot be serialised: the twin's stand-ins
 		// say how often each table is read.
 		p.scans, p.err = s.planInTwin(ctx, c)
 		p.standIns = s.twin.standIns
-	} else {
+	case s.readsCopy(tables):
+		// A copy's plan is not its files': one file's statistics answered
+		// max() where the files' plan read the column. The planner's
+		// views read the files.
+		p.err = errReadsCopy
+	default:
 		p.scans, p.err = planScans(ctx, s.conn, planText(c.plan))
 	}
 	if p.err != nil && len(tables) > 0 {

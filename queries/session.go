@@ -64,6 +64,7 @@ type engine struct {
 	tmp      string                       // the folder DuckDB spills to
 	dirs     []string                     // the folders its sandbox admits
 	reading  map[string]string            // the copy a table's view reads, by database.table
+	governed map[string]bool              // views that name their columns (viewOver), not SELECT *
 }
 
 // Identity is who acts beyond the persona (see perms.Identity).
@@ -240,7 +241,7 @@ func (e *engine) setup(ctx context.Context, l *lake.Lake, vis perms.Visibility) 
 	}
 	e.twin = openTwin(schemas)
 	e.dirs = readableDirs(l, vis)
-	e.reading = map[string]string{}
+	e.reading, e.governed = map[string]string{}, map[string]bool{}
 	return e.exec(ctx, append(createSchemas(schemas), sandbox(e.dirs, e.tmp)...))
 }
 
@@ -304,23 +305,29 @@ func (s *Session) ensureViews(ctx context.Context, c checked) error {
 // hold anything else. DuckDB re-binds views at query time and fails if a
 // view's columns change, so columns added to the files later cannot appear.
 func (s *Session) createView(ctx context.Context, view string, ta perms.TableAccess) error {
-	if !seesWhole(ta) {
-		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + viewOver(s.relation(ta.Table), ta)})
-	}
-	if err := s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM " + s.relation(ta.Table)}); err != nil {
+	q := ta.Table.QualifiedName()
+	s.governed[q] = !seesWhole(ta)
+	if err := s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + s.viewBody(ta, s.relation(ta.Table))}); err != nil || s.governed[q] || ta.Table.Format != lake.Parquet {
 		return err
-	}
-	if ta.Table.Format != lake.Parquet {
-		return nil
 	}
 	cols, err := s.viewColumns(ctx, view)
 	if err != nil {
 		return err
 	}
 	if !slices.EqualFunc(cols, ta.Table.Columns, func(a, b lake.Column) bool { return a.Name == b.Name }) {
-		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + viewOver(s.relation(ta.Table), ta)})
+		s.governed[q] = true
+		return s.exec(ctx, []string{"CREATE OR REPLACE VIEW " + view + " AS " + s.viewBody(ta, s.relation(ta.Table))})
 	}
 	return nil
+}
+
+// viewBody is the query of ta's view over rel, in the form createView
+// chose for it.
+func (s *Session) viewBody(ta perms.TableAccess, rel string) string {
+	if s.governed[ta.Table.QualifiedName()] {
+		return viewOver(rel, ta)
+	}
+	return "SELECT * FROM " + rel
 }
 
 func seesWhole(ta perms.TableAccess) bool {
