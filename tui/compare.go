@@ -166,13 +166,18 @@ func (o *compareOverlay) table(width, height int) string {
 		header += " " + pad("Athena (source)", barW+8)
 	}
 	lines := []string{st.Header.Render(header + " scanned     cost")}
+	copies := false
 	for _, c := range o.cells {
 		if c.Error != "" {
 			lines = append(lines, pad(c.Table, nameW)+" "+st.Error.Render(truncate(c.Error, width-nameW-1)))
 			continue
 		}
+		name := c.Table
+		if c.CopiesRead > 0 {
+			name, copies = truncate(name, nameW-1)+"*", true
+		}
 		local := bar(c.TrimmedMS, maxLocal, barW)
-		line := pad(c.Table, nameW) + " " + st.Bar.Render(local) + fmt.Sprintf(" %9s ", ms(c.TrimmedMS))
+		line := pad(name, nameW) + " " + st.Bar.Render(local) + fmt.Sprintf(" %9s ", ms(c.TrimmedMS))
 		athena := strings.Repeat(" ", barW+9) // as wide as a bar and " %6.2f s"
 		if c.AthenaS != nil {
 			athena = st.BarRef.Render(bar(*c.AthenaS, maxAthena, barW)) + fmt.Sprintf(" %6.2f s", *c.AthenaS)
@@ -182,6 +187,9 @@ func (o *compareOverlay) table(width, height int) string {
 		}
 		line += athena + fmt.Sprintf(" %10s %s", units.Bytes(c.DataScanned), queries.FormatUSD(c.CostUSD))
 		lines = append(lines, line)
+	}
+	if copies {
+		lines = append(lines, st.Muted.Render(truncate("* read from tarn's one-file copy of its many small files after the first run; scanned and cost are the files'", width)))
 	}
 	top := min(o.top, max(0, len(lines)-height+1))
 	body := lines[:1]
