@@ -36,8 +36,12 @@ func renderGrids(w io.Writer, r benchReport, write func(io.Writer, grid)) error 
 		fmt.Fprintf(w, "Worst cell against Athena: %s %s, local time %.2fx Athena's.\n", r.Worst.Table, r.Worst.Query, r.Worst.LocalOverAthena)
 	}
 	if n, made, ok := copiesRead(r.Cells); ok {
-		fmt.Fprintf(w, "Copies: %s read a table of many small files from tarn's one-file copy of it, made after the cell's first run (%.1f s of copying, not timed); "+
-			"data scanned is still the files'. --no-copies reads the files.\n", queries.Plural(n, "cell"), made/1000)
+		when := "made before this run"
+		if made > 0 {
+			when = fmt.Sprintf("made after a cell's first run where there was none (%.1f s of copying, not timed)", made/1000)
+		}
+		fmt.Fprintf(w, "Copies: %s read a table of many small files from tarn's one-file copy of it, %s; "+
+			"data scanned is still the files'. --no-copies reads the files.\n", queries.Plural(n, "cell"), when)
 	}
 	if c, ok := worstOverPlain(r.Cells); ok {
 		fmt.Fprintf(w, "Plain DuckDB: the same query over read_parquet/read_csv of the same files, default settings, no governance, "+
