@@ -86,7 +86,7 @@ func copyManifestPath(root string, t lake.Table) string {
 type tableFiles struct {
 	files       []string
 	bytes       int64
-	fingerprint string // of every file's path and version
+	fingerprint string // of how the catalog reads the table, and every file's path and version
 }
 
 func statTable(l *lake.Lake, t lake.Table) (tableFiles, error) {
@@ -96,6 +96,10 @@ func statTable(l *lake.Lake, t lake.Table) (tableFiles, error) {
 	}
 	tf := tableFiles{files: files}
 	h := sha256.New()
+	// The catalog's columns, types, format and union_by_name shape the
+	// rows as much as the files do: a lake.toml edit that leaves every
+	// file as it was must leave no copy valid.
+	fmt.Fprintf(h, "%s\n", lake.RelationOf(t, []string{filepath.Join(l.Dir(t), t.FilePattern())}))
 	for _, f := range files {
 		info, err := os.Stat(f)
 		if err != nil {
