@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"tarn/internal/atomicfile"
@@ -283,12 +283,19 @@ func writeCopy(ctx context.Context, l *lake.Lake, t lake.Table, dir string) (str
 	name := "copy-" + hex.EncodeToString(suffix[:]) + ".parquet"
 	tmp := filepath.Join(dir, ".tmp-"+name)
 	rel := l.Relation(t)
+	cols, err := describeColumns(ctx, conn, "SELECT * FROM "+rel)
+	if err == nil {
+		err = keptByParquet(t, cols)
+	}
+	if err != nil {
+		return "", err
+	}
 	if _, err := conn.ExecContext(ctx, "COPY (SELECT * FROM "+rel+") TO "+lake.SQLString(tmp)+" (FORMAT parquet)"); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
-	same, err := sameColumns(ctx, conn, rel, "read_parquet("+lake.SQLString(tmp)+")")
-	if err == nil && !same {
+	copied, err := describeColumns(ctx, conn, "SELECT * FROM read_parquet("+lake.SQLString(tmp)+")")
+	if err == nil && !slices.Equal(cols, copied) {
 		err = fmt.Errorf("copy of %s: the columns came out otherwise", t.QualifiedName())
 	}
 	if err == nil {
@@ -307,15 +314,16 @@ func writeCopy(ctx context.Context, l *lake.Lake, t lake.Table, dir string) (str
 	return name, nil
 }
 
-// sameColumns says whether two relations have the same column names and
-// types, as DuckDB binds them.
-func sameColumns(ctx context.Context, conn *sql.Conn, a, b string) (bool, error) {
-	ca, err := describeColumns(ctx, conn, "SELECT * FROM "+a)
-	if err != nil {
-		return false, err
+// keptByParquet refuses a copy of columns whose values Parquet keeps with
+// their type but not as they were: a TIME WITH TIME ZONE comes back in
+// UTC (12:34:56+05:30 read 07:04:56+00), at any depth of a list or struct.
+func keptByParquet(t lake.Table, cols []lake.Column) error {
+	for _, c := range cols {
+		if strings.Contains(c.Type, "TIME WITH TIME ZONE") {
+			return fmt.Errorf("copy of %s: column %s is %s, which Parquet keeps only in UTC", t.QualifiedName(), c.Name, c.Type)
+		}
 	}
-	cb, err := describeColumns(ctx, conn, "SELECT * FROM "+b)
-	return slices.Equal(ca, cb), err
+	return nil
 }
 
 func syncFile(path string) error {
