@@ -144,3 +144,33 @@ func TestTypesParquetChangesAreReadFromTheFiles(t *testing.T) {
 		})
 	}
 }
+
+// A table's folder is what a persona granted it may open. Inside .tarn it
+// would be tarn's own files: the copy of a table hidden from the persona
+// (every row and column), the audit log, the history. lake.toml is edited
+// by hand and by imports of foreign catalogs (a Glue location under a
+// --map prefix), so the catalog itself refuses such a location.
+func TestNoTableLivesInsideTarnsOwnFolder(t *testing.T) {
+	l, pol := copiesLake(t)
+	builtCopy(t, l, pol, "sales.shops")
+	hidden, err := filepath.Rel(l.Root, filepath.Dir(copyOf(t, l, "sales.shops")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shops, _ := l.Catalog.Lookup("sales", "shops")
+	for _, loc := range []string{hidden, ".tarn/copies", ".tarn"} {
+		t.Run(loc, func(t *testing.T) {
+			peek := lake.Table{Database: "odd", Name: "peek", Location: loc, Format: lake.Parquet, Compression: lake.None, Pattern: "*.parquet", Columns: shops.Columns}
+			err := l.Update(func(c *lake.Catalog) error { c.Put(peek); return nil })
+			if err == nil {
+				pol, _ := queries.LoadPolicy(l)
+				pol.Grants = append(pol.Grants, perms.Grant{Persona: "analyst", Permissions: []string{"SELECT", "DESCRIBE"}, Resource: "odd.peek"})
+				_, rows, err := result(open(t, l, pol, "analyst"), "SELECT * FROM odd.peek")
+				t.Fatalf("lake.toml took a table at %s; the analyst read through it: %v %.200v", loc, err, rows)
+			}
+			if !strings.Contains(err.Error(), "location") || !strings.Contains(err.Error(), ".tarn") {
+				t.Errorf("the error names neither the field nor .tarn: %v", err)
+			}
+		})
+	}
+}
