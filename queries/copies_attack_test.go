@@ -259,3 +259,82 @@ func TestEveryShapeCountsTheFilesOverACopy(t *testing.T) {
 		})
 	}
 }
+
+// A stale copy is never read, however the files changed: each change
+// below leaves a table whose rows (in the files' order) or data scanned
+// differ from its copy's, and the next query must give what the files
+// give.
+func TestNoChangeToTheFilesLeavesTheCopyValid(t *testing.T) {
+	l, pol := copiesLake(t)
+	logs, _ := l.Catalog.Lookup("weblogs", "access_log_parquet_1000")
+	customers, _ := l.Catalog.Lookup("sales", "customers")
+	part := func(tb lake.Table, i int) string {
+		ext := ".parquet"
+		if tb.Format == lake.CSV {
+			ext = ".csv"
+		}
+		return filepath.Join(l.Dir(tb), lake.PartName(i, smallFiles, ext))
+	}
+	must := func(t *testing.T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name, table string
+		before      func(t *testing.T) // what the copy is made after
+		change      func(t *testing.T)
+	}{
+		{"same size, modification time restored", "sales.customers", nil, func(t *testing.T) {
+			info, err := os.Stat(part(customers, 0))
+			must(t, err)
+			replaceIn(t, part(customers, 0), "CANARYNAMEWEST", "CANARYNAMEEAST")
+			must(t, os.Chtimes(part(customers, 0), info.ModTime(), info.ModTime()))
+		}},
+		{"two files swapped by rename", "weblogs.access_log_parquet_1000", nil, func(t *testing.T) {
+			tmp := part(logs, 0) + ".swap"
+			must(t, os.Rename(part(logs, 0), tmp))
+			must(t, os.Rename(part(logs, 1), part(logs, 0)))
+			must(t, os.Rename(tmp, part(logs, 1)))
+		}},
+		{"a file replaced by a symlink to another", "weblogs.access_log_parquet_1000", nil, func(t *testing.T) {
+			must(t, os.Remove(part(logs, 2)))
+			must(t, os.Symlink(filepath.Base(part(logs, 3)), part(logs, 2)))
+		}},
+		{"a file replaced by a hard link to another", "weblogs.access_log_parquet_1000", nil, func(t *testing.T) {
+			must(t, os.Remove(part(logs, 4)))
+			must(t, os.Link(part(logs, 5), part(logs, 4)))
+		}},
+		// One file more first, so that the table keeps enough files for a
+		// copy once one is gone.
+		{"a file removed", "weblogs.access_log_parquet_1000", func(t *testing.T) {
+			must(t, os.Link(part(logs, 9), filepath.Join(l.Dir(logs), "zz-more.parquet")))
+		}, func(t *testing.T) { must(t, os.Remove(part(logs, 6))) }},
+		{"a file excluded in lake.toml", "weblogs.access_log_parquet_1000", func(t *testing.T) {
+			must(t, os.Link(part(logs, 10), filepath.Join(l.Dir(logs), "zz-most.parquet")))
+		}, func(t *testing.T) {
+			pol = editTable(t, l, "weblogs", "access_log_parquet_1000", func(tb *lake.Table) { tb.Exclude = []string{filepath.Base(part(logs, 7))} })
+		}},
+		{"union_by_name set", "sales.customers", nil, func(t *testing.T) {
+			writeFile(t, filepath.Join(l.Dir(customers), "zz-extra.csv"), "region,customer_id\nnorth,77777\n")
+			pol = editTable(t, l, "sales", "customers", func(tb *lake.Table) { tb.UnionByName = true })
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			q := "SELECT * FROM " + c.table
+			if c.before != nil {
+				c.before(t)
+			}
+			builtCopy(t, l, pol, c.table)
+			c.change(t)
+			files := ask(t, openWith(t, l, pol, "admin", queries.Options{IgnoreCopies: true}), q)
+			a := ask(t, openWith(t, l, pol, "admin", queries.Options{}), q)
+			if a.copies != 0 || fmt.Sprint(a.rows) != fmt.Sprint(files.rows) || a.scanned != files.scanned || a.files != files.files {
+				t.Errorf("read %d copies: %d rows, %d B in %d files; the files give %d rows, %d B in %d files",
+					a.copies, len(a.rows), a.scanned, a.files, len(files.rows), files.scanned, files.files)
+			}
+		})
+	}
+}
