@@ -209,8 +209,10 @@ func requestCopy(l *lake.Lake, t lake.Table) <-chan struct{} {
 // leaves no copy.
 func buildCopy(ctx context.Context, l *lake.Lake, t lake.Table) (fingerprint string, err error) {
 	root := l.Root
-	if err := os.MkdirAll(filepath.Join(root, copiesDir, "manifests"), 0o755); err != nil {
-		return "", err
+	for _, sub := range []string{"manifests", "building"} {
+		if err := os.MkdirAll(filepath.Join(root, copiesDir, sub), 0o755); err != nil {
+			return "", err
+		}
 	}
 	dir := copyDataDir(root, t)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -233,7 +235,10 @@ func buildCopy(ctx context.Context, l *lake.Lake, t lake.Table) (fingerprint str
 	if err := emptyDir(dir); err != nil {
 		return before.fingerprint, err
 	}
-	name, err := writeCopy(ctx, l, t, dir)
+	if err := removeBuilding(root, t); err != nil {
+		return before.fingerprint, err
+	}
+	name, version, err := writeCopy(ctx, l, t, dir)
 	if err != nil {
 		return before.fingerprint, err
 	}
@@ -243,7 +248,7 @@ func buildCopy(ctx context.Context, l *lake.Lake, t lake.Table) (fingerprint str
 		return "", err // changed meanwhile: the next query asks again
 	}
 	m := copyManifest{Format: copyFormat, Table: t.QualifiedName(), Location: t.Location, Sources: before.fingerprint,
-		Files: len(before.files), Data: name, DataVersion: lake.StatVersion(filepath.Join(dir, name)).String()}
+		Files: len(before.files), Data: name, DataVersion: version.String()}
 	return before.fingerprint, atomicfile.WriteFile(copyManifestPath(root, t), func(w io.Writer) error { return json.NewEncoder(w).Encode(m) })
 }
 
@@ -260,58 +265,101 @@ func emptyDir(dir string) error {
 	return nil
 }
 
+// removeBuilding removes what a killed build of t's copy left.
+func removeBuilding(root string, t lake.Table) error {
+	left, err := filepath.Glob(filepath.Join(root, copiesDir, "building", copyKey(t)+"-*"))
+	for _, dir := range left {
+		if err == nil {
+			err = os.RemoveAll(dir)
+		}
+	}
+	return err
+}
+
 // writeCopy writes t's relation into one Parquet file in dir, durably,
-// and returns its name. The copy must have the relation's columns and
-// types exactly, or it is not kept.
-func writeCopy(ctx context.Context, l *lake.Lake, t lake.Table, dir string) (string, error) {
+// and returns its name and version. The copy must have the relation's
+// columns and types exactly, or it is not kept. It is written and checked
+// in a folder of .tarn/copies/building that no session may open, not in
+// dir, where the table's readers may write: a file swapped in there
+// before the rename became the copy the manifest vouched for. Once moved
+// into dir it must still be the very file written, unchanged.
+func writeCopy(ctx context.Context, l *lake.Lake, t lake.Table, dir string) (string, lake.FileVersion, error) {
 	tmpDir, err := sessionTemp()
 	if err != nil {
-		return "", err
+		return "", lake.FileVersion{}, err
 	}
 	defer os.RemoveAll(tmpDir)
+	building, err := os.MkdirTemp(filepath.Join(l.Root, copiesDir, "building"), copyKey(t)+"-")
+	if err != nil {
+		return "", lake.FileVersion{}, err
+	}
+	defer os.RemoveAll(building)
 	// One thread and a bounded memory: the copy is made beside the user's
 	// own queries.
-	setup := append([]string{"SET threads = 1", "SET memory_limit = '256MB'"}, sandbox([]string{l.Dir(t), dir}, tmpDir)...)
+	setup := append([]string{"SET threads = 1", "SET memory_limit = '256MB'"}, sandbox([]string{l.Dir(t), building}, tmpDir)...)
 	db, conn, err := openDuck(ctx, setup)
 	if err != nil {
-		return "", err
+		return "", lake.FileVersion{}, err
 	}
 	defer db.Close()
 	defer conn.Close()
 	var suffix [8]byte
 	rand.Read(suffix[:])
 	name := "copy-" + hex.EncodeToString(suffix[:]) + ".parquet"
-	tmp := filepath.Join(dir, ".tmp-"+name)
+	tmp := filepath.Join(building, name)
 	rel := l.Relation(t)
 	cols, err := describeColumns(ctx, conn, "SELECT * FROM "+rel)
 	if err == nil {
 		err = keptByParquet(t, cols)
 	}
-	if err != nil {
-		return "", err
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "COPY (SELECT * FROM "+rel+") TO "+lake.SQLString(tmp)+" (FORMAT parquet)")
 	}
-	if _, err := conn.ExecContext(ctx, "COPY (SELECT * FROM "+rel+") TO "+lake.SQLString(tmp)+" (FORMAT parquet)"); err != nil {
-		os.Remove(tmp)
-		return "", err
+	if err != nil {
+		return "", lake.FileVersion{}, err
 	}
 	copied, err := describeColumns(ctx, conn, "SELECT * FROM read_parquet("+lake.SQLString(tmp)+")")
 	if err == nil && !slices.Equal(cols, copied) {
 		err = fmt.Errorf("copy of %s: the columns came out otherwise", t.QualifiedName())
 	}
+	if err != nil {
+		return "", lake.FileVersion{}, err
+	}
+	version, err := moveInto(tmp, filepath.Join(dir, name))
+	return name, version, err
+}
+
+// moveInto makes the file at tmp durable and renames it to path, and
+// returns its version there, provided it is still the same, unchanged
+// file.
+func moveInto(tmp, path string) (lake.FileVersion, error) {
+	f, err := os.Open(tmp)
+	if err != nil {
+		return lake.FileVersion{}, err
+	}
+	defer f.Close()
+	written, err := f.Stat()
 	if err == nil {
-		err = syncFile(tmp)
+		err = f.Sync()
 	}
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
+		err = os.Rename(tmp, path)
 	}
 	if err == nil {
-		err = atomicfile.SyncDir(dir)
+		err = atomicfile.SyncDir(filepath.Dir(path))
 	}
 	if err != nil {
-		os.Remove(tmp)
-		return "", err
+		return lake.FileVersion{}, err
 	}
-	return name, nil
+	moved, err := os.Stat(path)
+	if err != nil {
+		return lake.FileVersion{}, err
+	}
+	if !os.SameFile(written, moved) || moved.Size() != written.Size() || !moved.ModTime().Equal(written.ModTime()) {
+		os.Remove(path)
+		return lake.FileVersion{}, fmt.Errorf("%s changed as it was moved into place", path)
+	}
+	return lake.InfoVersion(moved), nil
 }
 
 // keptByParquet refuses a copy of columns whose values Parquet keeps with
@@ -324,13 +372,4 @@ func keptByParquet(t lake.Table, cols []lake.Column) error {
 		}
 	}
 	return nil
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"tarn/internal/testlake"
 	"tarn/lake"
 	"tarn/perms"
 	"tarn/queries"
@@ -336,5 +338,118 @@ func TestNoChangeToTheFilesLeavesTheCopyValid(t *testing.T) {
 					a.copies, len(a.rows), a.scanned, a.files, len(files.rows), files.scanned, files.files)
 			}
 		})
+	}
+}
+
+// A session may write where it may read: DuckDB lets it; only the guard
+// and the plan check refuse writes. With both broken, a persona that may
+// read a table can write into its copy's folder, and no further: here a
+// DuckDB held to that persona's folders writes what it can (the copy
+// replaced by forged rows, a second copy beside it) and fails to plant a
+// manifest; no other session reads a forged row.
+func TestAForgedCopyIsNeverRead(t *testing.T) {
+	l, pol := copiesLake(t)
+	builtCopy(t, l, pol, "sales.customers")
+	copyPath := copyOf(t, l, "sales.customers")
+	customers, _ := l.Catalog.Lookup("sales", "customers")
+	manifest := filepath.Join(l.Root, ".tarn/copies/manifests", filepath.Base(filepath.Dir(copyPath))+".json")
+	db := testlake.OpenDuck(t)
+	dirs := lake.SQLString(l.Dir(customers)) + ", " + lake.SQLString(filepath.Dir(copyPath))
+	for _, q := range []string{"SET allowed_directories = [" + dirs + "]", "SET enable_external_access = false"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forged := "SELECT * REPLACE ('FORGED' AS name) FROM " + lake.SQLString(copyPath)
+	for _, q := range []string{
+		"COPY (" + forged + ") TO " + lake.SQLString(filepath.Join(filepath.Dir(copyPath), "copy-0000000000000000.parquet")) + " (FORMAT parquet)",
+		"COPY (" + forged + ") TO " + lake.SQLString(copyPath+".new") + " (FORMAT parquet)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := os.Rename(copyPath+".new", copyPath); err != nil { // as COPY TO the copy itself would
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("COPY (SELECT 1) TO " + lake.SQLString(manifest) + " (FORMAT csv)"); err == nil {
+		t.Errorf("a DuckDB held to the persona's folders wrote the manifest")
+	}
+	noForgedRows(t, l, pol)
+}
+
+// A copy's folder is one its table's readers may write in (see
+// TestAForgedCopyIsNeverRead): a file swapped in for the copy being
+// written, as soon as it appears there, must not become the copy the
+// manifest vouches for.
+func TestACopySwappedWhileBuiltIsNeverRead(t *testing.T) {
+	l, pol := copiesLake(t)
+	builtCopy(t, l, pol, "sales.customers")
+	copyPath := copyOf(t, l, "sales.customers")
+	forged := filepath.Join(t.TempDir(), "forged.parquet")
+	db := testlake.OpenDuck(t)
+	if _, err := db.Exec("COPY (SELECT * REPLACE ('FORGED' AS name) FROM " + lake.SQLString(copyPath) + ") TO " + lake.SQLString(forged) + " (FORMAT parquet)"); err != nil {
+		t.Fatal(err)
+	}
+	customers, _ := l.Catalog.Lookup("sales", "customers")
+	replaceIn(t, filepath.Join(l.Dir(customers), lake.PartName(0, smallFiles, ".csv")), "CANARYNAMEWEST", "CANARYNAMEEAST")
+	swapped := make(chan string)
+	go func() { // the writer: whatever file the build writes, it swaps in its own
+		defer close(swapped)
+		for range 50000 {
+			written, _ := filepath.Glob(filepath.Join(filepath.Dir(copyPath), "*.parquet"))
+			for _, w := range written {
+				if w != copyPath && os.Rename(forged, w) == nil {
+					swapped <- w
+					return
+				}
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	s := openBuilding(t, l, pol, "admin")
+	ask(t, s, "SELECT count(*) FROM sales.customers")
+	if err := s.AwaitCopies(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := <-swapped; !ok {
+		t.Fatal("the build wrote no file in the copy's folder")
+	}
+	noForgedRows(t, l, pol)
+}
+
+// A build killed midway leaves its file in .tarn/copies/building: the next
+// build of that copy removes it, and what was planted in the copy's folder.
+func TestTheNextBuildRemovesWhatAKilledOneLeft(t *testing.T) {
+	l, pol := copiesLake(t)
+	builtCopy(t, l, pol, "sales.customers")
+	copyPath := copyOf(t, l, "sales.customers")
+	key := filepath.Base(filepath.Dir(copyPath))
+	left := filepath.Join(l.Root, ".tarn/copies/building", key+"-killed")
+	if err := os.MkdirAll(left, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(left, "copy-0.parquet"), "half a copy")
+	planted := filepath.Join(filepath.Dir(copyPath), ".tmp-copy-1.parquet")
+	writeFile(t, planted, "planted")
+	customers, _ := l.Catalog.Lookup("sales", "customers")
+	replaceIn(t, filepath.Join(l.Dir(customers), lake.PartName(0, smallFiles, ".csv")), "CANARYNAMEWEST", "CANARYNAMEEAST")
+	builtCopy(t, l, pol, "sales.customers")
+	for _, path := range []string{left, planted, copyPath} {
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s is still there (%v)", path, err)
+		}
+	}
+}
+
+// noForgedRows checks that the admin reads sales.customers as its files
+// hold it, with no FORGED row.
+func noForgedRows(t *testing.T, l *lake.Lake, pol *perms.Policy) {
+	t.Helper()
+	const q = "SELECT * FROM sales.customers ORDER BY ALL"
+	files := ask(t, openWith(t, l, pol, "admin", queries.Options{IgnoreCopies: true}), q)
+	a := ask(t, openWith(t, l, pol, "admin", queries.Options{}), q)
+	if strings.Contains(fmt.Sprint(a.rows), "FORGED") || fmt.Sprint(a.rows) != fmt.Sprint(files.rows) {
+		t.Errorf("the admin read %d copies and rows %.300v", a.copies, a.rows)
 	}
 }
