@@ -453,3 +453,26 @@ func noForgedRows(t *testing.T, l *lake.Lake, pol *perms.Policy) {
 		t.Errorf("the admin read %d copies and rows %.300v", a.copies, a.rows)
 	}
 }
+
+// Where no copy can be made (.tarn/copies unusable: here a file, as a
+// read-only or full disk would refuse the folder), every query still
+// answers from the files, again and again.
+func TestNoCopyCanBeMadeAndTheFilesAnswer(t *testing.T) {
+	l, pol := copiesLake(t)
+	if err := os.MkdirAll(filepath.Join(l.Root, ".tarn"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(l.Root, ".tarn/copies"), "not a folder")
+	const q = "SELECT region, count(*) FROM sales.customers GROUP BY ALL ORDER BY ALL"
+	files := ask(t, openWith(t, l, pol, "sales_east", queries.Options{IgnoreCopies: true}), q)
+	s := openBuilding(t, l, pol, "sales_east")
+	for range 3 {
+		a := ask(t, s, q)
+		if err := s.AwaitCopies(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if a.copies != 0 || fmt.Sprint(a.rows) != fmt.Sprint(files.rows) || a.scanned != files.scanned {
+			t.Fatalf("read %d copies: %v, %d B; the files give %v, %d B", a.copies, a.rows, a.scanned, files.rows, files.scanned)
+		}
+	}
+}
