@@ -67,10 +67,11 @@ func commands() []command {
 			"tarn bench [--formats csv,json,parquet] [--files 1,100] [--compression none,gzip]",
 			"           [--queries full,like,projection] [--runs 5] [--warmup 1] [--persona P]",
 			"           [--tables T,...] [--saved NAME,...] [--sql SQL]",
-			"           [--format table|csv|json|markdown] [--chart FILE.svg] [--beside-duckdb]"},
+			"           [--format table|csv|json|markdown] [--chart FILE.svg] [--beside-duckdb] [--no-copies]"},
 			"the source's format benchmark: trimmed means, engine and fetch time, data scanned and cost beside Athena's figures; " +
 				"--chart also writes them as bar charts, a panel per query; --beside-duckdb also times each query over the same files " +
-				"in plain DuckDB (default settings, no governance; administrators only) after each of tarn's runs, and prints tarn/plain", runBench},
+				"in plain DuckDB (default settings, no governance; administrators only) after each of tarn's runs, and prints tarn/plain; " +
+				"--no-copies reads every table from its own files, not tarn's copy of a table of many small files", runBench},
 		{"history", []string{"tarn history [--workgroup W | --persona P] [--limit N] [--json]"},
 			"a workgroup's past queries, with totals of scanned and cost (a persona who is not an administrator: its own queries)", runHistory},
 		{"saved", []string{
