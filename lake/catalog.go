@@ -319,7 +319,11 @@ func validateTable(t Table) *FieldError {
 	return nil
 }
 
-// ValidLocation accepts a clean relative path that stays inside the lake.
+// tarnDir is tarn's own folder in a lake: no table lives in it.
+const tarnDir = ".tarn"
+
+// ValidLocation accepts a clean relative path that stays inside the lake,
+// outside tarn's own folder.
 func ValidLocation(loc string) error {
 	switch {
 	case loc == "":
@@ -328,6 +332,11 @@ func ValidLocation(loc string) error {
 		return fmt.Errorf("%q must be relative to the lake root, with / separators", loc)
 	case path.Clean(loc) != loc || loc == "." || loc == ".." || strings.HasPrefix(loc, "../"):
 		return fmt.Errorf("%q is not a clean path inside the lake", loc)
+	case loc == tarnDir || strings.HasPrefix(loc, tarnDir+"/"):
+		// A table's folder is what a persona granted it may open: in .tarn
+		// that would be tarn's copies of other tables, the audit log, the
+		// history.
+		return fmt.Errorf("%q is inside %s, tarn's own folder (copies of tables, history, audit log)", loc, tarnDir)
 	case strings.ContainsAny(loc, "'*?["):
 		return fmt.Errorf("%q has a quote or glob character", loc)
 	case HasControl(loc):

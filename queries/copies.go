@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"tarn/internal/atomicfile"
@@ -86,7 +86,7 @@ func copyManifestPath(root string, t lake.Table) string {
 type tableFiles struct {
 	files       []string
 	bytes       int64
-	fingerprint string // of every file's path and version
+	fingerprint string // of how the catalog reads the table, and every file's path and version
 }
 
 func statTable(l *lake.Lake, t lake.Table) (tableFiles, error) {
@@ -96,6 +96,10 @@ func statTable(l *lake.Lake, t lake.Table) (tableFiles, error) {
 	}
 	tf := tableFiles{files: files}
 	h := sha256.New()
+	// The catalog's columns, types, format and union_by_name shape the
+	// rows as much as the files do: a lake.toml edit that leaves every
+	// file as it was must leave no copy valid.
+	fmt.Fprintf(h, "%s\n", lake.RelationOf(t, []string{filepath.Join(l.Dir(t), t.FilePattern())}))
 	for _, f := range files {
 		info, err := os.Stat(f)
 		if err != nil {
@@ -205,8 +209,10 @@ func requestCopy(l *lake.Lake, t lake.Table) <-chan struct{} {
 // leaves no copy.
 func buildCopy(ctx context.Context, l *lake.Lake, t lake.Table) (fingerprint string, err error) {
 	root := l.Root
-	if err := os.MkdirAll(filepath.Join(root, copiesDir, "manifests"), 0o755); err != nil {
-		return "", err
+	for _, sub := range []string{"manifests", "building"} {
+		if err := os.MkdirAll(filepath.Join(root, copiesDir, sub), 0o755); err != nil {
+			return "", err
+		}
 	}
 	dir := copyDataDir(root, t)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -229,7 +235,10 @@ func buildCopy(ctx context.Context, l *lake.Lake, t lake.Table) (fingerprint str
 	if err := emptyDir(dir); err != nil {
 		return before.fingerprint, err
 	}
-	name, err := writeCopy(ctx, l, t, dir)
+	if err := removeBuilding(root, t); err != nil {
+		return before.fingerprint, err
+	}
+	name, version, err := writeCopy(ctx, l, t, dir)
 	if err != nil {
 		return before.fingerprint, err
 	}
@@ -239,7 +248,7 @@ func buildCopy(ctx context.Context, l *lake.Lake, t lake.Table) (fingerprint str
 		return "", err // changed meanwhile: the next query asks again
 	}
 	m := copyManifest{Format: copyFormat, Table: t.QualifiedName(), Location: t.Location, Sources: before.fingerprint,
-		Files: len(before.files), Data: name, DataVersion: lake.StatVersion(filepath.Join(dir, name)).String()}
+		Files: len(before.files), Data: name, DataVersion: version.String()}
 	return before.fingerprint, atomicfile.WriteFile(copyManifestPath(root, t), func(w io.Writer) error { return json.NewEncoder(w).Encode(m) })
 }
 
@@ -256,69 +265,111 @@ func emptyDir(dir string) error {
 	return nil
 }
 
+// removeBuilding removes what a killed build of t's copy left.
+func removeBuilding(root string, t lake.Table) error {
+	left, err := filepath.Glob(filepath.Join(root, copiesDir, "building", copyKey(t)+"-*"))
+	for _, dir := range left {
+		if err == nil {
+			err = os.RemoveAll(dir)
+		}
+	}
+	return err
+}
+
 // writeCopy writes t's relation into one Parquet file in dir, durably,
-// and returns its name. The copy must have the relation's columns and
-// types exactly, or it is not kept.
-func writeCopy(ctx context.Context, l *lake.Lake, t lake.Table, dir string) (string, error) {
+// and returns its name and version. The copy must have the relation's
+// columns and types exactly, or it is not kept. It is written and checked
+// in a folder of .tarn/copies/building that no session may open, not in
+// dir, where the table's readers may write: a file swapped in there
+// before the rename became the copy the manifest vouched for. Once moved
+// into dir it must still be the very file written, unchanged.
+func writeCopy(ctx context.Context, l *lake.Lake, t lake.Table, dir string) (string, lake.FileVersion, error) {
 	tmpDir, err := sessionTemp()
 	if err != nil {
-		return "", err
+		return "", lake.FileVersion{}, err
 	}
 	defer os.RemoveAll(tmpDir)
+	building, err := os.MkdirTemp(filepath.Join(l.Root, copiesDir, "building"), copyKey(t)+"-")
+	if err != nil {
+		return "", lake.FileVersion{}, err
+	}
+	defer os.RemoveAll(building)
 	// One thread and a bounded memory: the copy is made beside the user's
 	// own queries.
-	setup := append([]string{"SET threads = 1", "SET memory_limit = '256MB'"}, sandbox([]string{l.Dir(t), dir}, tmpDir)...)
+	setup := append([]string{"SET threads = 1", "SET memory_limit = '256MB'"}, sandbox([]string{l.Dir(t), building}, tmpDir)...)
 	db, conn, err := openDuck(ctx, setup)
 	if err != nil {
-		return "", err
+		return "", lake.FileVersion{}, err
 	}
 	defer db.Close()
 	defer conn.Close()
 	var suffix [8]byte
 	rand.Read(suffix[:])
 	name := "copy-" + hex.EncodeToString(suffix[:]) + ".parquet"
-	tmp := filepath.Join(dir, ".tmp-"+name)
+	tmp := filepath.Join(building, name)
 	rel := l.Relation(t)
-	if _, err := conn.ExecContext(ctx, "COPY (SELECT * FROM "+rel+") TO "+lake.SQLString(tmp)+" (FORMAT parquet)"); err != nil {
-		os.Remove(tmp)
-		return "", err
+	cols, err := describeColumns(ctx, conn, "SELECT * FROM "+rel)
+	if err == nil {
+		err = keptByParquet(t, cols)
 	}
-	same, err := sameColumns(ctx, conn, rel, "read_parquet("+lake.SQLString(tmp)+")")
-	if err == nil && !same {
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "COPY (SELECT * FROM "+rel+") TO "+lake.SQLString(tmp)+" (FORMAT parquet)")
+	}
+	if err != nil {
+		return "", lake.FileVersion{}, err
+	}
+	copied, err := describeColumns(ctx, conn, "SELECT * FROM read_parquet("+lake.SQLString(tmp)+")")
+	if err == nil && !slices.Equal(cols, copied) {
 		err = fmt.Errorf("copy of %s: the columns came out otherwise", t.QualifiedName())
 	}
-	if err == nil {
-		err = syncFile(tmp)
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err == nil {
-		err = atomicfile.SyncDir(dir)
-	}
 	if err != nil {
-		os.Remove(tmp)
-		return "", err
+		return "", lake.FileVersion{}, err
 	}
-	return name, nil
+	version, err := moveInto(tmp, filepath.Join(dir, name))
+	return name, version, err
 }
 
-// sameColumns says whether two relations have the same column names and
-// types, as DuckDB binds them.
-func sameColumns(ctx context.Context, conn *sql.Conn, a, b string) (bool, error) {
-	ca, err := describeColumns(ctx, conn, "SELECT * FROM "+a)
+// moveInto makes the file at tmp durable and renames it to path, and
+// returns its version there, provided it is still the same, unchanged
+// file.
+func moveInto(tmp, path string) (lake.FileVersion, error) {
+	f, err := os.Open(tmp)
 	if err != nil {
-		return false, err
-	}
-	cb, err := describeColumns(ctx, conn, "SELECT * FROM "+b)
-	return slices.Equal(ca, cb), err
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+		return lake.FileVersion{}, err
 	}
 	defer f.Close()
-	return f.Sync()
+	written, err := f.Stat()
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = atomicfile.SyncDir(filepath.Dir(path))
+	}
+	if err != nil {
+		return lake.FileVersion{}, err
+	}
+	moved, err := os.Stat(path)
+	if err != nil {
+		return lake.FileVersion{}, err
+	}
+	if !os.SameFile(written, moved) || moved.Size() != written.Size() || !moved.ModTime().Equal(written.ModTime()) {
+		os.Remove(path)
+		return lake.FileVersion{}, fmt.Errorf("%s changed as it was moved into place", path)
+	}
+	return lake.InfoVersion(moved), nil
+}
+
+// keptByParquet refuses a copy of columns whose values Parquet keeps with
+// their type but not as they were: a TIME WITH TIME ZONE comes back in
+// UTC (12:34:56+05:30 read 07:04:56+00), at any depth of a list or struct.
+func keptByParquet(t lake.Table, cols []lake.Column) error {
+	for _, c := range cols {
+		if strings.Contains(c.Type, "TIME WITH TIME ZONE") {
+			return fmt.Errorf("copy of %s: column %s is %s, which Parquet keeps only in UTC", t.QualifiedName(), c.Name, c.Type)
+		}
+	}
+	return nil
 }

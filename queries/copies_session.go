@@ -48,18 +48,49 @@ func (s *Session) useCopies(ctx context.Context, c checked, text string) (checke
 		}
 	}
 	for q, path := range want {
-		if s.reading[q] == path {
-			continue
-		}
-		s.reading[q] = path // plans stay: they are always the files' (see cachedPlan)
-		if s.created[q] {
-			ta := s.tables[q]
-			if err := s.createView(ctx, viewName(ta.Table), ta); err != nil {
-				return c, s.viewError(q, err)
-			}
+		if err := s.read(ctx, q, path); err != nil {
+			return c, err
 		}
 	}
 	return c, nil
+}
+
+// read points the view of table q at path, its copy ("" for its files).
+func (s *Session) read(ctx context.Context, q, path string) error {
+	if s.reading[q] == path {
+		return nil
+	}
+	s.reading[q] = path // plans stay: they are always the files' (see cachedPlan)
+	if s.created[q] {
+		ta := s.tables[q]
+		if err := s.createView(ctx, viewName(ta.Table), ta); err != nil {
+			return s.viewError(q, err)
+		}
+	}
+	return nil
+}
+
+// scannedFromFiles is data scanned for a statement that reads a copy and
+// whose plan could not be read (sc an upper bound): the planner (see
+// cachedPlan) may fail where the session's own plan over the files
+// serialises (a SUMMARIZE in a subquery: "inequal num bindings"), and a
+// copy changes no figure, so such a statement reads its files, checked
+// again over them.
+func (s *Session) scannedFromFiles(ctx context.Context, c checked, sc Scanned) (Scanned, error) {
+	tables := s.referencedTables(c)
+	if sc.Exact || !s.readsCopy(tables) {
+		return sc, nil
+	}
+	for _, t := range tables {
+		if err := s.read(ctx, t.QualifiedName(), ""); err != nil {
+			return sc, err
+		}
+	}
+	delete(s.plans, c.plan) // planned in the planner; the session's own plan may serialise
+	if err := s.checkPlan(ctx, c); err != nil {
+		return sc, err
+	}
+	return s.scanned(ctx, c)
 }
 
 // copyFor is the copy t's view should read now ("" for its files), and

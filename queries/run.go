@@ -199,6 +199,9 @@ func (s *Session) start(ctx context.Context, text string, r *Result) (*stream, e
 	if err == nil {
 		sc, err = s.scanned(ctx, c)
 	}
+	if err == nil {
+		sc, err = s.scannedFromFiles(ctx, c, sc)
+	}
 	if err != nil {
 		return nil, err
 	}
