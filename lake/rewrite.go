@@ -176,8 +176,13 @@ type ColumnChecksum struct {
 	HashSum string // a HUGEINT, as text
 }
 
+// Querier is a *sql.DB or a *sql.Conn.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // TableChecksum computes the checksum of relation, read as cols.
-func TableChecksum(ctx context.Context, db *sql.DB, relation string, cols []Column) (Checksum, error) {
+func TableChecksum(ctx context.Context, db Querier, relation string, cols []Column) (Checksum, error) {
 	exprs := []string{"count(*)"}
 	for _, c := range cols {
 		q := QuoteIdent(c.Name)

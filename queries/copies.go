@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -318,15 +320,37 @@ func writeCopy(ctx context.Context, l *lake.Lake, t lake.Table, dir string) (str
 	if err != nil {
 		return "", lake.FileVersion{}, err
 	}
-	copied, err := describeColumns(ctx, conn, "SELECT * FROM read_parquet("+lake.SQLString(tmp)+")")
-	if err == nil && !slices.Equal(cols, copied) {
-		err = fmt.Errorf("copy of %s: the columns came out otherwise", t.QualifiedName())
-	}
-	if err != nil {
+	if err := sameCopy(ctx, conn, t, rel, tmp, cols); err != nil {
 		return "", lake.FileVersion{}, err
 	}
 	version, err := moveInto(tmp, filepath.Join(dir, name))
 	return name, version, err
+}
+
+// sameCopy checks the copy at path against the files, as tarn compact
+// checks its new files: the same columns and types, the same row count,
+// and per column the same count of values that are not NULL and the same
+// sum of DuckDB's hash of every value.
+func sameCopy(ctx context.Context, conn *sql.Conn, t lake.Table, rel, path string, cols []lake.Column) error {
+	copyRel := "read_parquet(" + lake.SQLString(path) + ")"
+	copied, err := describeColumns(ctx, conn, "SELECT * FROM "+copyRel)
+	if err == nil && !slices.Equal(cols, copied) {
+		err = errors.New("the columns came out otherwise")
+	}
+	var before, after lake.Checksum
+	if err == nil {
+		before, err = lake.TableChecksum(ctx, conn, rel, cols)
+	}
+	if err == nil {
+		after, err = lake.TableChecksum(ctx, conn, copyRel, cols)
+	}
+	if diff := before.Differs(after); err == nil && diff != "" {
+		err = errors.New(diff)
+	}
+	if err != nil {
+		return fmt.Errorf("copy of %s: %w", t.QualifiedName(), err)
+	}
+	return nil
 }
 
 // moveInto makes the file at tmp durable and renames it to path, and
