@@ -76,12 +76,14 @@ func copyKey(t lake.Table) string {
 	return hex.EncodeToString(h[:12])
 }
 
-func copyDataDir(root string, t lake.Table) string {
-	return filepath.Join(root, copiesDir, "data", copyKey(t))
-}
+func copyDataDir(root string, t lake.Table) string { return dataDirOf(root, copyKey(t)) }
 
-func copyManifestPath(root string, t lake.Table) string {
-	return filepath.Join(root, copiesDir, "manifests", copyKey(t)+".json")
+func copyManifestPath(root string, t lake.Table) string { return manifestOf(root, copyKey(t)) }
+
+func dataDirOf(root, key string) string { return filepath.Join(root, copiesDir, "data", key) }
+
+func manifestOf(root, key string) string {
+	return filepath.Join(root, copiesDir, "manifests", key+".json")
 }
 
 // tableFiles are a table's files as they are now.
@@ -251,7 +253,46 @@ func buildCopy(ctx context.Context, l *lake.Lake, t lake.Table) (fingerprint str
 	}
 	m := copyManifest{Format: copyFormat, Table: t.QualifiedName(), Location: t.Location, Sources: before.fingerprint,
 		Files: len(before.files), Data: name, DataVersion: version.String()}
-	return before.fingerprint, atomicfile.WriteFile(copyManifestPath(root, t), func(w io.Writer) error { return json.NewEncoder(w).Encode(m) })
+	if err := atomicfile.WriteFile(copyManifestPath(root, t), func(w io.Writer) error { return json.NewEncoder(w).Encode(m) }); err != nil {
+		return before.fingerprint, err
+	}
+	return before.fingerprint, pruneCopies(root, copyKey(t))
+}
+
+// pruneCopies removes the copies whose key no table of the catalog on disk
+// has (a table compacted, moved or dropped): nothing would read them, and
+// each may hold gigabytes. It runs after a build, which is when copies
+// come; built is the key just made, whatever the catalog says.
+func pruneCopies(root, built string) error {
+	l, err := lake.Open(root)
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{built: true}
+	for _, t := range l.Catalog.Tables {
+		keep[copyKey(t)] = true
+	}
+	entries, err := os.ReadDir(filepath.Join(root, copiesDir, "data"))
+	for _, e := range entries {
+		if err == nil && !keep[e.Name()] {
+			err = removeCopy(root, e.Name())
+		}
+	}
+	return err
+}
+
+// removeCopy removes the copy of key, its manifest first, under its lock.
+func removeCopy(root, key string) error {
+	manifest := manifestOf(root, key)
+	unlock, err := filelock.Lock(manifest + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := os.Remove(manifest); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return os.RemoveAll(dataDirOf(root, key))
 }
 
 func emptyDir(dir string) error {

@@ -333,3 +333,30 @@ func TestEachLayerHoldsAloneOverCopies(t *testing.T) {
 		})
 	}
 }
+
+// A copy no table can read any more (its table compacted to a new
+// location) is removed once the next copy is made: it held the table's
+// whole data on disk for nothing.
+func TestACopyNoTableReadsIsRemoved(t *testing.T) {
+	l, pol := copiesLake(t)
+	admin := openBuilding(t, l, pol, "admin")
+	ask(t, admin, "SELECT count(*) FROM sales.customers")
+	if err := admin.AwaitCopies(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Dir(copyOf(t, l, "sales.customers"))
+	if _, err := l.Compact(context.Background(), "sales.customers", lake.CompactOptions{Persona: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, admin, "SELECT count(*) FROM sales.shops")
+	if err := admin.AwaitCopies(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	copyOf(t, l, "sales.shops")
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the copy of the compacted table's old files is still there: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(l.Root, ".tarn/copies/manifests/"+filepath.Base(old)+".json")); len(left) > 0 {
+		t.Errorf("its manifest is still there: %v", left)
+	}
+}
