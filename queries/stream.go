@@ -182,6 +182,12 @@ func (st *stream) prepareAndExecute(ctx context.Context, text string, wait func(
 		return duckError(mapping.PendingError(pending))
 	}
 	if err := runPending(ctx, pending, wait); err != nil {
+		if ctx.Err() != nil {
+			// interruptOn may have interrupted before the query began,
+			// which DuckDB forgets when it begins: its threads would go on
+			// with the tasks, and closing the connection waits for them.
+			mapping.Interrupt(st.conn)
+		}
 		return err
 	}
 	if mapping.ExecutePending(pending, &st.res) == mapping.StateError {
